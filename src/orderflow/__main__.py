@@ -1,0 +1,3 @@
+from orderflow.cli import entry
+
+entry()

@@ -1,0 +1,142 @@
+"""The exception hierarchy: every error orderflow raises derives from one root.
+
+Each class also derives from the built-in a generic handler would expect, and carries
+where it happened (file, state, field, JSON pointer) so a message can say how to fix it::
+
+    OrderflowError
+    ├── ContractError (ValueError)          a payload does not satisfy a service contract
+    ├── ServiceError                        a service's declared business error
+    │                                       (subclasses live in orderflow.services; their
+    │                                       class names are the ASL error names)
+    ├── WorkflowBuildError (ValueError)     a DSL workflow is wired wrongly
+    ├── DefinitionError (ValueError)        an ASL document cannot be read or used
+    │   └── InvalidDefinition               validation found errors (carries diagnostics)
+    ├── TaskFailure                         raised by a task handler: fail with (error, cause)
+    ├── ExecutionError (RuntimeError)       the local executor cannot go on (not a workflow
+    │                                       failure: those are reported on the Execution)
+    ├── DeployError (RuntimeError)          an AWS call during deploy/destroy failed
+    └── SdkInteropError (ValueError)        conversion to or from the stepfunctions SDK failed
+
+Subsystems may add narrower subclasses in their own modules; each must derive from one of
+the classes above.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class OrderflowError(Exception):
+    """Root of every error orderflow raises.
+
+    Attributes:
+        message: what went wrong and, where possible, how to fix it.
+        file: the file at fault, when one is known.
+        state: the ASL state name at fault, when one is known.
+        field: the ASL field (``ResultPath``, ``Parameters``…) at fault.
+        pointer: a JSON pointer into the document (``/States/Pay/ResultPath``).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        state: str | None = None,
+        field: str | None = None,
+        pointer: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.file = file
+        self.state = state
+        self.field = field
+        self.pointer = pointer
+
+    def __str__(self) -> str:
+        where = [
+            part
+            for part in (
+                self.file,
+                f"state {self.state!r}" if self.state else None,
+                f"field {self.field}" if self.field else None,
+                f"at {self.pointer}" if self.pointer else None,
+            )
+            if part
+        ]
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+class ContractError(OrderflowError, ValueError):
+    """A payload does not satisfy a service's input or output contract."""
+
+
+class ServiceError(OrderflowError):
+    """Base of the business errors services declare.
+
+    The subclass name is the error name Step Functions sees (``errorType``), so Retry and
+    Catch match on it: ``PaymentDeclined`` in a Catcher's ``ErrorEquals``.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+
+    @property
+    def error_name(self) -> str:
+        return type(self).__name__
+
+
+class WorkflowBuildError(OrderflowError, ValueError):
+    """A DSL workflow is wired wrongly (unknown state, missing field, bad branch)."""
+
+
+class DefinitionError(OrderflowError, ValueError):
+    """An ASL document cannot be read (bad JSON, not an object) or used."""
+
+
+class InvalidDefinition(DefinitionError):
+    """Validation found errors; ``diagnostics`` holds every one of them."""
+
+    def __init__(self, message: str, diagnostics: list[Any], *, file: str | None = None) -> None:
+        super().__init__(message, file=file)
+        self.diagnostics = diagnostics
+
+
+class TaskFailure(OrderflowError):
+    """Raised by a task handler to fail the task with exactly this error and cause.
+
+    Example:
+        >>> def handler(name, payload):
+        ...     raise TaskFailure("PaymentDeclined", '{"reason": "credit"}')
+    """
+
+    def __init__(self, error: str, cause: str | None = None) -> None:
+        super().__init__(f"{error}: {cause}" if cause else error)
+        self.error = error
+        self.cause = cause
+
+
+class ExecutionError(OrderflowError, RuntimeError):
+    """The local executor cannot proceed (bad arguments, unsupported resource)."""
+
+
+class DeployError(OrderflowError, RuntimeError):
+    """An AWS call made by deploy or destroy failed; names the resource and AWS's message."""
+
+
+class SdkInteropError(OrderflowError, ValueError):
+    """A definition cannot be converted to or from the stepfunctions SDK."""
+
+
+__all__ = [
+    "ContractError",
+    "DefinitionError",
+    "DeployError",
+    "ExecutionError",
+    "InvalidDefinition",
+    "OrderflowError",
+    "SdkInteropError",
+    "ServiceError",
+    "TaskFailure",
+    "WorkflowBuildError",
+]

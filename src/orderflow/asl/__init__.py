@@ -1,0 +1,19 @@
+"""The ASL document model and everything that reads it without running it."""
+
+from orderflow.asl._document import (
+    JSON,
+    Definition,
+    as_definition,
+    dumps,
+    load_definition,
+    parse_definition,
+)
+
+__all__ = [
+    "JSON",
+    "Definition",
+    "as_definition",
+    "dumps",
+    "load_definition",
+    "parse_definition",
+]
