@@ -33,7 +33,13 @@ def test_parse_reports_line_and_column(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("text", "fragment"),
-    [("", "empty"), ("   \n", "empty"), ("[1, 2]", "JSON list"), ("null", "JSON null"), ("3", "JSON int")],
+    [
+        ("", "empty"),
+        ("   \n", "empty"),
+        ("[1, 2]", "JSON list"),
+        ("null", "JSON null"),
+        ("3", "JSON int"),
+    ],
 )
 def test_parse_rejects_non_objects(text: str, fragment: str) -> None:
     with pytest.raises(DefinitionError, match=fragment):

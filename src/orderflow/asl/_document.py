@@ -159,7 +159,9 @@ class Definition:
         return f"Definition(start_at={self.start_at!r}, states={len(self.states)})"
 
 
-def _iter_states(scope: Mapping[str, JSON], prefix: str) -> Iterator[tuple[str, str, dict[str, JSON]]]:
+def _iter_states(
+    scope: Mapping[str, JSON], prefix: str
+) -> Iterator[tuple[str, str, dict[str, JSON]]]:
     states = scope.get("States")
     if not isinstance(states, dict):
         return
@@ -190,7 +192,9 @@ def parse_definition(text: str | bytes, *, file: str | None = None) -> Definitio
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise DefinitionError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", file=file) from None
+            raise DefinitionError(
+                f"not UTF-8 text ({exc.reason} at byte {exc.start})", file=file
+            ) from None
     if not text.strip():
         raise DefinitionError("the document is empty; expected a JSON object", file=file)
     try:
