@@ -1,0 +1,152 @@
+"""The order-processing services: typed functions with Pydantic contracts.
+
+Money is integer cents everywhere. Each ``Service`` object bundles a handler with its input
+and output models, the business errors it may raise (whose class names are the ASL error
+names), the retryable ones, and the tables it touches. ``SERVICES`` holds all nine by name;
+``local_handler`` runs them in-process for the local executor; ``orderflow.services._lambda``
+is the AWS Lambda entry point (``LAMBDA_HANDLER``).
+
+Example:
+    >>> from orderflow.services import ServiceDeps, get_user, GetUserInput
+    >>> get_user(GetUserInput(user_id="u-100"), ServiceDeps.default()).credit_score
+    720
+"""
+
+from orderflow.services._deps import (
+    EPOCH,
+    SAMPLE_STOCK,
+    SAMPLE_USERS,
+    FixedClock,
+    ServiceDeps,
+    SteppingClock,
+    seed_sample_data,
+)
+from orderflow.services._fields import MAX_CENTS, format_cents
+from orderflow.services._lambda import LAMBDA_HANDLER, deps_from_environment, make_handler
+from orderflow.services._registry import (
+    SERVICES,
+    UnknownServiceError,
+    function_name,
+    local_handler,
+    resolve_service,
+)
+from orderflow.services._service import Service
+from orderflow.services._storage import (
+    ABSENT,
+    TABLES,
+    DynamoTable,
+    InMemoryTable,
+    StorageError,
+    Store,
+    Table,
+    physical_table_name,
+)
+from orderflow.services.compensation import (
+    CancelOrderInput,
+    OrderNotFound,
+    PaymentNotFound,
+    Refund,
+    RefundPaymentInput,
+    ReleaseInventoryInput,
+    ReservationNotFound,
+    cancel_order,
+    refund_payment,
+    release_inventory,
+)
+from orderflow.services.inventory import (
+    InsufficientStock,
+    Reservation,
+    ReservationConflict,
+    ReservedItem,
+    ReserveInventoryInput,
+    reserve_inventory,
+)
+from orderflow.services.notification import Notification, SendNotificationInput, send_notification
+from orderflow.services.order import (
+    CreateOrderInput,
+    InvalidOrder,
+    Order,
+    OrderConflict,
+    OrderItem,
+    OrderRequest,
+    ValidatedOrder,
+    create_order,
+    validate_order,
+)
+from orderflow.services.payment import (
+    AuthorizePaymentInput,
+    Payment,
+    PaymentConflict,
+    PaymentDeclined,
+    PaymentGatewayTimeout,
+    authorize_payment,
+)
+from orderflow.services.user import GetUserInput, User, UserInactive, UserNotFound, get_user
+
+__all__ = [
+    "ABSENT",
+    "EPOCH",
+    "LAMBDA_HANDLER",
+    "MAX_CENTS",
+    "SAMPLE_STOCK",
+    "SAMPLE_USERS",
+    "SERVICES",
+    "TABLES",
+    "AuthorizePaymentInput",
+    "CancelOrderInput",
+    "CreateOrderInput",
+    "DynamoTable",
+    "FixedClock",
+    "GetUserInput",
+    "InMemoryTable",
+    "InsufficientStock",
+    "InvalidOrder",
+    "Notification",
+    "Order",
+    "OrderConflict",
+    "OrderItem",
+    "OrderNotFound",
+    "OrderRequest",
+    "Payment",
+    "PaymentConflict",
+    "PaymentDeclined",
+    "PaymentGatewayTimeout",
+    "PaymentNotFound",
+    "Refund",
+    "RefundPaymentInput",
+    "ReleaseInventoryInput",
+    "Reservation",
+    "ReservationConflict",
+    "ReservationNotFound",
+    "ReserveInventoryInput",
+    "ReservedItem",
+    "SendNotificationInput",
+    "Service",
+    "ServiceDeps",
+    "SteppingClock",
+    "StorageError",
+    "Store",
+    "Table",
+    "UnknownServiceError",
+    "User",
+    "UserInactive",
+    "UserNotFound",
+    "ValidatedOrder",
+    "authorize_payment",
+    "cancel_order",
+    "create_order",
+    "deps_from_environment",
+    "format_cents",
+    "function_name",
+    "get_user",
+    "local_handler",
+    "make_handler",
+    "physical_table_name",
+    "refund_payment",
+    "release_inventory",
+    "reserve_inventory",
+    "resolve_service",
+    "seed_sample_data",
+    "send_notification",
+    "validate_order",
+]
