@@ -8,6 +8,7 @@ from orderflow.asl._document import (
     load_definition,
     parse_definition,
 )
+from orderflow.asl._mermaid import to_mermaid
 
 __all__ = [
     "JSON",
@@ -16,4 +17,5 @@ __all__ = [
     "dumps",
     "load_definition",
     "parse_definition",
+    "to_mermaid",
 ]

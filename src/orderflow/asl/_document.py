@@ -21,13 +21,17 @@ JSON: TypeAlias = Any
 # The order fields are written in. ASL readers expect Type first and transitions last;
 # anything not listed (user payload keys, new AWS fields) keeps its insertion order after
 # the known fields, so output stays deterministic without reordering user data.
+_SCOPE_ORDER = ("Comment", "QueryLanguage", "StartAt", "TimeoutSeconds", "Version", "States")
 _FIELD_ORDER = (
+    "ErrorEquals",
+    "IntervalSeconds",
+    "MaxAttempts",
+    "BackoffRate",
+    "MaxDelaySeconds",
+    "JitterStrategy",
+    "Type",
     "Comment",
     "QueryLanguage",
-    "StartAt",
-    "TimeoutSeconds",
-    "Version",
-    "Type",
     "Resource",
     "Credentials",
     "InputPath",
@@ -59,9 +63,10 @@ _FIELD_ORDER = (
     "SecondsPath",
     "Timestamp",
     "TimestampPath",
+    "TimeoutSeconds",
+    "TimeoutSecondsPath",
     "HeartbeatSeconds",
     "HeartbeatSecondsPath",
-    "TimeoutSecondsPath",
     "Choices",
     "Default",
     "Error",
@@ -72,9 +77,9 @@ _FIELD_ORDER = (
     "Catch",
     "Next",
     "End",
-    "States",
 )
 _RANK = {name: i for i, name in enumerate(_FIELD_ORDER)}
+_SCOPE_RANK = {name: i for i, name in enumerate(_SCOPE_ORDER)}
 # Keys under these fields are user data (payload templates, states by name): keep their order.
 _USER_DATA_FIELDS = frozenset(
     {"Parameters", "Arguments", "Result", "ResultSelector", "ItemSelector", "Output", "Assign"}
@@ -88,8 +93,11 @@ def _ordered(value: JSON, *, user_data: bool = False) -> JSON:
         return value
     keys = list(value)
     if not user_data:
+        # A scope (the machine, a Parallel branch, a Map processor) has States; a state,
+        # retrier or catcher does not, and TimeoutSeconds means different things in each.
+        rank = _SCOPE_RANK if "States" in value else _RANK
         position = {key: i for i, key in enumerate(keys)}
-        keys.sort(key=lambda k: (_RANK.get(k, len(_RANK)), position[k]))
+        keys.sort(key=lambda k: (rank.get(k, len(rank)), position[k]))
     result: dict[str, JSON] = {}
     for key in keys:
         item = value[key]

@@ -1,0 +1,79 @@
+"""The typed workflow DSL: build a workflow in Python, compile it to ASL.
+
+A task call returns a value mypy believes *is* the service's output model, so wiring one
+service's output into another's input is type-checked against the real Pydantic models::
+
+    @workflow("order", input_model=OrderRequest)
+    def order_workflow(flow: Flow[OrderRequest]) -> None:
+        user = flow.task("GetUser", get_user).call(GetUserInput, user_id=flow.input.user_id)
+        flow.task("Notify", send_notification).call(NotifyInput, to=user.email)
+
+    definition = render(order_workflow, account="111122223333", region="eu-west-1")
+"""
+
+from orderflow.dsl._compile import LAMBDA_INVOKE, CompiledWorkflow, Target, compile_workflow
+from orderflow.dsl._conditions import (
+    Condition,
+    all_of,
+    any_of,
+    eq,
+    ge,
+    gt,
+    is_null,
+    is_present,
+    le,
+    lt,
+    matches,
+    ne,
+    not_,
+)
+from orderflow.dsl._flow import Flow
+from orderflow.dsl._render import contracts_for, functions, render
+from orderflow.dsl._retry import (
+    LAMBDA_TRANSIENT_ERRORS,
+    STATES_ALL,
+    STATES_HEARTBEAT_TIMEOUT,
+    STATES_TASK_FAILED,
+    STATES_TIMEOUT,
+    Catch,
+    CaughtError,
+    Retry,
+)
+from orderflow.dsl._task import PassCall, TaskCall
+from orderflow.dsl._workflow import Workflow, workflow
+
+__all__ = [
+    "LAMBDA_INVOKE",
+    "LAMBDA_TRANSIENT_ERRORS",
+    "STATES_ALL",
+    "STATES_HEARTBEAT_TIMEOUT",
+    "STATES_TASK_FAILED",
+    "STATES_TIMEOUT",
+    "Catch",
+    "CaughtError",
+    "CompiledWorkflow",
+    "Condition",
+    "Flow",
+    "PassCall",
+    "Retry",
+    "Target",
+    "TaskCall",
+    "Workflow",
+    "all_of",
+    "any_of",
+    "compile_workflow",
+    "contracts_for",
+    "eq",
+    "functions",
+    "ge",
+    "gt",
+    "is_null",
+    "is_present",
+    "le",
+    "lt",
+    "matches",
+    "ne",
+    "not_",
+    "render",
+    "workflow",
+]

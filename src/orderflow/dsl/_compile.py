@@ -1,0 +1,268 @@
+"""Compilation: the builder's scopes and steps -> an ASL :class:`~orderflow.asl.Definition`.
+
+Every Task calls ``arn:aws:states:::lambda:invoke`` with a ``FunctionName`` resolved from the
+service name, an account, a region and a prefix, so one workflow renders for any
+environment. The compiled result also keeps, per Task state, the service (its contract),
+which the data-flow checker and deploy read without touching DSL objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+
+from orderflow._errors import WorkflowBuildError
+from orderflow.asl import Definition
+from orderflow.dsl._scope import (
+    ChoiceStep,
+    FailStep,
+    MapStep,
+    ParallelStep,
+    PassStep,
+    RawStep,
+    Scope,
+    Step,
+    SucceedStep,
+    TaskStep,
+    WaitStep,
+)
+from orderflow.dsl._workflow import Workflow
+from orderflow.services._service import Service
+
+LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where Lambda functions live.
+
+    The ARN is ``arn:aws:lambda:{region}:{account}:function:{prefix}-{service.name}``.
+    """
+
+    account: str = "123456789012"
+    region: str = "us-east-1"
+    prefix: str = "orderflow"
+
+    def function_name(self, service: Service[Any, Any]) -> str:
+        return f"{self.prefix}-{service.name}" if self.prefix else service.name
+
+    def function_arn(self, service: Service[Any, Any]) -> str:
+        return f"arn:aws:lambda:{self.region}:{self.account}:function:{self.function_name(service)}"
+
+
+@dataclass(frozen=True)
+class CompiledWorkflow:
+    """A rendered workflow and what it was made from.
+
+    Attributes:
+        name: the workflow's name.
+        definition: the ASL definition.
+        tasks: Task state name -> the service it calls (nested states included).
+        target: the account, region and prefix the ARNs were filled with.
+        input_model: the execution input's model.
+    """
+
+    name: str
+    definition: Definition
+    tasks: dict[str, Service[Any, Any]]
+    target: Target
+    input_model: type[BaseModel]
+
+    def functions(self) -> list[Service[Any, Any]]:
+        """The distinct services the workflow calls, in order of first use."""
+        seen: dict[str, Service[Any, Any]] = {}
+        for service in self.tasks.values():
+            seen.setdefault(service.name, service)
+        return list(seen.values())
+
+
+def compile_workflow(
+    workflow: Workflow[Any],
+    *,
+    account: str = "123456789012",
+    region: str = "us-east-1",
+    prefix: str = "orderflow",
+) -> CompiledWorkflow:
+    """Compile ``workflow`` to ASL, filling Lambda ARNs from ``account``/``region``/``prefix``.
+
+    Raises:
+        WorkflowBuildError: the workflow is wired wrongly (raised while building it).
+    """
+    if not isinstance(workflow, Workflow):
+        raise WorkflowBuildError(f"expected a Workflow, got {type(workflow).__name__}")
+    target = Target(account, region, prefix)
+    root = workflow.graph()
+    compiler = _Compiler(target)
+    data: dict[str, Any] = {}
+    if workflow.comment:
+        data["Comment"] = workflow.comment
+    data.update(compiler.machine(root, end_output=None))
+    if workflow.timeout_seconds is not None:
+        data["TimeoutSeconds"] = workflow.timeout_seconds
+    return CompiledWorkflow(
+        workflow.name, Definition(data), compiler.tasks, target, workflow.input_model
+    )
+
+
+class _Compiler:
+    def __init__(self, target: Target) -> None:
+        self.target = target
+        self.tasks: dict[str, Service[Any, Any]] = {}
+
+    def machine(self, scope: Scope, end_output: str | None) -> dict[str, Any]:
+        """``{"StartAt", "States"}`` for a scope that is a whole state machine or branch."""
+        states: dict[str, Any] = {}
+        start = self.sequence(scope, states, next_after=None, end_output=end_output)
+        assert start is not None  # scopes that become machines are never empty
+        for name, state in states.items():
+            for catcher in state.get("Catch", []):
+                if catcher["Next"] not in states:
+                    raise WorkflowBuildError(
+                        f"Catch target {catcher['Next']!r} is not a state of the same "
+                        "workflow or branch",
+                        state=name,
+                        field="Catch",
+                    )
+        return {"StartAt": start, "States": states}
+
+    def sequence(
+        self,
+        scope: Scope,
+        states: dict[str, Any],
+        *,
+        next_after: str | None,
+        end_output: str | None,
+    ) -> str | None:
+        """Emit the scope's states into ``states``; returns its first state name."""
+        steps = scope.steps
+        for i, step in enumerate(steps):
+            following = steps[i + 1].name if i + 1 < len(steps) else next_after
+            state = self.state(step, states, following, end_output)
+            states[step.name] = state
+            if isinstance(step, ChoiceStep):
+                self.choice_branches(step, states, following, end_output)
+            elif not isinstance(step, (SucceedStep, FailStep)) and not (
+                isinstance(step, RawStep) and step.terminal
+            ):
+                if following is not None:
+                    state["Next"] = following
+                else:
+                    if end_output is not None:
+                        state["OutputPath"] = end_output
+                    state["End"] = True
+        for handler in scope.handlers:
+            self.sequence(handler, states, next_after=None, end_output=None)
+        return steps[0].name if steps else next_after
+
+    def choice_branches(
+        self,
+        step: ChoiceStep,
+        states: dict[str, Any],
+        following: str | None,
+        end_output: str | None,
+    ) -> None:
+        choice = states[step.name]
+        rules: list[dict[str, Any]] = []
+        branches = [branch for _, branch in step.rules]
+        if step.default is not None:
+            branches.append(step.default)
+        joins: str | None = following
+        if following is None and any(not b.steps for b in branches):
+            # An empty branch with nothing after the Choice still needs a state to end in.
+            joins = f"{step.name} Done"
+            if joins in states:
+                raise WorkflowBuildError(f"state name {joins!r} is taken", state=step.name)
+            done: dict[str, Any] = {"Type": "Pass"}
+            if end_output is not None:
+                done["OutputPath"] = end_output
+            done["End"] = True
+            states[joins] = done
+        for rule, branch in step.rules:
+            first = self.sequence(branch, states, next_after=following, end_output=end_output)
+            rules.append({**rule, "Next": first or joins})
+        choice["Choices"] = rules
+        if step.default is not None:
+            first = self.sequence(step.default, states, next_after=following, end_output=end_output)
+            choice["Default"] = first or joins
+
+    def state(
+        self,
+        step: Step,
+        states: dict[str, Any],
+        following: str | None,
+        end_output: str | None,
+    ) -> dict[str, Any]:
+        state: dict[str, Any]
+        if isinstance(step, TaskStep):
+            self.tasks[step.name] = step.service
+            parameters: dict[str, Any] = {"FunctionName": self.target.function_arn(step.service)}
+            if isinstance(step.payload, str):
+                parameters["Payload.$"] = step.payload
+            else:
+                parameters["Payload"] = step.payload
+            state = {"Type": "Task", "Resource": LAMBDA_INVOKE, "Parameters": parameters}
+            state["ResultSelector"] = dict(step.result_selector)
+            if step.result_path is not None:
+                state["ResultPath"] = step.result_path
+            if step.timeout_seconds is not None:
+                state["TimeoutSeconds"] = step.timeout_seconds
+            if step.heartbeat_seconds is not None:
+                state["HeartbeatSeconds"] = step.heartbeat_seconds
+            _retry_catch(state, step.retry, step.catch)
+        elif isinstance(step, PassStep):
+            state = {"Type": "Pass"}
+            if step.parameters is not None:
+                state["Parameters"] = step.parameters
+            if step.result_path is not None:
+                state["ResultPath"] = step.result_path
+        elif isinstance(step, ParallelStep):
+            state = {
+                "Type": "Parallel",
+                "Branches": [self.machine(b, end_output=b.output_path) for b in step.branches],
+            }
+            if step.result_path is not None:
+                state["ResultPath"] = step.result_path
+            _retry_catch(state, step.retry, step.catch)
+        elif isinstance(step, MapStep):
+            selector = {"item.$": "$$.Map.Item.Value"}
+            selector.update({f"{key}.$": path for key, path in step.body.imports.items()})
+            processor = {"ProcessorConfig": {"Mode": "INLINE"}}
+            processor.update(self.machine(step.body, end_output=step.body.output_path))
+            state = {"Type": "Map", "ItemsPath": step.items_path, "ItemSelector": selector}
+            if step.max_concurrency is not None:
+                state["MaxConcurrency"] = step.max_concurrency
+            state["ItemProcessor"] = processor
+            if step.result_path is not None:
+                state["ResultPath"] = step.result_path
+            _retry_catch(state, step.retry, step.catch)
+        elif isinstance(step, ChoiceStep):
+            state = {"Type": "Choice"}
+        elif isinstance(step, WaitStep):
+            state = {"Type": "Wait", **step.fields}
+        elif isinstance(step, SucceedStep):
+            state = {"Type": "Succeed"}
+            if step.output_path is not None:
+                state["OutputPath"] = step.output_path
+        elif isinstance(step, FailStep):
+            state = {"Type": "Fail", **step.fields}
+        else:
+            state = dict(step.state)
+        comment = getattr(step, "comment", None)
+        if comment:
+            state = {"Comment": comment, **state}
+        return state
+
+
+def _retry_catch(state: dict[str, Any], retry: list[dict[str, Any]], catch: list[Any]) -> None:
+    if retry:
+        state["Retry"] = [dict(r) for r in retry]
+    if catch:
+        state["Catch"] = [
+            {"ErrorEquals": list(c.errors), "ResultPath": c.result_path, "Next": c.target}
+            for c in catch
+        ]
+
+
+__all__ = ["LAMBDA_INVOKE", "CompiledWorkflow", "Target", "compile_workflow"]

@@ -1,0 +1,486 @@
+"""The builder: ``Flow`` methods add states; task and Pass calls return typed references.
+
+The one wiring syntax is ``.call(InputModel, field=value, ...)``: the options of the state
+come first (``flow.task(name, service, retry=..., catch=...)``), the payload second, so
+mypy can check the payload's keyword arguments against the model's ``__init__`` (the
+pydantic mypy plugin types it) while the options stay ordinary keyword arguments.
+
+Example:
+    >>> def build(flow: Flow[OrderRequest]) -> None:
+    ...     user = flow.task("GetUser", get_user).call(GetUserInput, user_id=flow.input.user_id)
+    ...     flow.task("Notify", send_notification).call(
+    ...         SendNotificationInput, to=user.email, ...
+    ...     )
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import types
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, TypeVar, cast, overload
+
+from pydantic import BaseModel
+
+from orderflow._errors import WorkflowBuildError
+from orderflow.dsl._conditions import Condition
+from orderflow.dsl._options import catchers, check_retry_targets, retriers, services_in
+from orderflow.dsl._refs import (
+    Ref,
+    as_ref,
+    compatible,
+    list_element,
+    parallel_result,
+    type_name,
+)
+from orderflow.dsl._retry import (
+    Catch,
+    Retry,
+)
+from orderflow.dsl._scope import (
+    ChoiceStep,
+    FailStep,
+    MapStep,
+    ParallelStep,
+    RawStep,
+    Scope,
+    SucceedStep,
+    WaitStep,
+)
+from orderflow.dsl._task import PassCall, TaskCall
+from orderflow.dsl._wiring import snake_case
+from orderflow.services._service import Service
+
+In = TypeVar("In", bound=BaseModel)
+TIn = TypeVar("TIn", bound=BaseModel)
+TOut = TypeVar("TOut", bound=BaseModel)
+T = TypeVar("T")
+R = TypeVar("R")
+O1 = TypeVar("O1")
+O2 = TypeVar("O2")
+O3 = TypeVar("O3")
+O4 = TypeVar("O4")
+O5 = TypeVar("O5")
+O6 = TypeVar("O6")
+
+Branch = Callable[["Flow[In]"], R]
+"""A Parallel branch: builds its states on the Flow it is given, returns its output."""
+
+
+class Flow(Generic[In]):
+    """Adds states to one scope (the workflow, a branch, a Map body or a handler).
+
+    ``In`` is the workflow's input model; ``flow.input`` is typed as it.
+    """
+
+    def __init__(self, scope: Scope, input_ref: Ref) -> None:
+        self._scope = scope
+        self._input = input_ref
+
+    @property
+    def input(self) -> In:
+        """The execution input (path ``$`` at the workflow's start), typed as the input model."""
+        return cast(In, self._input)
+
+    # --- tasks ------------------------------------------------------------------------------
+
+    def task(
+        self,
+        name: str,
+        service: Service[TIn, TOut],
+        *,
+        retry: Sequence[Retry] = (),
+        catch: Sequence[Catch] = (),
+        timeout_seconds: int | None = None,
+        heartbeat_seconds: int | None = None,
+        result_key: str | None = None,
+        comment: str | None = None,
+    ) -> TaskCall[TIn, TOut]:
+        """Start a Lambda Task calling ``service``; finish it with ``.call(...)``.
+
+        Args:
+            name: the state name (unique in the workflow).
+            service: the service; its contract types the payload and the result.
+            retry: Retriers, in order.
+            catch: Catchers, in order.
+            timeout_seconds: the Task's TimeoutSeconds.
+            heartbeat_seconds: the Task's HeartbeatSeconds.
+            result_key: where the result goes (``$.<result_key>``); default snake_case(name).
+            comment: the state's Comment.
+        """
+        if not isinstance(service, Service):
+            raise WorkflowBuildError(
+                f"expected a Service, got {type(service).__name__}", state=str(name)
+            )
+        return TaskCall(
+            self,
+            name,
+            service,
+            retry=tuple(retry),
+            catch=tuple(catch),
+            timeout_seconds=timeout_seconds,
+            heartbeat_seconds=heartbeat_seconds,
+            result_key=result_key,
+            comment=comment,
+        )
+
+    def pass_(
+        self, name: str, *, result_key: str | None = None, comment: str | None = None
+    ) -> PassCall:
+        """Start a Pass state that shapes a new value; finish it with ``.call(Model, ...)``."""
+        return PassCall(self, name, result_key=result_key, comment=comment)
+
+    # --- Parallel ---------------------------------------------------------------------------
+
+    @overload
+    def parallel(
+        self,
+        name: str,
+        b1: Branch[In, O1],
+        /,
+        *,
+        retry: Sequence[Retry] = ...,
+        catch: Sequence[Catch] = ...,
+        result_key: str | None = ...,
+        comment: str | None = ...,
+    ) -> tuple[O1]: ...
+    @overload
+    def parallel(
+        self,
+        name: str,
+        b1: Branch[In, O1],
+        b2: Branch[In, O2],
+        /,
+        *,
+        retry: Sequence[Retry] = ...,
+        catch: Sequence[Catch] = ...,
+        result_key: str | None = ...,
+        comment: str | None = ...,
+    ) -> tuple[O1, O2]: ...
+    @overload
+    def parallel(
+        self,
+        name: str,
+        b1: Branch[In, O1],
+        b2: Branch[In, O2],
+        b3: Branch[In, O3],
+        /,
+        *,
+        retry: Sequence[Retry] = ...,
+        catch: Sequence[Catch] = ...,
+        result_key: str | None = ...,
+        comment: str | None = ...,
+    ) -> tuple[O1, O2, O3]: ...
+    @overload
+    def parallel(
+        self,
+        name: str,
+        b1: Branch[In, O1],
+        b2: Branch[In, O2],
+        b3: Branch[In, O3],
+        b4: Branch[In, O4],
+        /,
+        *,
+        retry: Sequence[Retry] = ...,
+        catch: Sequence[Catch] = ...,
+        result_key: str | None = ...,
+        comment: str | None = ...,
+    ) -> tuple[O1, O2, O3, O4]: ...
+    @overload
+    def parallel(
+        self,
+        name: str,
+        b1: Branch[In, O1],
+        b2: Branch[In, O2],
+        b3: Branch[In, O3],
+        b4: Branch[In, O4],
+        b5: Branch[In, O5],
+        /,
+        *,
+        retry: Sequence[Retry] = ...,
+        catch: Sequence[Catch] = ...,
+        result_key: str | None = ...,
+        comment: str | None = ...,
+    ) -> tuple[O1, O2, O3, O4, O5]: ...
+    @overload
+    def parallel(
+        self,
+        name: str,
+        b1: Branch[In, O1],
+        b2: Branch[In, O2],
+        b3: Branch[In, O3],
+        b4: Branch[In, O4],
+        b5: Branch[In, O5],
+        b6: Branch[In, O6],
+        /,
+        *,
+        retry: Sequence[Retry] = ...,
+        catch: Sequence[Catch] = ...,
+        result_key: str | None = ...,
+        comment: str | None = ...,
+    ) -> tuple[O1, O2, O3, O4, O5, O6]: ...
+    def parallel(
+        self,
+        name: str,
+        *branches: Branch[In, Any],
+        retry: Sequence[Retry] = (),
+        catch: Sequence[Catch] = (),
+        result_key: str | None = None,
+        comment: str | None = None,
+    ) -> tuple[Any, ...]:
+        """A Parallel state; each branch function gets its own Flow and returns a reference.
+
+        The branch's output is exactly the value its function returns (its last state gets
+        ``OutputPath``), and the call returns one reference per branch, in branch order.
+        """
+        scope = self._scope
+        scope.builder.claim_name(name)
+        if not branches:
+            raise WorkflowBuildError("a Parallel needs at least one branch", state=name)
+        retry_asl = retriers(name, retry)
+        catch_specs = catchers(self, name, catch)
+        built: list[Scope] = []
+        outputs: list[Ref] = []
+        for i, branch in enumerate(branches, start=1):
+            body = scope.child("branch", f"Parallel {name!r} branch {i}")
+            returned = branch(Flow(body, self._input))
+            ref = _branch_output(body, name, returned, f"branch {i}")
+            built.append(body)
+            outputs.append(ref)
+        check_retry_targets(name, retry, [s for b in built for s in services_in(b)])
+        key = scope.claim_key(result_key or snake_case(name), name)
+        scope.add(ParallelStep(name, built, f"$.{key}", retry_asl, catch_specs, comment))
+        return parallel_result(
+            name,
+            [
+                Ref(scope, f"$.{key}[{i}]", out._of_annotation, name)
+                for i, out in enumerate(outputs)
+            ],
+        )
+
+    # --- Map --------------------------------------------------------------------------------
+
+    def map(
+        self,
+        name: str,
+        items: Sequence[T],
+        body: Callable[[Flow[In], T], R],
+        *,
+        max_concurrency: int | None = None,
+        retry: Sequence[Retry] = (),
+        catch: Sequence[Catch] = (),
+        result_key: str | None = None,
+        comment: str | None = None,
+    ) -> list[R]:
+        """A Map state running ``body(flow, item)`` for each element of ``items``.
+
+        Outer references read in the body are copied in through the ItemSelector, so the
+        body may use any value visible where the Map is. Returns the list of the values the
+        body returns.
+        """
+        scope = self._scope
+        scope.builder.claim_name(name)
+        items_ref = as_ref(items, state=name, what="Map items")
+        element = list_element(items_ref._of_annotation)
+        if element is None:
+            raise WorkflowBuildError(
+                f"Map items must be a list, {items_ref._of_path} is "
+                f"{type_name(items_ref._of_annotation)}",
+                state=name,
+                field="ItemsPath",
+            )
+        if max_concurrency is not None and max_concurrency < 0:
+            raise WorkflowBuildError(
+                "max_concurrency must be >= 0 (0 = no limit)", state=name, field="MaxConcurrency"
+            )
+        items_path = scope.resolve(items_ref, name)
+        retry_asl = retriers(name, retry)
+        catch_specs = catchers(self, name, catch)
+        inner = scope.child("map", f"Map {name!r}")
+        item = Ref(inner, "$.item", element, name)
+        returned = body(Flow(inner, self._input), cast(T, item))
+        out = _branch_output(inner, name, returned, "the Map body")
+        check_retry_targets(name, retry, services_in(inner))
+        key = scope.claim_key(result_key or snake_case(name), name)
+        scope.add(
+            MapStep(
+                name,
+                items_path,
+                inner,
+                f"$.{key}",
+                max_concurrency,
+                retry_asl,
+                catch_specs,
+                comment,
+            )
+        )
+        results = Ref(scope, f"$.{key}", types.GenericAlias(list, (out._of_annotation,)), name)
+        return cast(list[R], results)
+
+    # --- Choice -----------------------------------------------------------------------------
+
+    def choice(
+        self,
+        name: str,
+        rules: Sequence[tuple[Condition, Callable[[Flow[In]], None]]],
+        *,
+        otherwise: Callable[[Flow[In]], None] | None = None,
+        comment: str | None = None,
+    ) -> None:
+        """A Choice: the first rule that holds runs its branch; then the flow continues.
+
+        A branch may end the workflow (``fail``/``succeed``); otherwise it rejoins the flow
+        after the Choice. References made inside a branch are not readable after it.
+        Without ``otherwise``, no matching rule fails with ``States.NoChoiceMatched``.
+        """
+        scope = self._scope
+        scope.builder.claim_name(name)
+        if not rules:
+            raise WorkflowBuildError("a Choice needs at least one rule", state=name)
+        built: list[tuple[dict[str, Any], Scope]] = []
+        for i, (condition, branch) in enumerate(rules, start=1):
+            if not isinstance(condition, Condition):
+                raise WorkflowBuildError(
+                    f"rule {i}: expected a condition such as eq(ref, value), got "
+                    f"{type(condition).__name__}",
+                    state=name,
+                    field="Choices",
+                )
+            rule = condition.to_asl(lambda ref: scope.resolve(ref, name), name)
+            body = scope.child("choice", f"Choice {name!r} rule {i}")
+            branch(Flow(body, self._input))
+            built.append((rule, body))
+        default: Scope | None = None
+        if otherwise is not None:
+            default = scope.child("choice", f"Choice {name!r} otherwise branch")
+            otherwise(Flow(default, self._input))
+        scope.add(ChoiceStep(name, built, default, comment))
+
+    # --- simple states ----------------------------------------------------------------------
+
+    def wait(
+        self,
+        name: str,
+        *,
+        seconds: int | None = None,
+        timestamp: dt.datetime | str | None = None,
+        comment: str | None = None,
+    ) -> None:
+        """A Wait for ``seconds`` or until ``timestamp``; either may be a reference."""
+        if (seconds is None) == (timestamp is None):
+            raise WorkflowBuildError(
+                "wait() needs exactly one of seconds= or timestamp=", state=name
+            )
+        self._scope.builder.claim_name(name)
+        fields: dict[str, Any] = {}
+        if isinstance(seconds, Ref):
+            if not compatible(seconds._of_annotation, int):
+                raise WorkflowBuildError(
+                    f"SecondsPath must point at an int, {seconds._of_path} is "
+                    f"{type_name(seconds._of_annotation)}",
+                    state=name,
+                    field="SecondsPath",
+                )
+            fields["SecondsPath"] = self._scope.resolve(seconds, name)
+        elif seconds is not None:
+            if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds < 0:
+                raise WorkflowBuildError(
+                    f"Seconds must be a non-negative int, got {seconds!r}",
+                    state=name,
+                    field="Seconds",
+                )
+            fields["Seconds"] = seconds
+        elif isinstance(timestamp, Ref):
+            if not compatible(timestamp._of_annotation, dt.datetime | str):
+                raise WorkflowBuildError(
+                    f"TimestampPath must point at a timestamp, {timestamp._of_path} is "
+                    f"{type_name(timestamp._of_annotation)}",
+                    state=name,
+                    field="TimestampPath",
+                )
+            fields["TimestampPath"] = self._scope.resolve(timestamp, name)
+        elif isinstance(timestamp, dt.datetime):
+            if timestamp.tzinfo is None:
+                raise WorkflowBuildError(
+                    "Timestamp needs a timezone (AWS reads RFC 3339 with an offset or Z)",
+                    state=name,
+                    field="Timestamp",
+                )
+            fields["Timestamp"] = timestamp.isoformat().replace("+00:00", "Z")
+        else:
+            fields["Timestamp"] = timestamp
+        self._scope.add(WaitStep(name, fields, comment))
+
+    def succeed(self, name: str, *, output: object = None, comment: str | None = None) -> None:
+        """End successfully; ``output`` (a reference) becomes the output when given."""
+        self._scope.builder.claim_name(name)
+        path = None
+        if output is not None:
+            path = self._scope.resolve(as_ref(output, state=name, what="succeed(output=)"), name)
+        self._scope.add(SucceedStep(name, path, comment))
+
+    def fail(
+        self,
+        name: str,
+        *,
+        error: str | None = None,
+        cause: str | None = None,
+        comment: str | None = None,
+    ) -> None:
+        """End with a failure; ``error``/``cause`` are literals or references.
+
+        A reference becomes ``ErrorPath``/``CausePath``, e.g. ``cause=caught.Cause``.
+        """
+        self._scope.builder.claim_name(name)
+        fields: dict[str, Any] = {}
+        for key, value in (("Error", error), ("Cause", cause)):
+            if isinstance(value, Ref):
+                if not _is_str(value._of_annotation):
+                    raise WorkflowBuildError(
+                        f"{key}Path must point at a string, {value._of_path} is "
+                        f"{type_name(value._of_annotation)}",
+                        state=name,
+                        field=f"{key}Path",
+                    )
+                fields[f"{key}Path"] = self._scope.resolve(value, name)
+            elif value is not None:
+                fields[key] = value
+        self._scope.add(FailStep(name, fields, comment))
+
+    def raw(self, name: str, state: dict[str, Any]) -> None:
+        """Add a state written in ASL (the escape hatch for anything the DSL lacks).
+
+        Without ``Next``/``End`` the state is linked into the sequence like any other; with
+        them, or for Succeed/Fail/Choice, you manage its transitions. Its result has no type:
+        read it in later raw states only.
+        """
+        if not isinstance(state, dict) or not isinstance(state.get("Type"), str):
+            raise WorkflowBuildError("raw() needs an ASL state object with a Type", state=name)
+        self._scope.builder.claim_name(name)
+        terminal = (
+            state["Type"] in ("Succeed", "Fail", "Choice") or "Next" in state or "End" in state
+        )
+        self._scope.add(RawStep(name, dict(state), terminal))
+
+    def in_scope(self, scope: Scope) -> Flow[In]:
+        """A Flow adding states to ``scope`` (a branch, body or handler of this one)."""
+        return Flow(scope, self._input)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _branch_output(body: Scope, state: str, returned: object, what: str) -> Ref:
+    if not body.steps:
+        raise WorkflowBuildError(f"{what} has no states; add at least one", state=state)
+    ref = as_ref(returned, state=state, what=f"the value {what} returns")
+    if not body.terminal:
+        body.output_path = body.resolve(ref, state)
+    return ref
+
+
+def _is_str(annotation: Any) -> bool:
+    return compatible(annotation, str)
+
+
+__all__ = ["Flow"]

@@ -1,0 +1,383 @@
+"""The order workflow: golden files, structure, end-to-end data flow, and `orderflow render`.
+
+The end-to-end tests run the *rendered ASL* through a deliberately small interpreter (just
+the JSONPath subset the order workflow uses) against the real services, so a payload that
+reads a missing path or breaks a service contract fails here, independently of the
+project's full executor.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import re
+from collections import deque
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from orderflow import ServiceError
+from orderflow.asl._mermaid import to_mermaid
+from orderflow.cli import main
+from orderflow.cli._render import render_text
+from orderflow.dsl import contracts_for, functions, render
+from orderflow.services import ServiceDeps, local_handler
+from orderflow.workflow import SAMPLE_ORDER, order_workflow
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+REGENERATE = os.environ.get("ORDERFLOW_REGEN_GOLDEN") == "1"
+
+
+# --- golden files ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fmt", "filename"), [("asl", "order_workflow.asl.json"), ("mermaid", "order_workflow.mmd")]
+)
+def test_rendered_output_matches_the_golden_file(fmt: str, filename: str) -> None:
+    text = render_text("orderflow.workflow:order_workflow", fmt=fmt)
+    path = GOLDEN / filename
+    if REGENERATE:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert path.exists(), f"{path} is missing; run with ORDERFLOW_REGEN_GOLDEN=1 to create it"
+    assert text == path.read_text(encoding="utf-8"), (
+        f"{filename} changed; if intended, regenerate with ORDERFLOW_REGEN_GOLDEN=1"
+    )
+
+
+# --- structure -------------------------------------------------------------------------------
+
+
+def _machines(machine: dict[str, Any], where: str = "") -> list[tuple[str, dict[str, Any]]]:
+    found = [(where or "<top>", machine)]
+    for name, state in machine["States"].items():
+        for i, branch in enumerate(state.get("Branches", [])):
+            found.extend(_machines(branch, f"{where}/{name}/{i}"))
+        if "ItemProcessor" in state:
+            found.extend(_machines(state["ItemProcessor"], f"{where}/{name}"))
+    return found
+
+
+def _targets(state: dict[str, Any]) -> list[str]:
+    targets = [state[key] for key in ("Next", "Default") if key in state]
+    targets += [rule["Next"] for rule in state.get("Choices", [])]
+    targets += [catcher["Next"] for catcher in state.get("Catch", [])]
+    return targets
+
+
+def test_rendered_order_workflow_is_structurally_sound() -> None:
+    definition = render(order_workflow).to_dict()
+    all_names: list[str] = []
+    for where, machine in _machines(definition):
+        states = machine["States"]
+        all_names.extend(states)
+        assert machine["StartAt"] in states, where
+        for name, state in states.items():
+            for target in _targets(state):
+                assert target in states, f"{where}: {name} -> {target} does not exist"
+            assert not ("Next" in state and state.get("End")), name
+            ends = state.get("End") is True or state["Type"] in ("Succeed", "Fail", "Choice")
+            assert ends or "Next" in state, f"{where}: {name} has no transition"
+        seen = {machine["StartAt"]}
+        queue = deque(seen)
+        while queue:
+            for target in _targets(states[queue.popleft()]):
+                if target not in seen:
+                    seen.add(target)
+                    queue.append(target)
+        assert seen == set(states), f"{where}: unreachable {set(states) - seen}"
+        assert any(
+            s.get("End") is True or s["Type"] in ("Succeed", "Fail") for s in states.values()
+        ), f"{where}: no terminal state"
+    assert len(all_names) == len(set(all_names)), "state names must be unique"
+
+
+def test_retries_only_transient_errors_and_never_a_decline() -> None:
+    definition = render(order_workflow)
+    pointers = {name: state for _, name, state in definition.iter_states()}
+    for name, state in pointers.items():
+        for retrier in state.get("Retry", []):
+            errors = set(retrier["ErrorEquals"])
+            assert not errors & {"States.ALL", "States.TaskFailed", "PaymentDeclined"}, name
+            assert retrier.get("JitterStrategy") == "FULL" and "MaxDelaySeconds" in retrier
+    get_user = pointers["GetUser"]["Retry"]
+    assert get_user[0]["ErrorEquals"] == [
+        "Lambda.ServiceException",
+        "Lambda.AWSLambdaException",
+        "Lambda.SdkClientException",
+        "Lambda.TooManyRequestsException",
+    ]
+    payment_retried = {e for r in pointers["AuthorizePayment"]["Retry"] for e in r["ErrorEquals"]}
+    assert "PaymentGatewayTimeout" in payment_retried
+
+
+def test_functions_and_contracts() -> None:
+    names = [service.name for service in functions(order_workflow)]
+    assert names == [
+        "validate-order",
+        "get-user",
+        "create-order",
+        "authorize-payment",
+        "reserve-inventory",
+        "send-notification",
+    ]
+    contracts = contracts_for(order_workflow, prefix="shop")
+    arn = "arn:aws:lambda:us-east-1:123456789012:function:shop-get-user"
+    assert contracts[arn][0].__name__ == "GetUserInput"
+    assert contracts["shop-get-user"][1].__name__ == "User"
+
+
+# --- end to end over the rendered ASL ----------------------------------------------------------
+
+_TOKEN = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
+
+
+class _Missing(AssertionError):
+    pass
+
+
+def _read(data: Any, path: str) -> Any:
+    assert path.startswith("$"), path
+    value = data
+    rest = path[1:]
+    position = 0
+    while position < len(rest):
+        match = _TOKEN.match(rest, position)
+        assert match, f"unsupported path {path}"
+        position = match.end()
+        key, index = match.group(1), match.group(2)
+        if key is not None:
+            if not isinstance(value, dict) or key not in value:
+                raise _Missing(f"{path}: no {key!r} in {json.dumps(value)[:200]}")
+            value = value[key]
+        else:
+            if not isinstance(value, list) or int(index) >= len(value):
+                raise _Missing(f"{path}: no element {index}")
+            value = value[int(index)]
+    return value
+
+
+def _template(data: Any, template: Any) -> Any:
+    if isinstance(template, dict):
+        out = {}
+        for key, value in template.items():
+            if key.endswith(".$"):
+                out[key[:-2]] = _read(data, value)
+            else:
+                out[key] = _template(data, value)
+        return out
+    return template
+
+
+def _with_result(data: Any, path: str, result: Any) -> Any:
+    match = re.fullmatch(r"\$\.([A-Za-z_][A-Za-z0-9_]*)", path)
+    assert match, f"unsupported ResultPath {path}"
+    merged = copy.deepcopy(data)
+    merged[match.group(1)] = result
+    return merged
+
+
+class _Failed(Exception):
+    def __init__(self, error: str, cause: str) -> None:
+        super().__init__(error)
+        self.error, self.cause = error, cause
+
+
+def _run_machine(machine: dict[str, Any], data: Any, invoke: Any, calls: list[Any]) -> Any:
+    name = machine["StartAt"]
+    while True:
+        state = machine["States"][name]
+        kind = state["Type"]
+        if kind == "Fail":
+            error = _read(data, state["ErrorPath"]) if "ErrorPath" in state else state["Error"]
+            cause = _read(data, state["CausePath"]) if "CausePath" in state else state["Cause"]
+            raise _Failed(error, cause)
+        try:
+            if kind == "Task":
+                parameters = state["Parameters"]
+                payload = (
+                    _read(data, parameters["Payload.$"])
+                    if "Payload.$" in parameters
+                    else _template(data, parameters["Payload"])
+                )
+                calls.append((name, payload))
+                try:
+                    raw = {
+                        "Payload": invoke(parameters["FunctionName"], payload),
+                        "StatusCode": 200,
+                    }
+                except ServiceError as exc:
+                    cause = json.dumps({"errorMessage": exc.message, "errorType": exc.error_name})
+                    raise _Failed(exc.error_name, cause) from None
+                result = _template(raw, state["ResultSelector"])
+            elif kind == "Parallel":
+                result = [
+                    _run_machine(b, copy.deepcopy(data), invoke, calls) for b in state["Branches"]
+                ]
+            else:
+                raise AssertionError(f"the order workflow has no {kind} state")
+        except _Failed as failure:
+            for catcher in state.get("Catch", []):
+                if failure.error in catcher["ErrorEquals"]:
+                    data = _with_result(
+                        data,
+                        catcher["ResultPath"],
+                        {"Error": failure.error, "Cause": failure.cause},
+                    )
+                    name = catcher["Next"]
+                    break
+            else:
+                raise
+            continue
+        data = _with_result(data, state["ResultPath"], result)
+        if "OutputPath" in state:
+            data = _read(data, state["OutputPath"])
+        if state.get("End"):
+            return data
+        name = state["Next"]
+
+
+def run_order(order: dict[str, Any]) -> tuple[str, Any, list[Any]]:
+    definition = render(order_workflow).to_dict()
+    calls: list[Any] = []
+    invoke = local_handler(ServiceDeps.default(seed=0))
+    try:
+        output = _run_machine(definition, copy.deepcopy(order), invoke, calls)
+    except _Failed as failure:
+        return "FAILED", {"error": failure.error, "cause": failure.cause}, calls
+    return "SUCCEEDED", output, calls
+
+
+def test_sample_order_flows_end_to_end_with_the_right_values() -> None:
+    status, output, calls = run_order(SAMPLE_ORDER)
+    assert status == "SUCCEEDED", output
+    payloads = dict(calls)
+    total = 2 * 1999 + 4550
+    assert payloads["AuthorizePayment"]["amount_cents"] == total
+    assert payloads["AuthorizePayment"]["credit_score"] == 720
+    assert payloads["AuthorizePayment"]["idempotency_key"] == SAMPLE_ORDER["request_id"]
+    order, payment, reservation = output["process_order"]
+    assert payloads["SendNotification"] == {
+        "to": "ada@example.com",
+        "order_id": order["order_id"],
+        "total_cents": total,
+        "transaction_id": payment["transaction_id"],
+    }
+    assert reservation["reservation_id"] == SAMPLE_ORDER["request_id"]
+    message = output["send_notification"]["message"]
+    assert order["order_id"] in message and payment["transaction_id"] in message
+    assert "$85.48" in message
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        ({"user_id": "u-999"}, "UserNotFound"),
+        ({"user_id": "u-300"}, "UserInactive"),
+        (
+            {
+                "user_id": "u-200",
+                "items": [{"product_id": "p-1", "quantity": 1, "unit_price_cents": 150_000}],
+            },
+            "PaymentDeclined",
+        ),
+        (
+            {"items": [{"product_id": "p-9", "quantity": 5, "unit_price_cents": 100}]},
+            "InsufficientStock",
+        ),
+        (
+            {"items": [{"product_id": "p-1", "quantity": 1, "unit_price_cents": 1}] * 2},
+            "InvalidOrder",
+        ),
+    ],
+)
+def test_business_errors_end_in_order_rejected_with_error_and_cause(
+    change: dict[str, Any], error: str
+) -> None:
+    status, output, calls = run_order({**SAMPLE_ORDER, **change})
+    assert status == "FAILED"
+    assert output["error"] == error
+    assert json.loads(output["cause"])["errorType"] == error
+    assert "SendNotification" not in dict(calls)
+
+
+# --- the CLI ---------------------------------------------------------------------------------
+
+
+def test_cli_prints_asl_to_stdout_and_nothing_else(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["render"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out) == render(order_workflow).data
+    assert captured.out == render_text("orderflow.workflow:order_workflow")
+    assert captured.err == ""
+
+
+def test_cli_writes_a_file_with_parameters(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "wf.mmd"
+    code = main(
+        [
+            "render",
+            "orderflow.workflow:order_workflow",
+            "--format",
+            "mermaid",
+            "-o",
+            str(out),
+            "--prefix",
+            "shop",
+        ]
+    )
+    assert code == 0
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert out.read_text() == to_mermaid(render(order_workflow, prefix="shop"))
+    assert "shop-get-user" in out.read_text()
+
+
+def test_cli_fills_account_and_region(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["render", "--account", "111122223333", "--region", "eu-west-1"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    arn = data["States"]["GetUser"]["Parameters"]["FunctionName"]
+    assert arn == "arn:aws:lambda:eu-west-1:111122223333:function:orderflow-get-user"
+
+
+@pytest.mark.parametrize(
+    ("target", "fragment"),
+    [
+        ("no_such_module_xyz:wf", "cannot import module 'no_such_module_xyz'"),
+        ("orderflow.workflow:missing", "has no attribute 'missing'"),
+        ("orderflow.workflow:SAMPLE_ORDER", "is a dict, not a Workflow"),
+        ("orderflow.workflow", "expected MODULE:ATTR"),
+    ],
+)
+def test_cli_bad_target_is_a_readable_usage_error(
+    target: str, fragment: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["render", target]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert fragment in captured.err
+    assert "Traceback" not in captured.err
+
+
+def test_cli_reports_a_wrongly_wired_workflow_without_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "miswired_wf_for_cli.py").write_text(
+        "from orderflow.dsl import Flow, workflow\n"
+        "from orderflow.services import GetUserInput, OrderRequest, get_user\n"
+        "@workflow('bad', input_model=OrderRequest)\n"
+        "def wf(flow: Flow[OrderRequest]) -> None:\n"
+        "    flow.task('GetUser', get_user).call(GetUserInput, user=flow.input.user_id)\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert main(["render", "miswired_wf_for_cli:wf"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "state 'GetUser'" in captured.err and "'user'" in captured.err
+    assert "Traceback" not in captured.err
