@@ -20,6 +20,7 @@ from orderflow._errors import OrderflowError
 # command name -> "module:attribute" of a click.Command
 COMMANDS: dict[str, str] = {
     "render": "orderflow.cli._render:render",
+    "check": "orderflow.cli._check:check",
 }
 
 
