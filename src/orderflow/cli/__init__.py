@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import click
 
-from orderflow._errors import OrderflowError
+from orderflow._errors import InvalidDefinition, OrderflowError
 
 # command name -> "module:attribute" of a click.Command
 COMMANDS: dict[str, str] = {
@@ -55,6 +55,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
+        return 1
+    except InvalidDefinition as exc:
+        # The subject is bad (exit 1), not the command line (exit 2).
+        click.echo(f"error: {exc}", err=True)
         return 1
     except OrderflowError as exc:
         click.echo(f"error: {exc}", err=True)

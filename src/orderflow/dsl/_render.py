@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from orderflow._errors import InvalidDefinition
 from orderflow.asl import Definition
 from orderflow.dsl._compile import compile_workflow
 from orderflow.dsl._workflow import Workflow
@@ -18,16 +19,39 @@ def render(
     account: str = "123456789012",
     region: str = "us-east-1",
     prefix: str = "orderflow",
+    validate: bool = True,
 ) -> Definition:
     """The ASL definition of ``workflow``; Lambda ARNs are built from the arguments.
 
     Each Task's ``FunctionName`` is ``arn:aws:lambda:{region}:{account}:function:
-    {prefix}-{service.name}``.
+    {prefix}-{service.name}``. The definition is validated before it is returned, so an
+    invalid machine (for instance one made invalid through ``flow.raw``) is never emitted.
 
     Raises:
         WorkflowBuildError: the workflow is wired wrongly; names the state and field.
+        InvalidDefinition: the compiled definition fails structural validation; carries
+            every diagnostic.
     """
-    return compile_workflow(workflow, account=account, region=region, prefix=prefix).definition
+    definition = compile_workflow(
+        workflow, account=account, region=region, prefix=prefix
+    ).definition
+    if validate:
+        _refuse_invalid(workflow.name, definition)
+    return definition
+
+
+def _refuse_invalid(name: str, definition: Definition) -> None:
+    # Imported here: validation is only needed once a definition exists, and keeping it
+    # out of module import keeps `import orderflow.dsl` light.
+    from orderflow.validation import format_text, has_errors, validate
+
+    diagnostics = validate(definition)
+    if has_errors(diagnostics):
+        errors = [d for d in diagnostics if d.severity == "error"]
+        raise InvalidDefinition(
+            f"workflow {name!r} compiles to an invalid state machine:\n" + format_text(errors),
+            errors,
+        )
 
 
 def functions(workflow: Workflow[Any]) -> list[Service[Any, Any]]:
