@@ -20,6 +20,7 @@ from orderflow._errors import InvalidDefinition, OrderflowError
 # command name -> "module:attribute" of a click.Command
 COMMANDS: dict[str, str] = {
     "render": "orderflow.cli._render:render",
+    "run": "orderflow.cli._run:run",
     "check": "orderflow.cli._check:check",
 }
 

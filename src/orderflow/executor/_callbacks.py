@@ -1,0 +1,131 @@
+"""Task tokens: ``.waitForTaskToken`` tasks wait until someone answers their token.
+
+The answering side (a test, a fake queue consumer, the task's own handler) calls
+:meth:`Callbacks.send_success`, :meth:`~Callbacks.send_failure` or
+:meth:`~Callbacks.send_heartbeat`, the equivalents of ``SendTaskSuccess``,
+``SendTaskFailure`` and ``SendTaskHeartbeat``. An answer given before the task starts
+waiting (for example from inside the handler) is kept and used at once. When nobody has
+answered, the execution pauses (its status is ``RUNNING``) and resumes when an answer
+arrives; the pausing is done by :mod:`orderflow.executor._execution`, which runs such
+machines on a worker thread and hands control back and forth so only one side runs at a
+time (runs stay deterministic).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from orderflow._errors import ExecutionError
+from orderflow.asl import JSON
+from orderflow.executor._clock import Clock
+
+
+@dataclass(frozen=True)
+class Answer:
+    """How a token was answered: an output, or an error and cause."""
+
+    output: JSON = None
+    error: str | None = None
+    cause: str | None = None
+    failed: bool = False
+    at: datetime | None = None
+
+
+class Callbacks:
+    """The tokens of one execution and their answers."""
+
+    def __init__(self) -> None:
+        self._answers: dict[str, Answer] = {}
+        self._issued: set[str] = set()
+        self._heartbeats: dict[str, list[datetime]] = {}
+        self.clock: Clock | None = None
+        self.waiting: str | None = None
+        self._cond = threading.Condition()
+        self.pausable = False
+        self.aborted = False
+        self.pauses = 0
+
+    def issue(self, token: str) -> None:
+        self._issued.add(token)
+
+    def _check(self, token: str) -> None:
+        if token not in self._issued:
+            raise ExecutionError(f"unknown task token {token!r} (TaskDoesNotExist)")
+        if token in self._answers:
+            raise ExecutionError(f"task token {token!r} was already answered (TaskTimedOut)")
+
+    def send_success(self, token: str, output: JSON) -> None:
+        """``SendTaskSuccess``: the waiting task succeeds with ``output``."""
+        self._answer(token, Answer(output=output))
+
+    def send_failure(self, token: str, error: str | None = None, cause: str | None = None) -> None:
+        """``SendTaskFailure``: the waiting task fails with ``error`` and ``cause``."""
+        self._answer(token, Answer(error=error, cause=cause, failed=True))
+
+    def send_heartbeat(self, token: str) -> None:
+        """``SendTaskHeartbeat``: the task is still alive."""
+        with self._cond:
+            if token not in self._issued or token in self._answers:
+                raise ExecutionError(f"task token {token!r} is not waiting (TaskDoesNotExist)")
+            self._heartbeats.setdefault(token, []).append(self._now())
+
+    def _now(self) -> datetime:
+        from orderflow.executor._clock import VirtualClock
+
+        return (self.clock or VirtualClock()).now()
+
+    def heartbeats(self, token: str) -> list[datetime]:
+        """When ``token``'s heartbeats arrived, on the execution's clock."""
+        return list(self._heartbeats.get(token, ()))
+
+    def _answer(self, token: str, answer: Answer) -> None:
+        with self._cond:
+            self._check(token)
+            self._answers[token] = replace(answer, at=self._now())
+            self._cond.notify_all()
+
+    def take(self, token: str) -> Answer | None:
+        """The answer for ``token`` if one has arrived."""
+        with self._cond:
+            return self._answers.get(token)
+
+    def wait(self, token: str) -> Answer:
+        """Block the execution's thread until ``token`` is answered.
+
+        Raises:
+            ExecutionError: the execution cannot pause (the caller ran it in a way that
+                cannot wait) and nobody answered the token.
+        """
+        with self._cond:
+            answer = self._answers.get(token)
+            if answer is not None:
+                return answer
+            if not self.pausable:
+                raise ExecutionError(
+                    f"task token {token!r} was not answered and this run cannot pause; "
+                    "answer it from the handler or run with run_asl(...), which pauses"
+                )
+            self.waiting = token
+            self.pauses += 1
+            self._cond.notify_all()
+            while token not in self._answers and not self.aborted:
+                self._cond.wait()
+            self.waiting = None
+            if self.aborted:
+                raise _Aborted
+            return self._answers[token]
+
+    @property
+    def condition(self) -> threading.Condition:
+        return self._cond
+
+
+class _Aborted(Exception):
+    """The execution was stopped while waiting for a token."""
+
+
+Aborted = _Aborted
+
+__all__ = ["Aborted", "Answer", "Callbacks"]

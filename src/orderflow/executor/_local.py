@@ -1,0 +1,101 @@
+"""Run a workflow locally with the real order services bound to its Lambda functions.
+
+This is what ``orderflow run`` does: render a DSL workflow (or read an ASL file), bind
+``orderflow.services.local_handler`` to every Lambda call, and execute the emitted ASL on
+the virtual clock. No AWS account is involved.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from orderflow._errors import DefinitionError
+from orderflow.asl import JSON, Definition, load_definition
+from orderflow.executor._clock import Clock
+from orderflow.executor._execution import Execution, start_execution
+
+DEFAULT_TARGET = "orderflow.workflow:order_workflow"
+
+
+def load_target(target: str | None = None) -> Definition:
+    """The ASL definition named by ``target``: ``FILE.json`` or ``MODULE:ATTR``.
+
+    ``MODULE:ATTR`` may name a DSL workflow (rendered with the default account, region
+    and prefix), a :class:`~orderflow.asl.Definition` or an ASL dict.
+
+    Raises:
+        orderflow.DefinitionError: the file cannot be read or is not ASL.
+        orderflow.WorkflowBuildError: the module or attribute cannot be loaded.
+    """
+    spec = target or DEFAULT_TARGET
+    if spec.endswith(".json") or Path(spec).is_file():
+        return load_definition(spec)
+    from orderflow.cli._render import load_workflow
+    from orderflow.dsl import render
+
+    try:
+        return render(load_workflow(spec))
+    except DefinitionError:
+        raise
+    except Exception as exc:
+        value = _attribute(spec)
+        if isinstance(value, Definition):
+            return value
+        if isinstance(value, dict):
+            return Definition(value)
+        raise exc from None
+
+
+def _attribute(spec: str) -> Any:
+    import importlib
+
+    module_name, _, attr = spec.partition(":")
+    try:
+        value: Any = importlib.import_module(module_name)
+        for part in attr.split("."):
+            value = getattr(value, part)
+    except Exception:
+        return None
+    return value
+
+
+def sample_input() -> JSON:
+    """The default execution input: the order workflow's sample order."""
+    from orderflow.workflow import SAMPLE_ORDER
+
+    return json.loads(json.dumps(SAMPLE_ORDER))
+
+
+def run_locally(
+    definition: Definition,
+    execution_input: JSON,
+    *,
+    seed: int = 0,
+    failure_rates: Mapping[str, float] | None = None,
+    clock: Clock | None = None,
+) -> Execution:
+    """Execute ``definition`` with the order services answering its Lambda calls.
+
+    Args:
+        definition: the ASL to run.
+        execution_input: the execution input.
+        seed: seeds both the services (ids, simulated failures) and the executor (jitter).
+        failure_rates: service name -> probability of a simulated transient failure.
+        clock: the executor's clock (virtual by default).
+    """
+    from orderflow.services import ServiceDeps, local_handler
+
+    deps = ServiceDeps.default(seed=seed, failure_rates=failure_rates)
+    return start_execution(
+        definition,
+        execution_input,
+        lambda_handler=local_handler(deps),
+        clock=clock,
+        seed=seed,
+    )
+
+
+__all__ = ["DEFAULT_TARGET", "load_target", "run_locally", "sample_input"]

@@ -1,0 +1,366 @@
+"""The Task state: Lambda functions, service integrations and task tokens."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from orderflow._errors import ExecutionError, TaskFailure
+from orderflow.asl import JSON
+from orderflow.executor._expr import Jsonata, ValueReader, path_or_intrinsic
+from orderflow.executor._failure import (
+    HEARTBEAT_TIMEOUT,
+    PAYLOAD_LIMIT,
+    TIMEOUT,
+    StateFailure,
+    runtime_failure,
+)
+from orderflow.executor._history import Cursor
+from orderflow.executor._lambda import call_function, invoke_response
+from orderflow.executor._runtime import Frame, Runtime
+from orderflow.executor._states._base import Outcome, PlanContext, check_size
+from orderflow.executor._states._guarded import GuardedState
+
+_LAMBDA_ARN = re.compile(r"arn:[^:]+:lambda:[^:]*:[^:]*:function:.+\Z")
+_STATES_ARN = re.compile(r"arn:[^:]+:states:::(.+)\Z")
+_SUFFIXES = (".waitForTaskToken", ".sync:2", ".sync")
+
+
+class Resource:
+    """A Task's ``Resource`` taken apart once.
+
+    Attributes:
+        arn: the resource as written.
+        kind: ``lambda`` (a function ARN), ``invoke`` (``lambda:invoke``) or ``service``.
+        resource_type: the history's ``resourceType`` (``lambda``, ``sqs``, ``aws-sdk:s3``).
+        resource: the history's ``resource`` (``invoke``, ``sendMessage.waitForTaskToken``).
+        wait_for_token: whether the task waits for its token to be answered.
+        base: the ARN without its integration-pattern suffix.
+    """
+
+    __slots__ = ("arn", "base", "kind", "resource", "resource_type", "wait_for_token")
+
+    def __init__(self, arn: str) -> None:
+        self.arn = arn
+        self.wait_for_token = arn.endswith(".waitForTaskToken")
+        self.base = arn
+        for suffix in _SUFFIXES:
+            if arn.endswith(suffix):
+                self.base = arn[: -len(suffix)]
+                break
+        if _LAMBDA_ARN.match(arn):
+            self.kind = "lambda"
+            self.resource_type = "lambda"
+            self.resource = arn
+            return
+        match = _STATES_ARN.match(arn)
+        if match is None:
+            self.kind = "activity" if ":activity:" in arn else "service"
+            self.resource_type = self.kind
+            self.resource = arn
+            return
+        spec = match.group(1)
+        service, _, action = spec.rpartition(":")
+        self.resource_type = service or spec
+        self.resource = action
+        self.kind = "invoke" if self.base.endswith(":lambda:invoke") else "service"
+
+
+def _seconds(value: JSON, field: str, state: str, entered_id: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise runtime_failure(
+            state, entered_id, f"The {field} value must be a positive integer: {value}"
+        )
+    return value
+
+
+class TaskState(GuardedState):
+    """Run a resource: a Lambda function, a service integration or an activity."""
+
+    type_name = "Task"
+
+    def __init__(self, name: str, data: Mapping[str, JSON], plan: PlanContext) -> None:
+        super().__init__(name, data, plan)
+        self.target = Resource(str(data.get("Resource", "")))
+        self.timeout: int | None = None
+        self.timeout_reader: ValueReader | None = None
+        self.timeout_jsonata: Jsonata | None = None
+        self.heartbeat: int | None = None
+        self.heartbeat_reader: ValueReader | None = None
+        self.heartbeat_jsonata: Jsonata | None = None
+        for field, attr in (("TimeoutSeconds", "timeout"), ("HeartbeatSeconds", "heartbeat")):
+            value = data.get(field)
+            if isinstance(value, str) and self.jsonata:
+                setattr(self, f"{attr}_jsonata", Jsonata(value, field))
+            elif isinstance(value, int):
+                setattr(self, attr, value)
+            path = data.get(f"{field}Path")
+            if isinstance(path, str):
+                setattr(self, f"{attr}_reader", path_or_intrinsic(path, field=f"{field}Path"))
+        self.uses_context = self.uses_context or self.target.wait_for_token
+
+    def _limits(
+        self,
+        states: dict[str, JSON] | None,
+        effective: JSON,
+        ctx: JSON,
+        frame: Frame,
+        entered_id: int,
+        rt: Runtime,
+    ) -> tuple[int | None, int | None]:
+        timeout, heartbeat = self.timeout, self.heartbeat
+        variables = frame.variables
+        if self.timeout_reader is not None:
+            timeout = _seconds(
+                self.timeout_reader.get(effective, ctx, variables),
+                "TimeoutSecondsPath",
+                self.name,
+                entered_id,
+            )
+        if self.heartbeat_reader is not None:
+            heartbeat = _seconds(
+                self.heartbeat_reader.get(effective, ctx, variables),
+                "HeartbeatSecondsPath",
+                self.name,
+                entered_id,
+            )
+        if states is not None:
+            if self.timeout_jsonata is not None:
+                timeout = _seconds(
+                    self.timeout_jsonata.evaluate(states, variables, rt),
+                    "TimeoutSeconds",
+                    self.name,
+                    entered_id,
+                )
+            if self.heartbeat_jsonata is not None:
+                heartbeat = _seconds(
+                    self.heartbeat_jsonata.evaluate(states, variables, rt),
+                    "HeartbeatSeconds",
+                    self.name,
+                    entered_id,
+                )
+        return timeout, heartbeat
+
+    def attempt(self, rt: Runtime, frame: Frame, raw: JSON, entered_id: int, retry: int) -> Outcome:
+        token = None
+        if self.target.wait_for_token:
+            token = f"{rt.new_uuid()}-{rt.identity.execution_name}"
+            rt.callbacks.issue(token)
+        ctx = (
+            self.context(rt, frame, self.entered_time(rt), retry_count=retry, token=token)
+            if self.uses_context
+            else None
+        )
+        variables = frame.variables
+        states: dict[str, JSON] | None = None
+        if self.jsonata:
+            states = {"input": raw}
+            if ctx is not None:
+                states["context"] = ctx
+            payload = (
+                raw if self.arguments is None else self.arguments.evaluate(states, variables, rt)
+            )
+            timeout, heartbeat = self._limits(states, raw, ctx, frame, entered_id, rt)
+        else:
+            effective = self.effective_input(raw, ctx, variables)
+            payload = self.apply_parameters(effective, ctx, variables, rt)
+            timeout, heartbeat = self._limits(None, effective, ctx, frame, entered_id, rt)
+        result = self.run_resource(rt, frame.cursor, payload, timeout, heartbeat, token)
+        if states is not None:
+            states["result"] = result
+            output, assigned = self.finish_jsonata(states, variables, result, rt)
+        else:
+            output, assigned = self.finish_jsonpath(raw, result, ctx, variables, rt)
+        return Outcome(output, self.next, assigned)
+
+    # --- calling the resource --------------------------------------------------------
+
+    def run_resource(
+        self,
+        rt: Runtime,
+        cursor: Cursor,
+        payload: JSON,
+        timeout: int | None,
+        heartbeat: int | None,
+        token: str | None,
+    ) -> JSON:
+        target = self.target
+        history = rt.history
+        clock = rt.clock
+        if target.kind == "lambda":
+            details: dict[str, Any] = {"input": payload, "resource": target.arn}
+            if timeout is not None:
+                details["timeoutInSeconds"] = timeout
+            history.record("LambdaFunctionScheduled", cursor, clock.now(), details)
+            history.record("LambdaFunctionStarted", cursor, clock.now())
+            prefix = "LambdaFunction"
+        elif target.kind == "activity":
+            details = {"input": payload, "resource": target.arn}
+            if timeout is not None:
+                details["timeoutInSeconds"] = timeout
+            if heartbeat is not None:
+                details["heartbeatInSeconds"] = heartbeat
+            history.record("ActivityScheduled", cursor, clock.now(), details)
+            history.record(
+                "ActivityStarted", cursor, clock.now(), {"workerName": "orderflow-local"}
+            )
+            prefix = "Activity"
+        else:
+            details = {
+                "parameters": payload,
+                "region": rt.identity.region,
+                "resource": target.resource,
+                "resourceType": target.resource_type,
+            }
+            if timeout is not None:
+                details["timeoutInSeconds"] = timeout
+            if heartbeat is not None:
+                details["heartbeatInSeconds"] = heartbeat
+            history.record("TaskScheduled", cursor, clock.now(), details)
+            history.record(
+                "TaskStarted",
+                cursor,
+                clock.now(),
+                {"resource": target.resource, "resourceType": target.resource_type},
+            )
+            prefix = "Task"
+        tail: dict[str, Any] = (
+            {}
+            if target.kind in ("lambda", "activity")
+            else {"resource": target.resource, "resourceType": target.resource_type}
+        )
+        started = clock.now()
+        try:
+            result, size = self._call(rt, cursor, payload, token, tail, timeout, heartbeat)
+        except StateFailure as failure:
+            if failure.event_recorded:
+                raise
+            if timeout is not None and (clock.now() - started).total_seconds() >= timeout:
+                return self._timed_out(rt, cursor, prefix, tail)
+            history.record(
+                f"{prefix}Failed",
+                cursor,
+                clock.now(),
+                {"error": failure.error, "cause": failure.cause, **tail},
+            )
+            raise
+        if timeout is not None and (clock.now() - started).total_seconds() >= timeout:
+            return self._timed_out(rt, cursor, prefix, tail)
+        try:
+            if size > PAYLOAD_LIMIT:
+                check_size(result, target.arn if target.kind == "lambda" else self.name)
+        except StateFailure as failure:
+            history.record(
+                f"{prefix}Failed",
+                cursor,
+                clock.now(),
+                {"error": failure.error, "cause": failure.cause, **tail},
+            )
+            raise
+        history.record(f"{prefix}Succeeded", cursor, clock.now(), {"output": result, **tail})
+        return result
+
+    def _timed_out(
+        self, rt: Runtime, cursor: Cursor, prefix: str, tail: dict[str, Any], error: str = TIMEOUT
+    ) -> JSON:
+        rt.history.record(f"{prefix}TimedOut", cursor, rt.clock.now(), {"error": error, **tail})
+        failure = StateFailure(error, None)
+        failure.event_recorded = True
+        raise failure
+
+    def _call(
+        self,
+        rt: Runtime,
+        cursor: Cursor,
+        payload: JSON,
+        token: str | None,
+        tail: dict[str, Any],
+        timeout: int | None,
+        heartbeat: int | None,
+    ) -> tuple[JSON, int]:
+        """The resource's result and its size in bytes (for the 256 KiB limit)."""
+        target = self.target
+        if target.kind in ("lambda", "invoke"):
+            if rt.lambda_handler is None:
+                raise ExecutionError(
+                    f"state {self.name!r} calls Lambda ({target.arn}) "
+                    "but no lambda_handler was given"
+                )
+            if target.kind == "lambda":
+                response = call_function(
+                    rt.lambda_handler, target.arn, payload, rt, compact_errors=False
+                )
+                return response.payload, response.size
+            if not isinstance(payload, dict) or "FunctionName" not in payload:
+                raise StateFailure(
+                    "States.Runtime",
+                    f"The lambda:invoke parameters of state '{self.name}' have no FunctionName",
+                )
+            response = call_function(
+                rt.lambda_handler,
+                str(payload["FunctionName"]),
+                payload.get("Payload"),
+                rt,
+                compact_errors=True,
+            )
+            wrapped = invoke_response(response, rt, payload)
+            # The wrapper adds well under 2 KiB of metadata to the function's payload.
+            if not target.wait_for_token:
+                return wrapped, response.size + 2048
+            return self._await_token(rt, cursor, token, wrapped, tail, timeout, heartbeat)
+        handler = rt.handlers.get(target.arn) or rt.handlers.get(target.base)
+        if handler is None:
+            raise ExecutionError(
+                f"state {self.name!r} uses resource {target.arn!r} but no handler was given for it "
+                "(pass handlers={resource_arn: callable})"
+            )
+        try:
+            result = handler(payload)
+        except TaskFailure as exc:
+            raise StateFailure(exc.error, exc.cause) from None
+        except ExecutionError:
+            raise
+        except Exception as exc:
+            raise StateFailure(getattr(exc, "error_name", type(exc).__name__), str(exc)) from None
+        if target.wait_for_token:
+            return self._await_token(rt, cursor, token, result, tail, timeout, heartbeat)
+        try:
+            text = json.dumps(result)
+        except (TypeError, ValueError) as exc:
+            raise ExecutionError(
+                f"the handler for {target.arn!r} returned a value that is not JSON: {exc}"
+            ) from None
+        # A copy, as if it had crossed the wire: later changes by the handler do not leak in.
+        return json.loads(text), len(text.encode())
+
+    def _await_token(
+        self,
+        rt: Runtime,
+        cursor: Cursor,
+        token: str | None,
+        submitted: JSON,
+        tail: dict[str, Any],
+        timeout: int | None,
+        heartbeat: int | None,
+    ) -> tuple[JSON, int]:
+        """Wait for ``token``'s answer; time limits are checked on the execution's clock."""
+        assert token is not None and rt.callbacks is not None
+        started = rt.clock.now()
+        rt.history.record("TaskSubmitted", cursor, started, {"output": submitted, **tail})
+        answer = rt.callbacks.wait(token)
+        arrived = answer.at or rt.clock.now()
+        if timeout is not None and (arrived - started).total_seconds() > timeout:
+            self._timed_out(rt, cursor, "Task", tail)
+        if heartbeat is not None:
+            beats = [started, *rt.callbacks.heartbeats(token), arrived]
+            if any((b - a).total_seconds() > heartbeat for a, b in itertools.pairwise(beats)):
+                self._timed_out(rt, cursor, "Task", tail, HEARTBEAT_TIMEOUT)
+        if answer.failed:
+            raise StateFailure(answer.error, answer.cause)
+        return answer.output, 0
+
+
+__all__ = ["Resource", "TaskState"]

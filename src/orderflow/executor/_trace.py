@@ -1,0 +1,100 @@
+"""A readable, state-by-state trace of an execution, from its history.
+
+Times are offsets from the start on the execution's clock (simulated by default), so a
+retry's back-off and a Wait show as the time they would take on AWS::
+
+    +0.000s  > ValidateOrder (Task)
+    +0.000s      call invoke orderflow-validate-order
+    +0.000s      ok
+    ...
+    +3.412s      failed PaymentGatewayTimeout: gateway did not answer
+    +3.412s      retry
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from orderflow.executor._execution import Execution
+
+_STATE_SUFFIXES = ("StateEntered", "StateExited")
+
+
+def _short(text: str | None, limit: int = 120) -> str:
+    if not text:
+        return ""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _target(details: dict[str, Any]) -> str:
+    params = details.get("parameters")
+    if isinstance(params, str):
+        try:
+            decoded = json.loads(params)
+        except ValueError:
+            decoded = None
+        if isinstance(decoded, dict) and "FunctionName" in decoded:
+            name = str(decoded["FunctionName"])
+            return f"{details.get('resource', '')} {name.rsplit(':', 1)[-1]}"
+    resource = str(details.get("resource", ""))
+    return resource.rsplit(":", 1)[-1] if ":function:" in resource else resource
+
+
+def format_trace(execution: Execution) -> str:
+    """The execution's history as indented lines: states, calls, failures, retries."""
+    start: datetime = execution.start_date
+    lines: list[str] = []
+    depth = 0
+    # The task-call events seen since the state was entered, to spot retries.
+    calls_in_state = 0
+    for event in execution.history:
+        kind: str = event["type"]
+        offset = (event["timestamp"] - start).total_seconds()
+        stamp = f"+{offset:.3f}s"
+        details: dict[str, Any] = next(
+            (v for k, v in event.items() if k.endswith("EventDetails") and isinstance(v, dict)), {}
+        )
+        pad = "  " * depth
+        if kind.endswith("StateEntered"):
+            state_type = kind[: -len("StateEntered")]
+            lines.append(f"{stamp}  {pad}> {details.get('name')} ({state_type})")
+            calls_in_state = 0
+        elif kind.endswith("StateExited"):
+            lines.append(f"{stamp}  {pad}< {details.get('name')}")
+        elif kind in ("TaskScheduled", "LambdaFunctionScheduled", "ActivityScheduled"):
+            if calls_in_state:
+                lines.append(f"{stamp}  {pad}    retry #{calls_in_state}")
+            calls_in_state += 1
+            lines.append(f"{stamp}  {pad}    call {_target(details)}")
+        elif kind in ("TaskSucceeded", "LambdaFunctionSucceeded"):
+            lines.append(f"{stamp}  {pad}    ok")
+        elif kind.endswith("Failed") and "error" in details:
+            lines.append(
+                f"{stamp}  {pad}    failed {details.get('error')}: {_short(details.get('cause'))}"
+            )
+        elif kind.endswith("TimedOut"):
+            lines.append(f"{stamp}  {pad}    timed out")
+        elif kind in ("ParallelStateStarted", "MapStateStarted"):
+            depth += 1
+        elif kind in (
+            "ParallelStateSucceeded",
+            "ParallelStateFailed",
+            "MapStateSucceeded",
+            "MapStateFailed",
+        ):
+            depth = max(0, depth - 1)
+        elif kind == "MapIterationStarted":
+            lines.append(f"{stamp}  {pad}iteration {details.get('index')}")
+    end = execution.duration
+    if execution.status == "SUCCEEDED":
+        lines.append(f"+{end:.3f}s  SUCCEEDED")
+    else:
+        summary = f"{execution.status} {execution.error or ''} {_short(execution.cause)}"
+        lines.append(f"+{end:.3f}s  {summary.rstrip()}")
+    return "\n".join(lines)
+
+
+__all__ = ["format_trace"]

@@ -1,0 +1,65 @@
+"""``run_asl``: run an ASL document locally with Python functions as its tasks."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from orderflow.asl import JSON, Definition
+from orderflow.executor._clock import Clock
+from orderflow.executor._execution import Execution, start_execution
+from orderflow.executor._runtime import LambdaHandler, TaskHandler
+
+
+def run_asl(
+    definition: Definition | Mapping[str, JSON] | str | bytes,
+    input: JSON = None,
+    *,
+    lambda_handler: LambdaHandler | None = None,
+    handlers: Mapping[str, TaskHandler] | None = None,
+    state_machine_type: str = "STANDARD",
+    clock: Clock | None = None,
+    seed: int = 0,
+) -> Execution:
+    """Run a state machine in-process, as AWS Step Functions would, and return its result.
+
+    The definition goes through real JSON serialisation and is compiled once (later runs of
+    the same document reuse the plan). Time is simulated unless ``clock`` says otherwise,
+    so Wait states and retry back-off finish instantly and the history shows simulated
+    timestamps.
+
+    Args:
+        definition: ASL as a dict, JSON text or :class:`orderflow.asl.Definition`.
+        input: the execution input (any JSON value).
+        lambda_handler: ``lambda_handler(function_name_or_arn, payload)`` answers Lambda
+            tasks (a function ARN as ``Resource`` or ``arn:aws:states:::lambda:invoke``).
+            Return the function's result (JSON, or ``bytes`` as the raw response body);
+            raise :class:`orderflow.TaskFailure` to fail with exactly that error and cause,
+            or any other exception to fail the way Lambda reports it (``errorType`` is the
+            class name, the cause Lambda's JSON error object).
+        handlers: other resources (service integrations, activities) by ARN; each is
+            called with the task's parameters and returns the service's result.
+        state_machine_type: ``STANDARD`` or ``EXPRESS``.
+        clock: a :class:`orderflow.executor.VirtualClock` (the default) or
+            :class:`orderflow.executor.RealClock`.
+        seed: seeds every random choice (retry jitter, UUIDs, ``$random``).
+
+    Returns:
+        The :class:`Execution`: ``status``, ``output``, ``error``, ``cause``, ``history``.
+
+    Example:
+        >>> machine = {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}
+        >>> run_asl(machine, {"x": 1}).output
+        {'x': 1}
+    """
+    return start_execution(
+        definition,
+        input,
+        lambda_handler=lambda_handler,
+        handlers=handlers,
+        state_machine_type=state_machine_type,
+        clock=clock,
+        seed=seed,
+    )
+
+
+__all__ = ["Execution", "run_asl"]

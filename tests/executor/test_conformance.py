@@ -1,0 +1,36 @@
+"""The executor against executions recorded on real AWS (skipped without the corpus)."""
+
+from __future__ import annotations
+
+import pytest
+
+from orderflow.executor._conformance import corpus_root, matches, run_corpus
+
+pytestmark = pytest.mark.conformance
+
+
+def test_corpus_pass_rate() -> None:
+    root = corpus_root()
+    if not (root / "executions").is_dir():
+        pytest.skip("conformance corpus not found next to the repository")
+    report = run_corpus(root)
+    assert report.total >= 900
+    failures = "\n".join(f"{r.case.category}/{r.case.name}: {r.detail}" for r in report.failures())
+    assert report.passed / report.total >= 0.98, failures
+    for category, (passed, total) in report.by_category().items():
+        if total > 10:
+            assert passed / total >= 0.98, (category, failures)
+
+
+def test_placeholders_are_wildcards_but_the_rest_is_exact() -> None:
+    assert matches(
+        "arn:<partition>:states:<region>:111111111111:execution:<ArnPart_0idx>:x",
+        "arn:aws:states:us-east-1:123456789012:execution:sm:x",
+    )
+    assert not matches(
+        "arn:<partition>:states:<region>:111111111111:execution:<ArnPart_0idx>:x",
+        "arn:aws:states:us-east-1:123456789012:execution:sm:y",
+    )
+    assert matches({"a": [1, "date"]}, {"a": [1.0, "2024-01-01T00:00:00Z"]})
+    assert not matches({"a": 1}, {"a": True})
+    assert not matches({"a": 1}, {"a": 1, "b": 2})

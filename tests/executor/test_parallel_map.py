@@ -1,0 +1,204 @@
+"""Parallel and Map: outputs in order, failures, tolerance, scopes, context."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from orderflow import TaskFailure
+from orderflow.testing import run_asl
+
+FN = "arn:aws:lambda:us-east-1:123456789012:function:f"
+
+
+def branch(state: dict[str, Any]) -> dict[str, Any]:
+    return {"StartAt": "B", "States": {"B": {**state, "End": True}}}
+
+
+def test_parallel_output_is_a_list_in_branch_order() -> None:
+    machine = {
+        "StartAt": "P",
+        "States": {
+            "P": {
+                "Type": "Parallel",
+                "Branches": [
+                    branch({"Type": "Pass", "Result": 1}),
+                    branch({"Type": "Pass", "InputPath": "$.x"}),
+                ],
+                "End": True,
+            }
+        },
+    }
+    assert run_asl(machine, {"x": "two"}).output == [1, "two"]
+
+
+def test_parallel_branch_failure_fails_the_state_and_can_be_caught() -> None:
+    machine = {
+        "StartAt": "P",
+        "States": {
+            "P": {
+                "Type": "Parallel",
+                "Branches": [
+                    branch({"Type": "Pass"}),
+                    branch({"Type": "Fail", "Error": "Boom", "Cause": "why"}),
+                ],
+                "Catch": [{"ErrorEquals": ["Boom"], "Next": "Caught", "ResultPath": "$.err"}],
+                "End": True,
+            },
+            "Caught": {"Type": "Pass", "End": True},
+        },
+    }
+    execution = run_asl(machine, {"a": 1})
+    assert execution.output == {"a": 1, "err": {"Error": "Boom", "Cause": "why"}}
+    assert "ParallelStateFailed" in execution.history_types
+
+
+def map_machine(**fields: Any) -> dict[str, Any]:
+    processor = fields.pop("processor", branch({"Type": "Pass"}))
+    return {
+        "StartAt": "M",
+        "States": {"M": {"Type": "Map", "ItemProcessor": processor, "End": True, **fields}},
+    }
+
+
+def test_map_items_path_and_item_selector_with_context() -> None:
+    machine = map_machine(
+        ItemsPath="$.items",
+        ItemSelector={
+            "index.$": "$$.Map.Item.Index",
+            "value.$": "$$.Map.Item.Value",
+            "tag.$": "$.tag",
+        },
+    )
+    output = run_asl(machine, {"items": ["a", "b"], "tag": "t"}).output
+    assert output == [
+        {"index": 0, "value": "a", "tag": "t"},
+        {"index": 1, "value": "b", "tag": "t"},
+    ]
+
+
+def test_map_max_concurrency_does_not_change_results() -> None:
+    items = list(range(20))
+    outputs = [run_asl(map_machine(MaxConcurrency=n), items).output for n in (0, 1, 7)]
+    assert outputs[0] == outputs[1] == outputs[2] == items
+
+
+def test_map_legacy_iterator_and_parameters() -> None:
+    machine = {
+        "StartAt": "M",
+        "States": {
+            "M": {
+                "Type": "Map",
+                "Iterator": branch({"Type": "Pass"}),
+                "Parameters": {"v.$": "$$.Map.Item.Value"},
+                "End": True,
+            }
+        },
+    }
+    assert run_asl(machine, [1, 2]).output == [{"v": 1}, {"v": 2}]
+
+
+def test_map_non_array_input_fails() -> None:
+    assert run_asl(map_machine(), {"a": 1}).status == "FAILED"
+
+
+def test_map_tolerated_failures() -> None:
+    def handler(name: str, payload: Any) -> Any:
+        if payload % 2:
+            raise TaskFailure("Odd", str(payload))
+        return payload
+
+    processor = branch({"Type": "Task", "Resource": FN})
+    ok = run_asl(
+        map_machine(processor=processor, ToleratedFailureCount=2),
+        [0, 1, 2, 3],
+        lambda_handler=handler,
+    )
+    assert ok.status == "SUCCEEDED"
+    assert ok.output[0] == 0 and ok.output[1]["Error"] == "Odd"
+    too_many = run_asl(
+        map_machine(processor=processor, ToleratedFailureCount=1), [1, 3], lambda_handler=handler
+    )
+    assert too_many.error == "States.ExceedToleratedFailureThreshold"
+    untolerated = run_asl(map_machine(processor=processor), [0, 1], lambda_handler=handler)
+    assert (untolerated.error, untolerated.cause) == ("Odd", "1")
+
+
+def test_map_iteration_variables_do_not_leak() -> None:
+    machine = {
+        "QueryLanguage": "JSONata",
+        "StartAt": "Init",
+        "States": {
+            "Init": {"Type": "Pass", "Assign": {"outer": 10}, "Next": "M"},
+            "M": {
+                "Type": "Map",
+                "Items": "{% $states.input %}",
+                "ItemProcessor": {
+                    "StartAt": "Inner",
+                    "States": {
+                        "Inner": {
+                            "Type": "Pass",
+                            "Assign": {"inner": "{% $states.input %}"},
+                            "Next": "Read",
+                        },
+                        "Read": {"Type": "Pass", "Output": "{% $inner + $outer %}", "End": True},
+                    },
+                },
+                "Next": "After",
+            },
+            "After": {
+                "Type": "Pass",
+                "Output": {"r": "{% $states.input %}", "outer": "{% $outer %}"},
+                "End": True,
+            },
+        },
+    }
+    assert run_asl(machine, [1, 2]).output == {"r": [11, 12], "outer": 10}
+
+
+def test_map_history_events() -> None:
+    types = run_asl(map_machine(), [1]).history_types
+    assert types == [
+        "ExecutionStarted",
+        "MapStateEntered",
+        "MapStateStarted",
+        "MapIterationStarted",
+        "PassStateEntered",
+        "PassStateExited",
+        "MapIterationSucceeded",
+        "MapStateSucceeded",
+        "MapStateExited",
+        "ExecutionSucceeded",
+    ]
+
+
+def test_item_reader_and_result_writer_go_through_handlers() -> None:
+    written: list[Any] = []
+    machine = map_machine(
+        ItemReader={
+            "Resource": "arn:aws:states:::s3:getObject",
+            "ReaderConfig": {"InputType": "JSON", "MaxItems": 2},
+            "Parameters": {"Bucket.$": "$.bucket", "Key": "items.json"},
+        },
+        ResultWriter={"Resource": "arn:aws:states:::s3:putObject", "Parameters": {"Bucket": "out"}},
+    )
+    handlers = {
+        "arn:aws:states:::s3:getObject": lambda p: [p["Bucket"], p["Key"], "dropped"],
+        "arn:aws:states:::s3:putObject": lambda p: (
+            written.append(p) or {"Bucket": "out", "Key": "r.json"}
+        ),
+    }
+    execution = run_asl(machine, {"bucket": "in"}, handlers=handlers)
+    assert written == [{"Parameters": {"Bucket": "out"}, "Results": ["in", "items.json"]}]
+    assert execution.output["ResultWriterDetails"] == {"Bucket": "out", "Key": "r.json"}
+
+
+def test_item_reader_without_a_handler_is_refused() -> None:
+    import pytest
+
+    from orderflow import ExecutionError
+
+    machine = map_machine(
+        ItemReader={"Resource": "arn:aws:states:::s3:getObject", "Parameters": {}}
+    )
+    with pytest.raises(ExecutionError, match="reads its items"):
+        run_asl(machine, {})
