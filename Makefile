@@ -1,4 +1,5 @@
-# The two quickstart commands: `make demo` (render and run the order workflow locally) and
+# The two quickstart commands: `make demo` (render the order workflow, then run the emitted
+# ASL locally with the real services on a sample order) and
 # `make test` (lint, type-check and test). Both set up their own virtualenv in .venv.
 PYTHON ?= python3
 VENV   ?= .venv
@@ -17,7 +18,8 @@ demo: $(STAMP)
 	mkdir -p out
 	$(BIN)/orderflow render -o out/order_workflow.asl.json
 	$(BIN)/orderflow render --format mermaid -o out/order_workflow.mmd
-	@echo "rendered out/order_workflow.asl.json and out/order_workflow.mmd" >&2
+	$(BIN)/orderflow run out/order_workflow.asl.json --trace
+	@echo "rendered out/order_workflow.asl.json and out/order_workflow.mmd, ran it locally" >&2
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
