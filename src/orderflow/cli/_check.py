@@ -27,6 +27,7 @@ import click
 
 from orderflow._errors import DefinitionError, InvalidDefinition, WorkflowBuildError
 from orderflow.asl import Definition, as_definition, load_definition
+from orderflow.checker._cli import dataflow_diagnostics, dataflow_options
 from orderflow.validation import (
     Diagnostic,
     StateMachineType,
@@ -183,9 +184,22 @@ def check_definition(
     show_default=True,
     help="The state machine type (EXPRESS rejects .sync and .waitForTaskToken).",
 )
+@dataflow_options
 @click.pass_context
-def check(ctx: click.Context, target: str, fmt: str, machine_type: StateMachineType) -> None:
+def check(
+    ctx: click.Context,
+    target: str,
+    fmt: str,
+    machine_type: StateMachineType,
+    contracts: str | None,
+    input_model: str | None,
+) -> None:
     """Validate TARGET, an ASL JSON file or MODULE:ATTR naming a workflow.
+
+    Structure is checked first (as AWS's CreateStateMachine does); a structurally valid
+    machine then gets the data-flow check: every path a state reads must exist in its input,
+    with the type its consumer's contract needs (contracts from --contracts, or a DSL
+    workflow's own).
 
     Exit status: 0 valid (warnings allowed), 1 errors found, 2 unreadable input.
     """
@@ -194,6 +208,12 @@ def check(ctx: click.Context, target: str, fmt: str, machine_type: StateMachineT
     except WorkflowBuildError as exc:
         click.echo(f"error: {exc}", err=True)
         ctx.exit(1)
+    if report.ok and report.definition is not None:
+        report.diagnostics.extend(
+            dataflow_diagnostics(
+                report.definition, contracts=contracts, input_model=input_model, target=target
+            )
+        )
     if fmt == "json":
         click.echo(format_json(report.diagnostics), nl=False)
     else:

@@ -1,0 +1,114 @@
+"""Contracts as the checker sees them: Lambda function -> (input shape, output shape).
+
+Users hand :func:`orderflow.checker.check_dataflow` a mapping whose keys are Lambda
+function names or ARNs and whose values are ``(InputModel, OutputModel)`` pairs of Pydantic
+models (or any object with ``input_model`` and ``output_model``, such as an
+:class:`orderflow.services.Service`). A Task names its function by name, by full or
+partial ARN, with or without a version or alias; all of them are reduced to the bare name
+before matching. A key that is a base name (``get-user``) also matches a prefixed
+deployment name (``shop-get-user``), the convention ``orderflow render --prefix`` uses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from orderflow._errors import ContractError
+from orderflow.checker._shape import Shape, model_shape
+
+
+@dataclass(frozen=True, slots=True)
+class Contract:
+    """A function's contract as shapes.
+
+    Attributes:
+        key: the mapping key it was given under.
+        input: the shape of a valid input (validation side of the input model).
+        output: the shape of what it returns (every field present, as ``model_dump``).
+        input_name: the input model's name, for messages.
+        output_name: the output model's name, for messages.
+    """
+
+    key: str
+    input: Shape
+    output: Shape
+    input_name: str
+    output_name: str
+
+
+def function_base_name(reference: str) -> str:
+    """The function name in a name, partial ARN or full ARN, qualifier dropped.
+
+    ``arn:aws:lambda:us-east-1:123:function:shop-pay:live``, ``123:function:shop-pay`` and
+    ``shop-pay:live`` all give ``shop-pay``.
+    """
+    parts = reference.split(":")
+    if "function" in parts:
+        i = parts.index("function")
+        if i + 1 < len(parts):
+            return parts[i + 1]
+    return parts[0]
+
+
+def _models(value: Any, key: str) -> tuple[type[Any], type[Any]]:
+    if isinstance(value, tuple) and len(value) == 2:
+        pair = value
+    elif hasattr(value, "input_model") and hasattr(value, "output_model"):
+        pair = (value.input_model, value.output_model)
+    else:
+        raise ContractError(
+            f"contract {key!r} must be an (InputModel, OutputModel) pair or a Service, "
+            f"got {type(value).__name__}"
+        )
+    for model in pair:
+        if not hasattr(model, "model_json_schema"):
+            raise ContractError(
+                f"contract {key!r}: {model!r} is not a Pydantic model class "
+                "(it has no model_json_schema)"
+            )
+    return pair[0], pair[1]
+
+
+class ContractTable:
+    """Look up a Lambda function's contract by any name the definition may use."""
+
+    __slots__ = ("_by_name",)
+
+    def __init__(self, contracts: Mapping[str, Any]) -> None:
+        self._by_name: dict[str, Contract] = {}
+        for key, value in contracts.items():
+            if not isinstance(key, str):
+                raise ContractError(f"contract keys must be function names, got {key!r}")
+            inp, outp = _models(value, key)
+            self._by_name[function_base_name(key)] = Contract(
+                key,
+                model_shape(inp, output=False),
+                model_shape(outp, output=True),
+                getattr(inp, "__name__", str(inp)),
+                getattr(outp, "__name__", str(outp)),
+            )
+
+    @classmethod
+    def of(cls, contracts: list[Contract]) -> ContractTable:
+        """A table of ready-made contracts (e.g. with an unknown input, to check one edge)."""
+        table = cls({})
+        for contract in contracts:
+            table._by_name[function_base_name(contract.key)] = contract
+        return table
+
+    def find(self, reference: str) -> Contract | None:
+        """The contract for a function reference, or None."""
+        name = function_base_name(reference)
+        exact = self._by_name.get(name)
+        if exact is not None:
+            return exact
+        suffixed = [k for k in self._by_name if name.endswith(f"-{k}")]
+        return self._by_name[max(suffixed, key=len)] if suffixed else None
+
+    def __len__(self) -> int:
+        return len(self._by_name)
+
+
+__all__ = ["Contract", "ContractTable", "function_base_name"]

@@ -1,0 +1,208 @@
+"""The fixpoint: propagate shapes through a state graph until nothing changes.
+
+A forward data-flow analysis per scope (the machine, each Parallel branch, each Map body).
+A state's entry shape is the union of everything that reaches it (Next, Choice branches,
+Catchers, loops), so convergence points see every alternative. A worklist visits a state
+again only when its entry grew; shapes live in a finite lattice (property names come from
+the definition and the contracts, and :func:`~orderflow.checker._shape.union` widens deep
+shapes), so the loop ends, typically after one or two visits per state.
+
+Findings are made in one last pass over the stable solution, never while shapes are still
+growing, so a loop's first, partial round cannot produce a false alarm.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import replace
+from typing import Any, Final
+
+from orderflow.checker._contracts import ContractTable
+from orderflow.checker._diagnostics import Diagnostic, Reporter
+from orderflow.checker._expr import NO_VARS, vars_merge
+from orderflow.checker._shape import ANY, Shape, union
+from orderflow.checker._state import Flow
+from orderflow.checker._transfer import transfer
+
+# A state whose entry keeps growing past this many visits is given an unknown entry: a
+# safety net against pathological definitions, never reached by the widening in practice.
+_MAX_VISITS: Final = 40
+
+
+def _join(a: Flow, b: Flow) -> Flow:
+    return Flow(union(a.data, b.data), vars_merge(a.variables, b.variables))
+
+
+def _top(flow: Flow) -> Flow:
+    return Flow(ANY, tuple((n, ANY, False) for n, _, _ in flow.variables))
+
+
+class Analysis:
+    """Runs the fixpoint over a definition and its nested scopes.
+
+    Attributes:
+        reporter: where findings go.
+        payloads: the payload shape each Lambda task sends, by state name.
+        contracts: the Lambda contracts, when given.
+        execution_input: the shape of the execution input (``$$.Execution.Input``).
+    """
+
+    def __init__(
+        self, *, contracts: ContractTable | None, execution_input: Shape, reporter: Reporter
+    ) -> None:
+        self.reporter = reporter
+        self.contracts = contracts
+        self.execution_input = execution_input
+        self.payloads: dict[str, Shape] = {}
+
+    def record_payload(self, state: str, payload: Shape) -> None:
+        """Remember what a Lambda task sends, from the final (stable) pass only."""
+        if self.reporter.active:
+            old = self.payloads.get(state)
+            self.payloads[state] = payload if old is None else union(old, payload)
+
+    def run(self, definition: dict[str, Any]) -> Flow | None:
+        """Analyse the whole machine; returns the shape of its output (None: never ends)."""
+        language = definition.get("QueryLanguage", "JSONPath")
+        entry = Flow(self.execution_input, NO_VARS)
+        return self.run_scope(
+            definition, entry, "", language if isinstance(language, str) else "JSONPath"
+        )
+
+    def run_scope(
+        self, scope: dict[str, Any], entry: Flow, pointer: str, query_language: str
+    ) -> Flow | None:
+        """Analyse one scope (``StartAt`` + ``States``) entered with ``entry``."""
+        states = scope.get("States")
+        start = scope.get("StartAt")
+        if not isinstance(states, dict) or not isinstance(start, str) or start not in states:
+            return None
+        reporting = self.reporter.active
+        self.reporter.active = False
+        try:
+            incoming = self._solve(states, start, entry, pointer, query_language)
+        finally:
+            self.reporter.active = reporting
+        # The stable solution: one more pass, this time reporting, collecting the output.
+        output: Flow | None = None
+        for name, state in states.items():
+            flows = incoming.get(name)
+            if not flows or not isinstance(state, dict):
+                continue
+            for out in self._report_state(name, state, pointer, flows, query_language):
+                output = out if output is None else _join(output, out)
+        return output
+
+    def _report_state(
+        self,
+        name: str,
+        state: dict[str, Any],
+        pointer: str,
+        flows: dict[str, Flow],
+        query_language: str,
+    ) -> list[Flow]:
+        """Run one state once per distinct predecessor, so a read that fails for every
+        value arriving along one edge (a Catcher's ``{Error, Cause}`` meeting normal
+        outputs) is an error there, not a mere "maybe" of the merged union."""
+        distinct: dict[Flow, list[str]] = {}
+        for source, flow in flows.items():
+            distinct.setdefault(flow, []).append(source)
+        outputs: list[Flow] = []
+        if len(distinct) == 1 or not self.reporter.active:
+            merged = _join_all(list(flows.values()))
+            for target, out, _ in transfer(
+                name, state, _pointer(pointer, name), merged, self, query_language
+            ):
+                if target is None:
+                    outputs.append(out)
+            return outputs
+        outer = self.reporter
+        findings: list[tuple[list[str], list[Diagnostic]]] = []
+        try:
+            for flow, sources in distinct.items():
+                self.reporter = Reporter()
+                self.reporter.active = True
+                for target, out, _ in transfer(
+                    name, state, _pointer(pointer, name), flow, self, query_language
+                ):
+                    if target is None:
+                        outputs.append(out)
+                findings.append((sources, self.reporter.diagnostics))
+        finally:
+            self.reporter = outer
+        everywhere = set.intersection(*({_key(d) for d in found} for _, found in findings))
+        done: set[tuple[str, str, str]] = set()
+        for sources, found in findings:
+            for d in found:
+                key = _key(d)
+                if key in everywhere:
+                    if key not in done:
+                        done.add(key)
+                        outer.add(d)
+                    continue
+                entered = ", ".join(s for s in sources if s)
+                suffix = f" (when entered from {entered})" if entered else " (on entry)"
+                outer.add(replace(d, message=d.message + suffix))
+        return outputs
+
+    def _solve(
+        self,
+        states: dict[str, Any],
+        start: str,
+        entry: Flow,
+        pointer: str,
+        query_language: str,
+    ) -> dict[str, dict[str, Flow]]:
+        """Incoming flows per state and per predecessor ("" for the scope's entry)."""
+        incoming: dict[str, dict[str, Flow]] = {start: {"": entry}}
+        inputs: dict[str, Flow] = {start: entry}
+        visits: dict[str, int] = {}
+        work: deque[str] = deque([start])
+        queued = {start}
+        while work:
+            name = work.popleft()
+            queued.discard(name)
+            state = states.get(name)
+            if not isinstance(state, dict):
+                continue
+            visits[name] = visits.get(name, 0) + 1
+            edges = transfer(
+                name, state, _pointer(pointer, name), inputs[name], self, query_language
+            )
+            for target, flow, label in edges:
+                if target is None or target not in states:
+                    continue
+                per_source = incoming.setdefault(target, {})
+                source = f"{name!r} via {label}" if label else repr(name)
+                previous = per_source.get(source)
+                per_source[source] = flow if previous is None else _join(previous, flow)
+                old = inputs.get(target)
+                new = flow if old is None else _join(old, flow)
+                if visits.get(target, 0) >= _MAX_VISITS:
+                    new = _top(new)
+                    per_source.clear()
+                    per_source["…"] = new
+                if new != old:
+                    inputs[target] = new
+                    if target not in queued:
+                        queued.add(target)
+                        work.append(target)
+        return incoming
+
+
+def _join_all(flows: list[Flow]) -> Flow:
+    merged = flows[0]
+    for flow in flows[1:]:
+        merged = _join(merged, flow)
+    return merged
+
+
+def _key(d: Diagnostic) -> tuple[str, str, str]:
+    return (d.code, d.pointer, d.message)
+
+
+def _pointer(base: str, name: str) -> str:
+    return f"{base}/States/{name.replace('~', '~0').replace('/', '~1')}"
+
+
+__all__ = ["Analysis"]

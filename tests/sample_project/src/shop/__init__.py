@@ -1,0 +1,1 @@
+"""A two-service checkout: quote a basket, then charge the quoted total."""
