@@ -143,8 +143,9 @@ def bench_moto(n: int) -> float | None:
 
         once()
         per_second = rate("order workflow (moto interpreter)", n, timed(once, n), "executions")
-        # moto runs every state of the workflow but may end differently from AWS (its
-        # JSONPath evaluation of the Parallel output is not AWS's); we report how it ended.
+        # moto runs every state of the workflow but ends differently from AWS: its JSONPath
+        # returns `$.process_order[0].order_id` as a one-element list, so the last task's
+        # contract rejects the payload. We report how its runs ended.
         print(f"    moto outcomes: {outcomes}")
         return per_second
 

@@ -156,6 +156,15 @@ def test_bad_values_are_intrinsic_failures(text: str, data: object) -> None:
     assert info.value.error == "States.IntrinsicFailure"
 
 
+def test_array_range_is_bounded_before_it_is_built() -> None:
+    assert len(ev("States.ArrayRange(1, 1000, 1)")) == 1000  # type: ignore[arg-type]
+    # Built first and measured after, this range would exhaust memory before failing.
+    with pytest.raises(StatesError, match="more than 1000 items"):
+        ev("States.ArrayRange(0, $.end, 1)", {"end": 10**18})
+    with pytest.raises(StatesError, match="more than 1000 items"):
+        ev("States.ArrayRange(0, 1000, 1)")
+
+
 def test_missing_path_argument_is_states_runtime() -> None:
     with pytest.raises(StatesError) as info:
         ev("States.Array($.nope)", {})

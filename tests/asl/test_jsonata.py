@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from orderflow.asl.expressions import (
     ExpressionSyntaxError,
@@ -60,6 +63,13 @@ def test_aws_extra_functions() -> None:
     assert ev("{% $hash('input data', 'MD5') %}") == "812f45842bc6d66ee14572ce20db8e86"
     assert ev("{% $parse('{\"a\": [1, null]}') %}") == {"a": [1, None]}
     assert ev("{% $merge([{'a': 1}, {'b': 2}]) %}") == {"a": 1, "b": 2}
+
+
+def test_range_is_bounded_before_it_is_built() -> None:
+    assert len(ev("{% $range(1, 1000, 1) %}")) == 1000  # type: ignore[arg-type]
+    for text in ("{% $range(0, 1000, 1) %}", "{% $range(0, 1e18, 1) %}"):
+        with pytest.raises(StatesError, match="D3041: \\$range cannot produce more than 1000"):
+            ev(text)
 
 
 def test_randomness_and_clock_are_injected() -> None:
@@ -147,3 +157,60 @@ def test_jsonata_2_1_operators_are_refused(text: str) -> None:
 )
 def test_lookalikes_of_newer_operators_are_fine(text: str) -> None:
     compile_jsonata(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("{% $states.input.order.items[0].sku %}", [("states", ("input", "order", "items"))]),
+        (
+            "{% {'a': $states.input.x, 'n': $count($states.result.list)} %}",
+            [("states", ("input", "x")), ("states", ("result", "list"))],
+        ),
+        ("{% $customer.email %}", [("customer", ("email",))]),
+        ("{% ($v := $states.input.k; $v.z) %}", [("states", ("input", "k")), ("v", ("z",))]),
+        ("{% $states %}", [("states", ())]),
+    ],
+)
+def test_references_lists_variables_and_field_chains(
+    text: str, expected: list[tuple[str, tuple[str, ...]]]
+) -> None:
+    assert compile_jsonata(text).references() == expected
+
+
+_NAMES = st.sampled_from(["a", "b", "c"])
+_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-5, 5)
+    | st.floats(-4, 4, width=16)
+    | st.text(max_size=2),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_NAMES, inner, max_size=3),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(_NAMES, _VALUES, max_size=3),
+    st.lists(_NAMES, max_size=3),
+    st.dictionaries(_NAMES, _VALUES, max_size=2),
+)
+def test_simple_paths_read_directly_agree_with_the_engine(
+    data: dict[str, object], fields: list[str], variables: dict[str, object]
+) -> None:
+    # "$states.input.a.b" may be read without the engine; "($states.input.a.b)" always
+    # goes through it. Both must give the same value or the same error.
+    for root in ("$states.input", "$a"):
+        text = ".".join([root, *fields])
+
+        def run(expression: str) -> object:
+            try:
+                return compile_jsonata(expression).evaluate(
+                    {"input": data}, variables, field="Output"
+                )
+            except StatesError as exc:
+                return ("error", exc.cause.replace(expression, "<expr>"))
+
+        # JSON text, so that 2 and 2.0 or 1 and true count as different.
+        assert json.dumps(run(text)) == json.dumps(run(f"({text})"))

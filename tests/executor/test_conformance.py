@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from orderflow.executor._conformance import corpus_root, matches, run_corpus
+from orderflow.executor._conformance import matches, run_corpus
 
 pytestmark = pytest.mark.conformance
 
+CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "conformance"
+
 
 def test_corpus_pass_rate() -> None:
-    root = corpus_root()
+    root = CORPUS
     if not (root / "executions").is_dir():
         pytest.skip("conformance corpus not found next to the repository")
     report = run_corpus(root)

@@ -43,6 +43,16 @@ def test_top_level_rules_need_next_and_nested_ones_cannot_have_it() -> None:
     assert ("field-not-allowed", "Choices[0].And[0].Next") in found
 
 
+def test_nested_rule_fields_are_reported_in_a_fixed_order() -> None:
+    # The order once followed set iteration, so it changed with PYTHONHASHSEED.
+    nested = {"Variable": "$.a", "IsNull": False, "Next": "D", "Assign": {"x": 1}}
+    found = choice({"And": [nested], "Next": "D"})
+    assert [f for code, f in found if code == "field-not-allowed"] == [
+        "Choices[0].And[0].Next",
+        "Choices[0].And[0].Assign",
+    ]
+
+
 @pytest.mark.parametrize(
     ("operator", "value", "code"),
     [

@@ -7,7 +7,9 @@ Built on ``jsonata-python``. On top of standard JSONata, AWS adds ``$partition``
 
 jsonata-python tells JSON ``null`` from "undefined" only when nulls in the data are its
 ``NULL_VALUE`` marker, so inputs are converted on the way in and results on the way out;
-an expression that yields nothing is ``States.QueryEvaluationError`` as on AWS.
+an expression that yields nothing is ``States.QueryEvaluationError`` as on AWS. The most
+common expressions, plain ``$states.input.a.b`` / ``$var.field`` chains over objects, are
+read directly without the engine (a property test holds the two to the same results).
 """
 
 from __future__ import annotations
@@ -25,21 +27,15 @@ from typing import Any, Final
 from jsonata import Jsonata
 from jsonata.functions import Functions
 from jsonata.jexception import JException
+from jsonata.parser import Parser
 from jsonata.tokenizer import Tokenizer
 from jsonata.utils import Utils
 
 from orderflow.asl._document import JSON
-from orderflow.asl._states_errors import ExpressionSyntaxError, StatesError
+from orderflow.asl._intrinsic_functions import HASH_ALGORITHMS, MAX_RANGE_ITEMS, inclusive_range
+from orderflow.asl._states_errors import ExpressionSyntaxError, StatesError, cause_json
 
 _WRAPPED = re.compile(r"\A\{%(.*)%\}\Z", re.DOTALL)
-_HASH_ALGORITHMS: Final = {
-    "MD5": "md5",
-    "SHA-1": "sha1",
-    "SHA-256": "sha256",
-    "SHA-384": "sha384",
-    "SHA-512": "sha512",
-}
-_MAX_RANGE_ITEMS: Final = 1000
 
 
 def is_jsonata(value: object) -> bool:
@@ -76,15 +72,21 @@ def _from_jsonata(value: Any) -> Any:
         if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
             return int(value)
         return value
+    # Inside objects and arrays, undefined values and functions have no JSON form and are
+    # left out, as JSON serialisation of a JSONata result leaves them out.
     if isinstance(value, dict):
         out: dict[str, JSON] = {}
         for k, v in value.items():
             item = _from_jsonata(v)
-            if item is not _UNDEFINED:
+            if item is not _UNDEFINED and item is not _FUNCTION:
                 out[k] = item
         return out
     if isinstance(value, list):
-        items = [i for i in (_from_jsonata(v) for v in value) if i is not _UNDEFINED]
+        items = [
+            i
+            for i in (_from_jsonata(v) for v in value)
+            if i is not _UNDEFINED and i is not _FUNCTION
+        ]
         if Utils.is_sequence(value) and not getattr(value, "keep_singleton", False):
             if not items:
                 return _UNDEFINED
@@ -143,22 +145,22 @@ def _range(start: Any, end: Any, step: Any) -> Any:
             raise _aws_error("D3041", "The arguments of $range must be integers")
     if step == 0:
         raise _aws_error("D3041", "The step of $range must not be 0")
-    items = list(range(int(start), int(end) + (1 if step > 0 else -1), int(step)))
-    if len(items) > _MAX_RANGE_ITEMS:
-        raise _aws_error("D3041", f"$range cannot produce more than {_MAX_RANGE_ITEMS} items")
+    span = inclusive_range(int(start), int(end), int(step))
+    if span is None:
+        raise _aws_error("D3041", f"$range cannot produce more than {MAX_RANGE_ITEMS} items")
     # A JSONata sequence: AWS returns a single item unwrapped ($range(1, 9, 9) is 1).
-    return Utils.create_sequence_from_iter(items)
+    return Utils.create_sequence_from_iter(list(span))
 
 
 def _hash(data: Any, algorithm: Any) -> Any:
     if not isinstance(data, str):
         raise _aws_error("D3042", "The first argument of $hash must be a string")
-    if algorithm not in _HASH_ALGORITHMS:
+    if algorithm not in HASH_ALGORITHMS:
         raise _aws_error(
             "D3042",
-            "The second argument of $hash must be one of " + ", ".join(_HASH_ALGORITHMS),
+            "The second argument of $hash must be one of " + ", ".join(HASH_ALGORITHMS),
         )
-    return hashlib.new(_HASH_ALGORITHMS[algorithm], data.encode()).hexdigest()
+    return hashlib.new(HASH_ALGORITHMS[algorithm], data.encode()).hexdigest()
 
 
 def _parse(text: Any) -> Any:
@@ -210,7 +212,8 @@ def _dynamic_extras(names: tuple[str, ...], rng: random.Random, now_millis: int)
     return {name: makers[name]() for name in names}
 
 
-def _default_millis() -> int:
+def default_millis() -> int:
+    """The current time in epoch milliseconds, for ``$now``/``$millis`` without a clock."""
     return int(datetime.datetime.now(datetime.UTC).timestamp() * 1000)
 
 
@@ -225,7 +228,7 @@ class JsonataExpression:
             in error causes).
     """
 
-    __slots__ = ("_compiled", "_dynamic", "text")
+    __slots__ = ("_compiled", "_dynamic", "_simple", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -244,6 +247,12 @@ class JsonataExpression:
         for name, fn in _STATIC_EXTRAS.items():
             self._compiled.register_function(name, fn)
         self._dynamic = tuple(n for n in _DYNAMIC_NAMES if f"${n}" in text)
+        # `$states.input.a.b` and `$var.field` (most expressions in practice) are read
+        # directly when every step lands on an object; anything else goes to the engine.
+        simple = _SIMPLE_PATH.match(text)
+        self._simple: tuple[str, tuple[str, ...]] | None = (
+            (simple.group(1), tuple(simple.group(2).split(".")[1:])) if simple else None
+        )
 
     def evaluate(
         self,
@@ -272,7 +281,7 @@ class JsonataExpression:
             StatesError: ``States.QueryEvaluationError`` with AWS's cause text.
         """
         return self._run(
-            _prepare(states, variables),
+            Scope(states, variables),
             field=field,
             rng=rng,
             now_millis=now_millis,
@@ -281,14 +290,23 @@ class JsonataExpression:
 
     def _run(
         self,
-        prepared: dict[str, Any],
+        scope: Scope,
         *,
         field: str,
         rng: random.Random | None,
         now_millis: int | None,
         allow_undefined: bool = False,
     ) -> JSON:
-        """Evaluate with bindings already converted by :func:`_prepare`."""
+        """Evaluate in ``scope`` (whose engine bindings are converted once, if needed).
+
+        Templates (:mod:`orderflow.asl._jsonata_template`) call this to share one scope
+        across all the expressions of one render.
+        """
+        if self._simple is not None:
+            value = scope.follow(*self._simple)
+            if value is not _UNDEFINED:
+                return value
+        prepared = scope.prepared()
         bindings = prepared
         if self._dynamic:
             bindings = {
@@ -296,7 +314,7 @@ class JsonataExpression:
                 **_dynamic_extras(
                     self._dynamic,
                     rng if rng is not None else random.Random(0),
-                    _default_millis() if now_millis is None else now_millis,
+                    default_millis() if now_millis is None else now_millis,
                 ),
             }
         try:
@@ -319,6 +337,22 @@ class JsonataExpression:
         if result is _FUNCTION:
             raise self._error(field, "returned an unsupported result type.")
         return result
+
+    def references(self) -> list[tuple[str, tuple[str, ...]]]:
+        """Return the variables the expression reads and the field names it follows.
+
+        ``$states.input.order.items[0].sku`` gives ``("states", ("input", "order",
+        "items"))``: the chain stops at the first step that is not a plain field name
+        (a filter, index, wildcard or function). Reading a field does not mean the
+        expression needs it (``$exists($states.input.x)``), so callers can use these
+        for warnings, not errors. Called functions and the names an expression declares
+        (``$x := …``, lambda parameters) are left out, but a later read of such a local
+        name (``$x.y``) is reported like any other, as is a function passed by name
+        (``~> $merge``).
+        """
+        out: list[tuple[str, tuple[str, ...]]] = []
+        _collect_references(self._compiled.ast, out, set())
+        return out
 
     def _error(self, field: str, what: str) -> StatesError:
         return StatesError(
@@ -358,11 +392,99 @@ def _reject_newer_operators(text: str) -> None:
         return  # the parser accepted it; the tokenizer alone may misread a corner case
 
 
-def _prepare(states: Mapping[str, JSON], variables: Mapping[str, JSON] | None) -> dict[str, Any]:
-    """Convert ``$states`` and the variables to jsonata-python values, once per render."""
-    bindings = {name: _to_jsonata(value) for name, value in (variables or {}).items()}
-    bindings["states"] = _to_jsonata(dict(states))
-    return bindings
+_SIMPLE_PATH: Final = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z_][A-Za-z0-9_]*)*)\Z")
+
+
+class Scope:
+    """``$states`` and the variables for one evaluation (or one template render).
+
+    The conversion to jsonata-python values is done at most once, and only when an
+    expression actually needs the engine.
+    """
+
+    __slots__ = ("_prepared", "states", "variables")
+
+    def __init__(self, states: Mapping[str, JSON], variables: Mapping[str, JSON] | None) -> None:
+        self.states = states
+        self.variables = variables
+        self._prepared: dict[str, Any] | None = None
+
+    def prepared(self) -> dict[str, Any]:
+        if self._prepared is None:
+            bindings = {k: _to_jsonata(v) for k, v in (self.variables or {}).items()}
+            bindings["states"] = _to_jsonata(dict(self.states))
+            self._prepared = bindings
+        return self._prepared
+
+    def follow(self, name: str, fields: tuple[str, ...]) -> Any:
+        """Read ``$name.f1.f2`` when every step is an object holding the field; else
+        return _UNDEFINED so the engine decides (arrays map, missing is undefined)."""
+        if name == "states":
+            value: Any = self.states
+        elif self.variables is not None and name in self.variables:
+            value = self.variables[name]
+        else:
+            return _UNDEFINED
+        for field in fields:
+            if type(value) is not dict or field not in value:
+                return _UNDEFINED
+            value = value[field]
+        return _plain(value)
+
+
+def _plain(value: JSON) -> JSON:
+    """Copy a JSON value the way the engine would hand it back (integral doubles as ints)."""
+    if isinstance(value, float):
+        return int(value) if value.is_integer() and abs(value) < 2**63 else value
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _collect_references(node: Any, out: list[tuple[str, tuple[str, ...]]], seen: set[int]) -> None:
+    if id(node) in seen:
+        return
+    seen.add(id(node))
+    node_type = getattr(node, "type", None)
+    steps = getattr(node, "steps", None)
+    # Names that are declared or called here are not reads of data.
+    if node_type in ("function", "partial"):
+        seen.add(id(getattr(node, "procedure", None)))
+    elif node_type == "lambda":
+        seen.update(id(arg) for arg in getattr(node, "arguments", None) or ())
+    elif node_type == "bind":
+        seen.add(id(getattr(node, "lhs", None)))
+    if node_type == "path" and steps and getattr(steps[0], "type", None) == "variable":
+        seen.add(id(steps[0]))
+        names: list[str] = []
+        for step in steps[1:]:
+            if getattr(step, "type", None) != "name":
+                break
+            names.append(str(step.value))
+            if getattr(step, "stages", None) or getattr(step, "predicate", None):
+                break
+        out.append((str(steps[0].value), tuple(names)))
+    elif node_type == "variable" and node.value:
+        out.append((str(node.value), ()))
+    for name, value in vars(node).items():
+        if name in ("_outer_instance", "environment", "token"):
+            continue
+        for child in _children(value):
+            if child is not node:
+                _collect_references(child, out, seen)
+
+
+def _children(value: Any) -> list[Any]:
+    if isinstance(value, Parser.Symbol):
+        return [value]
+    if isinstance(value, list | tuple):
+        found: list[Any] = []
+        for item in value:
+            found.extend(_children(item))
+        return found
+    return []
 
 
 def _describe(exc: JException) -> str:
@@ -385,119 +507,6 @@ def compile_jsonata(text: str) -> JsonataExpression:
     """
     m = _WRAPPED.match(text)
     return JsonataExpression((m.group(1) if m else text).strip())
-
-
-# --- templates -------------------------------------------------------------------------
-
-_Node = tuple[Any, ...]  # (0, value) | (1, expr, subfield) | (2, ((key, node), ...)) | (3, nodes)
-
-
-class JsonataTemplate:
-    """A JSON value in which any string may be a ``{% %}`` expression (``Output``,
-    ``Arguments``, ``Assign``, ``Items``…).
-
-    Attributes:
-        source: the value as written.
-    """
-
-    __slots__ = ("_constant", "_root", "source")
-
-    def __init__(self, source: JSON) -> None:
-        self.source = source
-        self._root = _compile(source, "")
-        self._constant = not self.expressions
-
-    def evaluate(
-        self,
-        states: Mapping[str, JSON],
-        variables: Mapping[str, JSON] | None = None,
-        *,
-        field: str = "",
-        rng: random.Random | None = None,
-        now_millis: int | None = None,
-    ) -> JSON:
-        """Render the value, evaluating every expression in it.
-
-        Args:
-            states: the ``$states`` object.
-            variables: variables in scope.
-            field: the ASL field name (``Output``); nested positions are appended to it
-                (``Output/result``) in error causes, as AWS does.
-            rng: randomness for ``$random``, ``$uuid``, ``$shuffle``.
-            now_millis: the clock for ``$now``/``$millis``.
-
-        Raises:
-            StatesError: ``States.QueryEvaluationError``.
-        """
-        if self._constant:
-            return _render(self._root, {}, field, rng, 0)
-        millis = _default_millis() if now_millis is None else now_millis
-        return _render(self._root, _prepare(states, variables), field, rng, millis)
-
-    @property
-    def expressions(self) -> list[JsonataExpression]:
-        """Every expression in the template."""
-        out: list[JsonataExpression] = []
-        _collect(self._root, out)
-        return out
-
-    @property
-    def is_constant(self) -> bool:
-        """True when the template holds no expression at all."""
-        return self._constant
-
-
-def _compile(value: JSON, where: str) -> _Node:
-    if isinstance(value, str) and is_jsonata(value):
-        return (1, compile_jsonata(value), where)
-    if isinstance(value, dict):
-        return (2, tuple((k, _compile(v, f"{where}/{k}")) for k, v in value.items()))
-    if isinstance(value, list):
-        return (3, tuple(_compile(v, f"{where}/{n}") for n, v in enumerate(value)))
-    return (0, value)
-
-
-def _render(
-    node: _Node,
-    prepared: dict[str, Any],
-    field: str,
-    rng: random.Random | None,
-    millis: int,
-) -> JSON:
-    kind = node[0]
-    if kind == 0:
-        return node[1]
-    if kind == 1:
-        expr: JsonataExpression = node[1]
-        return expr._run(prepared, field=field + node[2], rng=rng, now_millis=millis)
-    if kind == 2:
-        return {k: _render(n, prepared, field, rng, millis) for k, n in node[1]}
-    return [_render(n, prepared, field, rng, millis) for n in node[1]]
-
-
-def _collect(node: _Node, out: list[JsonataExpression]) -> None:
-    if node[0] == 1:
-        out.append(node[1])
-    elif node[0] == 2:
-        for _, child in node[1]:
-            _collect(child, out)
-    elif node[0] == 3:
-        for child in node[1]:
-            _collect(child, out)
-
-
-@lru_cache(maxsize=1024)
-def _compile_template_cached(text: str) -> JsonataTemplate:
-    return JsonataTemplate(json.loads(text))
-
-
-def compile_jsonata_template(value: JSON) -> JsonataTemplate:
-    """Compile a JSON value whose strings may be ``{% %}`` expressions (cached).
-
-    Raises:
-        ExpressionSyntaxError: an expression does not parse.
-    """
-    return _compile_template_cached(json.dumps(value, separators=(",", ":")))
 
 
 def json_type_name(value: JSON) -> str:
@@ -526,7 +535,7 @@ def result_type_error(expression: str, field: str, expected: str, value: JSON) -
         expected: the JSON type name wanted (``array``).
         value: what the expression produced.
     """
-    shown = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    shown = cause_json(value)
     return StatesError(
         "States.QueryEvaluationError",
         f"The JSONata expression '{expression}' specified for the field '{field}' returned an "
@@ -537,9 +546,9 @@ def result_type_error(expression: str, field: str, expected: str, value: JSON) -
 
 __all__ = [
     "JsonataExpression",
-    "JsonataTemplate",
+    "Scope",
     "compile_jsonata",
-    "compile_jsonata_template",
+    "default_millis",
     "is_jsonata",
     "json_type_name",
     "result_type_error",

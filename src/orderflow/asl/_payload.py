@@ -19,7 +19,12 @@ from typing import Final
 from orderflow.asl._document import JSON
 from orderflow.asl._intrinsics import IntrinsicCall, is_intrinsic, parse_intrinsic
 from orderflow.asl._jsonpath import CompiledPath, compile_path
-from orderflow.asl._states_errors import ExpressionSyntaxError, PathNotFound, StatesError
+from orderflow.asl._states_errors import (
+    ExpressionSyntaxError,
+    PathNotFound,
+    StatesError,
+    cause_json,
+)
 
 # Node kinds of a compiled template (small tuples: cheap to build, quick to dispatch).
 _CONST: Final = 0  # (0, value) immutable scalar
@@ -29,10 +34,6 @@ _OBJECT: Final = 3  # (3, ((key, node), ...))
 _ARRAY: Final = 4  # (4, (node, ...))
 
 _Node = tuple[object, ...]
-
-
-def _input_text(data: JSON) -> str:
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
 
 
 def compile_expression(text: object, *, field: str = "") -> CompiledPath | IntrinsicCall:
@@ -89,7 +90,7 @@ def evaluate_path_or_intrinsic(
     except PathNotFound as exc:
         if field is None:
             raise
-        raise exc.for_field(field, _input_text(data)) from None
+        raise exc.for_field(field, cause_json(data)) from None
 
 
 class Template:
@@ -216,13 +217,13 @@ def _render(
         try:
             return path.resolve(data, context, variables)
         except PathNotFound as exc:
-            raise exc.for_field(str(node[2]), _input_text(data)) from None
+            raise exc.for_field(str(node[2]), cause_json(data)) from None
     if kind == _CALL:
         call: IntrinsicCall = node[1]  # type: ignore[assignment]
         try:
             return call.evaluate(data, context, variables, rng)
         except PathNotFound as exc:
-            raise exc.for_field(str(node[2]), _input_text(data)) from None
+            raise exc.for_field(str(node[2]), cause_json(data)) from None
     return [_render(child, data, context, variables, rng) for child in node[1]]  # type: ignore[attr-defined]
 
 

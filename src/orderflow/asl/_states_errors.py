@@ -20,6 +20,8 @@ adds the prefix, because only it knows the state name and event id::
 
 from __future__ import annotations
 
+import json
+
 from orderflow._errors import DefinitionError, OrderflowError
 
 
@@ -93,6 +95,11 @@ class PathNotFound(StatesError):
         )
 
 
+def cause_json(value: object) -> str:
+    """A JSON value as AWS quotes it in a cause: compact, non-ASCII characters kept."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
 def state_failure_cause(state: str, entered_event_id: int, cause: str) -> str:
     """Return AWS's full cause text for a failure inside a state.
 
@@ -107,4 +114,10 @@ def state_failure_cause(state: str, entered_event_id: int, cause: str) -> str:
     )
 
 
-__all__ = ["ExpressionSyntaxError", "PathNotFound", "StatesError", "state_failure_cause"]
+__all__ = [
+    "ExpressionSyntaxError",
+    "PathNotFound",
+    "StatesError",
+    "cause_json",
+    "state_failure_cause",
+]

@@ -23,13 +23,12 @@ from orderflow.asl._intrinsics import (
 )
 from orderflow.asl._jsonata import (
     JsonataExpression,
-    JsonataTemplate,
     compile_jsonata,
-    compile_jsonata_template,
     is_jsonata,
     json_type_name,
     result_type_error,
 )
+from orderflow.asl._jsonata_template import JsonataTemplate, compile_jsonata_template
 from orderflow.asl._jsonpath import (
     CompiledPath,
     apply_result_path,

@@ -9,6 +9,10 @@ answered, the execution pauses (its status is ``RUNNING``) and resumes when an a
 arrives; the pausing is done by :mod:`orderflow.executor._execution`, which runs such
 machines on a worker thread and hands control back and forth so only one side runs at a
 time (runs stay deterministic).
+
+Parallel branches and Map iterations run one after another, so only one token waits at a
+time: a branch waiting on its token holds back the branches after it until it is answered
+(on AWS they would be waiting side by side).
 """
 
 from __future__ import annotations

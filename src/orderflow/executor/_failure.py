@@ -49,6 +49,8 @@ class StateFailure(Exception):
         self.evaluation_recorded = False
         # Set when the task's own failure event (TaskTimedOut…) is already in the history.
         self.event_recorded = False
+        # The field an evaluation failure happened in, for the EvaluationFailed event.
+        self.location: str | None = None
 
 
 def located_cause(state: str, entered_event_id: int, message: str) -> str:
@@ -60,10 +62,17 @@ def located_cause(state: str, entered_event_id: int, message: str) -> str:
 
 
 def runtime_failure(
-    state: str, entered_event_id: int, message: str, error: str = RUNTIME
+    state: str,
+    entered_event_id: int,
+    message: str,
+    error: str = RUNTIME,
+    *,
+    location: str | None = None,
 ) -> StateFailure:
     """A located ``States.Runtime`` (or other ``error``) failure for ``state``."""
-    return StateFailure(error, located_cause(state, entered_event_id, message), located=True)
+    failure = StateFailure(error, located_cause(state, entered_event_id, message), located=True)
+    failure.location = location
+    return failure
 
 
 __all__ = [

@@ -121,7 +121,8 @@ def _render(event: tuple[int, int, datetime, str, dict[str, Any] | None]) -> dic
         for key, value in details.items():
             if key in _JSON_TEXT_FIELDS:
                 body[key] = to_json_text(value)
-                body[key + "Details"] = {"truncated": False}
+                if key != "parameters":
+                    body[key + "Details"] = {"truncated": False}
             elif key == "assignedVariables":
                 body[key] = {name: to_json_text(v) for name, v in value.items()}
                 body["assignedVariablesDetails"] = {"truncated": False}

@@ -79,7 +79,7 @@ def run_machine(machine: Machine, rt: Runtime, frame: Frame, value: JSON) -> JSO
             frame.variables.update(assigned)
         if state.records_exit:
             details = {"name": name, "output": outcome.output}
-            if assigned is not None:
+            if assigned:
                 details["assignedVariables"] = assigned
             history.record(state.exited_type, cursor, clock.now(), details)
         if outcome.next is None:

@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
+from orderflow.asl.expressions import is_jsonata
 from orderflow.validation._diagnostic import Collector, json_kind, pointer_join
-from orderflow.validation._fields import is_expression, is_rfc3339
+from orderflow.validation._fields import is_rfc3339
 from orderflow.validation._walk import JSONATA, StateRef
 
 _STRING_OPS = (
@@ -46,8 +47,21 @@ OPERATORS: dict[str, str] = {
     },
 }
 _BOOLEAN_OPS = ("And", "Or", "Not")
-_TOP_ONLY = frozenset({"Next", "Assign"})
+# A tuple, not a set: its order is the order of the diagnostics, which must not vary by run.
+_TOP_ONLY = ("Next", "Assign")
 _JSONATA_RULE = frozenset({"Condition", "Next", "Comment", "Assign", "Output"})
+_JSONPATH_RULE = frozenset({"Variable", "Comment", *_TOP_ONLY, *OPERATORS, *_BOOLEAN_OPS})
+# kind of operand -> (does a value fit, how a message names what fits)
+_OPERAND_KINDS: dict[str, tuple[Callable[[object], bool], str]] = {
+    "string": (lambda v: isinstance(v, str), "a string"),
+    "number": (lambda v: isinstance(v, (int, float)) and not isinstance(v, bool), "a number"),
+    "boolean": (lambda v: isinstance(v, bool), "true or false"),
+    "timestamp": (
+        lambda v: isinstance(v, str) and is_rfc3339(v),
+        'an RFC 3339 timestamp string such as "2016-03-14T01:59:00Z"',
+    ),
+    "path": (lambda v: isinstance(v, str), "a path string"),
+}
 
 
 def iter_rules(ref: StateRef) -> Iterator[tuple[dict[str, Any], str, str, bool]]:
@@ -165,7 +179,7 @@ def _jsonata_rule(
             state=ref.name,
             field=f"{label}.Condition",
         )
-    elif not isinstance(condition, bool) and not is_expression(condition):
+    elif not isinstance(condition, bool) and not is_jsonata(condition):
         out.report(
             "invalid-jsonata",
             pointer_join(pointer, "Condition"),
@@ -181,9 +195,8 @@ def _jsonpath_rule(
     ref: StateRef, rule: dict[str, Any], pointer: str, label: str, top: bool, out: Collector
 ) -> None:
     _next(ref, rule, pointer, label, top, out)
-    allowed = {"Variable", "Comment", *_TOP_ONLY, *OPERATORS, *_BOOLEAN_OPS}
     for key in rule:
-        if key not in allowed:
+        if key not in _JSONPATH_RULE:
             out.report(
                 "field-not-allowed",
                 pointer_join(pointer, key),
@@ -248,21 +261,8 @@ def _operand(
     ref: StateRef, value: object, op: str, pointer: str, label: str, out: Collector
 ) -> None:
     kind = OPERATORS[op]
-    ok = {
-        "string": isinstance(value, str),
-        "number": isinstance(value, (int, float)) and not isinstance(value, bool),
-        "boolean": isinstance(value, bool),
-        "timestamp": isinstance(value, str) and is_rfc3339(value),
-        "path": isinstance(value, str),
-    }[kind]
-    if not ok:
-        wanted = {
-            "string": "a string",
-            "number": "a number",
-            "boolean": "true or false",
-            "timestamp": 'an RFC 3339 timestamp string such as "2016-03-14T01:59:00Z"',
-            "path": "a path string",
-        }[kind]
+    fits, wanted = _OPERAND_KINDS[kind]
+    if not fits(value):
         out.report(
             "invalid-timestamp"
             if kind == "timestamp" and isinstance(value, str)

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable
 from typing import Any, TypeGuard
 
+from orderflow.asl.expressions import is_jsonata
 from orderflow.validation._diagnostic import Collector, json_kind, pointer_join
 from orderflow.validation._walk import Scope, StateRef
 
 STATE_TYPES = ("Task", "Pass", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map")
-MAX_SECONDS = 99_999_999
+# The largest value AWS accepts in an integer field (seconds, attempts, counts).
+MAX_INTEGER = 99_999_999
 
 _COMMON = frozenset({"Type", "Comment", "QueryLanguage"})
 _IO = frozenset({"InputPath", "OutputPath", "Output"})
@@ -113,15 +116,16 @@ _STRING_FIELDS = (
 # Null is meaningful here: InputPath/OutputPath null pass {}, ResultPath null discards.
 _NULLABLE_PATHS = ("InputPath", "OutputPath", "ResultPath")
 _OBJECT_FIELDS = ("Assign", "Credentials", "ItemReader", "ItemBatcher", "ResultWriter")
+# Checked in this order, so diagnostics come out grouped by kind as they always have.
+_TYPED_FIELDS: tuple[tuple[tuple[str, ...], Callable[[object], bool], str], ...] = (
+    (_STRING_FIELDS, lambda v: isinstance(v, str), "a string"),
+    (_NULLABLE_PATHS, lambda v: v is None or isinstance(v, str), "a path string or null"),
+    (_OBJECT_FIELDS, lambda v: isinstance(v, dict), "an object"),
+)
 
 _RFC3339 = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-](\d{2}):(\d{2}))\Z"
 )
-
-
-def is_expression(value: object) -> bool:
-    """True for a JSONata expression string (``{% … %}``)."""
-    return isinstance(value, str) and value.startswith("{%") and value.endswith("%}")
 
 
 def is_rfc3339(text: str) -> bool:
@@ -288,41 +292,23 @@ def _required(ref: StateRef, kind: str, out: Collector) -> None:
 def _value_types(ref: StateRef, out: Collector) -> None:
     state = ref.state
     jsonata = ref.language == "JSONata"
-    for key in _STRING_FIELDS:
-        if key in state and not isinstance(state[key], str):
-            out.report(
-                "invalid-type",
-                ref.at(key),
-                f"{key} must be a string, not {json_kind(state[key])}",
-                state=ref.name,
-                field=key,
-            )
-    for key in _NULLABLE_PATHS:
-        if key in state and state[key] is not None and not isinstance(state[key], str):
-            out.report(
-                "invalid-type",
-                ref.at(key),
-                f"{key} must be a path string or null, not {json_kind(state[key])}",
-                state=ref.name,
-                field=key,
-            )
-    for key in _OBJECT_FIELDS:
-        if key in state and not isinstance(state[key], dict):
-            out.report(
-                "invalid-type",
-                ref.at(key),
-                f"{key} must be an object, not {json_kind(state[key])}",
-                state=ref.name,
-                field=key,
-            )
+    for keys, fits, expected in _TYPED_FIELDS:
+        for key in keys:
+            if key in state and not fits(state[key]):
+                out.report(
+                    "invalid-type",
+                    ref.at(key),
+                    f"{key} must be {expected}, not {json_kind(state[key])}",
+                    state=ref.name,
+                    field=key,
+                )
     if "End" in state and not isinstance(state["End"], bool):
         out.report(
             "invalid-type", ref.at("End"), "End must be true or false", state=ref.name, field="End"
         )
-    expr = jsonata
     for key, minimum in (("TimeoutSeconds", 1), ("HeartbeatSeconds", 1), ("Seconds", 0)):
         if key in state:
-            _integer(state[key], ref.at(key), key, ref.name, minimum, out, expression=expr)
+            _integer(state[key], ref.at(key), key, ref.name, minimum, out, expression=jsonata)
     timeout, heartbeat = state.get("TimeoutSeconds"), state.get("HeartbeatSeconds")
     if _is_int(timeout) and _is_int(heartbeat) and heartbeat >= timeout:
         out.report(
@@ -332,26 +318,9 @@ def _value_types(ref: StateRef, out: Collector) -> None:
             state=ref.name,
             field="HeartbeatSeconds",
         )
-    if "MaxConcurrency" in state:
-        _integer(
-            state["MaxConcurrency"],
-            ref.at("MaxConcurrency"),
-            "MaxConcurrency",
-            ref.name,
-            0,
-            out,
-            expression=expr,
-        )
-    if "ToleratedFailureCount" in state:
-        _integer(
-            state["ToleratedFailureCount"],
-            ref.at("ToleratedFailureCount"),
-            "ToleratedFailureCount",
-            ref.name,
-            0,
-            out,
-            expression=expr,
-        )
+    for key in ("MaxConcurrency", "ToleratedFailureCount"):
+        if key in state:
+            _integer(state[key], ref.at(key), key, ref.name, 0, out, expression=jsonata)
     if "ToleratedFailurePercentage" in state:
         _percentage(ref, state["ToleratedFailurePercentage"], out)
     if "Timestamp" in state:
@@ -414,7 +383,7 @@ def _credentials(ref: StateRef, out: Collector) -> None:
 
 
 def _timestamp(ref: StateRef, value: object, out: Collector) -> None:
-    if ref.language == "JSONata" and is_expression(value):
+    if ref.language == "JSONata" and is_jsonata(value):
         return
     if not isinstance(value, str) or not is_rfc3339(value):
         out.report(
@@ -428,7 +397,7 @@ def _timestamp(ref: StateRef, value: object, out: Collector) -> None:
 
 
 def _percentage(ref: StateRef, value: object, out: Collector) -> None:
-    if ref.language == "JSONata" and is_expression(value):
+    if ref.language == "JSONata" and is_jsonata(value):
         return
     if not _is_number(value) or not 0 <= value <= 100:
         out.report(
@@ -450,13 +419,13 @@ def _integer(
     *,
     expression: bool = False,
 ) -> None:
-    if expression and is_expression(value):
+    if expression and is_jsonata(value):
         return
-    if not _is_int(value) or not minimum <= value <= MAX_SECONDS:
+    if not _is_int(value) or not minimum <= value <= MAX_INTEGER:
         out.report(
             "invalid-value" if _is_int(value) else "invalid-type",
             pointer,
-            f"{name} must be an integer from {minimum} to {MAX_SECONDS}, not {value!r}",
+            f"{name} must be an integer from {minimum} to {MAX_INTEGER}, not {value!r}",
             state=state,
             field=name,
         )
@@ -473,11 +442,10 @@ def _is_number(value: object) -> TypeGuard[int | float]:
 __all__ = [
     "ALLOWED_FIELDS",
     "MACHINE_FIELDS",
-    "MAX_SECONDS",
+    "MAX_INTEGER",
     "STATE_TYPES",
     "check_machine_fields",
     "check_scope_fields",
     "check_state_fields",
-    "is_expression",
     "is_rfc3339",
 ]

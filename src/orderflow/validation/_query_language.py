@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from orderflow.asl.expressions import is_jsonata
 from orderflow.validation._diagnostic import Collector, pointer_join
-from orderflow.validation._fields import is_expression
 from orderflow.validation._walk import JSONATA, JSONPATH, QUERY_LANGUAGES, StateRef
 
 JSONPATH_ONLY_FIELDS = frozenset(
@@ -154,7 +154,7 @@ def _jsonata_shapes(ref: StateRef, out: Collector) -> None:
     state = ref.state
     for key, shape in (("Arguments", "an object"), ("Items", "an array")):
         value = state.get(key)
-        if isinstance(value, str) and not is_expression(value):
+        if isinstance(value, str) and not is_jsonata(value):
             out.report(
                 "invalid-jsonata",
                 ref.at(key),

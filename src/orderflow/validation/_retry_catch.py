@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from orderflow.validation._diagnostic import Collector, json_kind
+from orderflow.validation._fields import MAX_INTEGER
 from orderflow.validation._walk import JSONATA, StateRef
 
 STATES_ALL = "States.ALL"
@@ -36,7 +37,6 @@ KNOWN_STATES_ERRORS = frozenset(
     }
 )
 MAX_DELAY_SECONDS = 31_622_400
-_MAX_INT = 99_999_999
 _RETRIER_FIELDS = frozenset(
     {
         "ErrorEquals",
@@ -191,8 +191,8 @@ def _check_retrier(ref: StateRef, i: int, retrier: dict[str, Any], out: Collecto
                 field=f"Retry[{i}].{key}",
             )
     _check_error_equals(ref, "Retry", i, retrier, out)
-    _bounded_int(ref, i, retrier, "IntervalSeconds", 1, _MAX_INT, out)
-    _bounded_int(ref, i, retrier, "MaxAttempts", 0, _MAX_INT, out)
+    _bounded_int(ref, i, retrier, "IntervalSeconds", 1, MAX_INTEGER, out)
+    _bounded_int(ref, i, retrier, "MaxAttempts", 0, MAX_INTEGER, out)
     _bounded_int(ref, i, retrier, "MaxDelaySeconds", 1, MAX_DELAY_SECONDS, out)
     if "BackoffRate" in retrier:
         rate = retrier["BackoffRate"]

@@ -192,7 +192,7 @@ def _check_graph(scope: Scope, owner_of: dict[str, Scope], out: Collector) -> No
     if not scope.states or not isinstance(start, str):
         # Without a StartAt every state would be "unreachable": one missing field, not N.
         return
-    reached = _forward(start, edges)
+    reached = _reachable({start} if start in edges else set(), edges)
     for ref in scope.states:
         if ref.name not in reached:
             out.report(
@@ -201,9 +201,10 @@ def _check_graph(scope: Scope, owner_of: dict[str, Scope], out: Collector) -> No
                 f"no transition from StartAt leads to {ref.name!r}; connect it or remove it",
                 state=ref.name,
             )
-    able = _backward({ref.name for ref in scope.states if is_terminal(ref)}, edges)
+    terminals = {ref.name for ref in scope.states if is_terminal(ref)}
+    able = _reachable(terminals, _reversed(edges))
     stuck = [ref for ref in scope.states if ref.name in reached and ref.name not in able]
-    if stuck or not any(is_terminal(ref) for ref in scope.states):
+    if stuck or not terminals:
         first = stuck[0] if stuck else scope.states[0]
         listed = ", ".join(repr(ref.name) for ref in stuck[:5])
         more = f" and {len(stuck) - 5} more" if len(stuck) > 5 else ""
@@ -220,11 +221,10 @@ def _check_graph(scope: Scope, owner_of: dict[str, Scope], out: Collector) -> No
         )
 
 
-def _forward(start: str | None, edges: dict[str, list[str]]) -> set[str]:
-    if start is None or start not in edges:
-        return set()
-    seen = {start}
-    queue = deque([start])
+def _reachable(starts: set[str], edges: dict[str, list[str]]) -> set[str]:
+    """Every name reachable from ``starts`` (included) along ``edges``, breadth first."""
+    seen = set(starts)
+    queue = deque(starts)
     while queue:
         for target in edges[queue.popleft()]:
             if target not in seen:
@@ -233,19 +233,12 @@ def _forward(start: str | None, edges: dict[str, list[str]]) -> set[str]:
     return seen
 
 
-def _backward(terminals: set[str], edges: dict[str, list[str]]) -> set[str]:
+def _reversed(edges: dict[str, list[str]]) -> dict[str, list[str]]:
     incoming: dict[str, list[str]] = {name: [] for name in edges}
     for source, targets in edges.items():
         for target in targets:
             incoming[target].append(source)
-    seen = set(terminals)
-    queue = deque(terminals)
-    while queue:
-        for source in incoming[queue.popleft()]:
-            if source not in seen:
-                seen.add(source)
-                queue.append(source)
-    return seen
+    return incoming
 
 
 def _scope_label(scope: Scope) -> str:

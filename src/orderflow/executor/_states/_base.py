@@ -285,8 +285,8 @@ def as_failure(
         failure.evaluation_recorded = True
         details: dict[str, JSON] = {"error": failure.error, "cause": failure.cause}
         where = _FIELD.search(failure.cause or "")
-        if where:
-            details["location"] = where.group(1)
+        if failure.location or where:
+            details["location"] = failure.location or (where.group(1) if where else None)
         details["state"] = state
         rt.history.record("EvaluationFailed", frame.cursor, rt.clock.now(), details)
     return failure

@@ -365,6 +365,7 @@ class MapState(GuardedState):
             )
         results: list[JSON] = []
         failures = 0
+        last_success = 0
         started = cursor.last
         name = self.name
         processor = self.processor
@@ -418,7 +419,7 @@ class MapState(GuardedState):
                     ) from None
                 raise
             if inline:
-                history.record(
+                last_success = history.record(
                     "MapIterationSucceeded",
                     child.cursor,
                     clock.now(),
@@ -426,10 +427,12 @@ class MapState(GuardedState):
                     advance=False,
                 )
             started = child.cursor.last
-        cursor.last = started
+        # AWS chains MapStateSucceeded to the last MapIterationSucceeded and the state's exit
+        # to the same event (MapStateSucceeded hangs off to the side).
+        cursor.last = last_success or started
         if self.distributed:
             history.record("MapRunSucceeded", cursor, clock.now())
-        history.record("MapStateSucceeded", cursor, clock.now())
+        history.record("MapStateSucceeded", cursor, clock.now(), advance=False)
         if self.writer is not None:
             result: JSON = self._write_results(results, effective, ctx, states, variables, rt)
         else:

@@ -39,6 +39,9 @@ class PassState(State):
         else:
             effective = self.effective_input(raw, ctx, variables)
             result = self.apply_parameters(effective, ctx, variables, rt)
+            if self.parameters is not None:
+                # Intrinsics such as States.ArrayRange can build an oversized result.
+                check_size(result, self.name)
         output, assigned = self.finish_jsonpath(raw, result, ctx, variables, rt)
         return Outcome(output, self.next, assigned)
 

@@ -34,7 +34,8 @@ class Resource:
 
     Attributes:
         arn: the resource as written.
-        kind: ``lambda`` (a function ARN), ``invoke`` (``lambda:invoke``) or ``service``.
+        kind: ``lambda`` (a function ARN), ``invoke`` (``lambda:invoke``), ``activity``
+            or ``service`` (any other integration, answered by a handler).
         resource_type: the history's ``resourceType`` (``lambda``, ``sqs``, ``aws-sdk:s3``).
         resource: the history's ``resource`` (``invoke``, ``sendMessage.waitForTaskToken``).
         wait_for_token: whether the task waits for its token to be answered.

@@ -99,6 +99,7 @@ class WaitState(State):
                     entered_id,
                     f"The Seconds field must be a non-negative integer, but was: {_show(seconds)}",
                     QUERY_EVALUATION,
+                    location="Seconds",
                 )
         if seconds is not None:
             return float(seconds)
@@ -113,6 +114,7 @@ class WaitState(State):
                 "The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time "
                 f"format string: {timestamp if isinstance(timestamp, str) else _show(timestamp)}",
                 QUERY_EVALUATION if self.jsonata else "States.Runtime",
+                location="Timestamp",
             )
         return (moment - rt.clock.now()).total_seconds()
 
