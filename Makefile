@@ -5,14 +5,24 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# The stepfunctions SDK (the `sdk` extra) pulls ~200 MB and takes seconds to import; its
+# tests run in a venv of their own so the main one shows orderflow without it.
+SDK_VENV  ?= .venv-sdk
+SDK_STAMP := $(SDK_VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench conformance clean
+.PHONY: demo test lint typecheck pytest pytest-sdk bench conformance clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+$(SDK_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(SDK_VENV)
+	$(SDK_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SDK_VENV)/bin/python -m pip install --quiet -e '.[dev,sdk]'
+	touch $(SDK_STAMP)
 
 demo: $(STAMP)
 	mkdir -p out
@@ -31,10 +41,19 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest
 
-test: lint typecheck pytest
+pytest-sdk: $(SDK_STAMP)
+	$(SDK_VENV)/bin/mypy src/orderflow/sdk
+	$(SDK_VENV)/bin/pytest tests/sdk
+
+test: lint typecheck pytest pytest-sdk
 
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks
+	$(BIN)/python benchmarks/bench_executor.py
+	$(BIN)/python benchmarks/bench_validation.py
+	$(BIN)/python benchmarks/bench_import.py
+
+conformance: $(STAMP)
+	$(BIN)/python -m orderflow.executor._conformance
 
 clean:
-	rm -rf $(VENV) out build *.egg-info
+	rm -rf $(VENV) $(SDK_VENV) out build *.egg-info

@@ -22,6 +22,12 @@ COMMANDS: dict[str, str] = {
     "render": "orderflow.cli._render:render",
     "run": "orderflow.cli._run:run",
     "check": "orderflow.cli._check:check",
+    "deploy": "orderflow.cli._deploy:deploy",
+    "destroy": "orderflow.cli._deploy:destroy",
+    "start-execution": "orderflow.cli._deploy:start_execution",
+    "executions": "orderflow.cli._deploy:executions",
+    "history": "orderflow.cli._deploy:history",
+    "send-event": "orderflow.cli._deploy:send_event",
 }
 
 

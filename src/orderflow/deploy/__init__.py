@@ -1,0 +1,81 @@
+"""Deploy the whole system to AWS with boto3, idempotently, and take it down again.
+
+    from orderflow.deploy import Aws, deploy, destroy
+
+    aws = Aws("eu-west-1")                      # or Aws(endpoint_url="http://127.0.0.1:5000")
+    print(deploy(aws, prefix="shop", dry_run=True).render())
+    deploy(aws, prefix="shop")                  # create or update, one line per resource
+    destroy(aws, prefix="shop", progress=print)
+
+Modules, one concept each: ``_aws`` (session and clients, error translation), ``_names``
+(names and ARNs), ``_tags``, ``_iam`` (policy documents), ``_package`` (reproducible
+zips), ``_plan`` (desired vs actual), one module per resource kind (``_roles``,
+``_lambda``, ``_dynamodb``, ``_logs``, ``_stepfunctions``, ``_events``), ``_stack`` (the
+resource list), ``_deploy``, ``_destroy`` and ``_executions``.
+"""
+
+from orderflow.deploy._aws import Aws
+from orderflow.deploy._deploy import (
+    DEFAULT_PREFIX,
+    DEFAULT_WORKFLOW,
+    PRE_DEPLOY_CHECKS,
+    CheckContext,
+    DslWorkflowSource,
+    check_definition,
+    default_packager,
+    deploy,
+    workflow_source,
+)
+from orderflow.deploy._destroy import destroy
+from orderflow.deploy._events import INPUT_PATH, event_matches, event_pattern
+from orderflow.deploy._executions import (
+    ExecutionSummary,
+    describe_execution,
+    execution_arn,
+    history,
+    list_executions,
+    order_event,
+    send_event,
+    start_execution,
+    wait_for_execution,
+)
+from orderflow.deploy._iam import deployer_policy
+from orderflow.deploy._names import StackNames
+from orderflow.deploy._package import Packager, WheelDependencies, build_zip
+from orderflow.deploy._plan import Action, Change, Plan
+from orderflow.deploy._stack import StackConfig
+
+__all__ = [
+    "DEFAULT_PREFIX",
+    "DEFAULT_WORKFLOW",
+    "INPUT_PATH",
+    "PRE_DEPLOY_CHECKS",
+    "Action",
+    "Aws",
+    "Change",
+    "CheckContext",
+    "DslWorkflowSource",
+    "ExecutionSummary",
+    "Packager",
+    "Plan",
+    "StackConfig",
+    "StackNames",
+    "WheelDependencies",
+    "build_zip",
+    "check_definition",
+    "default_packager",
+    "deploy",
+    "deployer_policy",
+    "describe_execution",
+    "destroy",
+    "event_matches",
+    "event_pattern",
+    "execution_arn",
+    "history",
+    "list_executions",
+    "order_event",
+    "send_event",
+    "start_execution",
+    "wait_for_execution",
+    "workflow_source",
+]

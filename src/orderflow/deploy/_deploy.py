@@ -1,0 +1,243 @@
+"""``deploy``: render, check, then create or update every resource of the stack.
+
+Order of work: resolve the account (STS) and names; render the workflow with the real ARNs;
+run the pre-deploy checks (structural validation, and the data-flow checker when it is
+installed) so a bad definition never touches AWS; build the packages; then either compare
+only (``dry_run``: a :class:`~orderflow.deploy.Plan`, no call that writes) or apply resource
+by resource, each described first and then created or updated, so running deploy again
+completes a half-finished deploy and changes nothing on a finished one.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from orderflow._errors import DeployError, InvalidDefinition
+from orderflow.asl import Definition
+from orderflow.deploy._aws import Aws
+from orderflow.deploy._names import StackNames, check_prefix
+from orderflow.deploy._package import Packager, WheelDependencies
+from orderflow.deploy._plan import Plan, Progress, apply, plan
+from orderflow.deploy._seed import seed_sample_data
+from orderflow.deploy._stack import StackConfig, lambda_arns, stack_resources
+from orderflow.services import resolve_service
+
+DEFAULT_WORKFLOW = "orderflow.workflow:order_workflow"
+DEFAULT_PREFIX = "orderflow"
+
+WorkflowSource = Callable[[StackNames], Definition]
+"""Renders the workflow for a stack (its account, region and prefix). A source may carry an
+``input_model`` attribute (the execution input's Pydantic model) for the data-flow check."""
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """What a pre-deploy check knows besides the definition.
+
+    Attributes:
+        machine_type: ``STANDARD`` or ``EXPRESS``.
+        input_model: the execution input's model, when the workflow declares one.
+    """
+
+    machine_type: str = "STANDARD"
+    input_model: Any = None
+
+
+Check = Callable[[Definition, CheckContext], Sequence[Any]]
+"""A pre-deploy check: ``check(definition, context)`` -> diagnostics (objects with
+``severity`` and ``message``); any with severity ``error`` stops the deploy."""
+
+
+@dataclass(frozen=True)
+class DslWorkflowSource:
+    """Renders a DSL workflow for a stack; carries its input model."""
+
+    workflow: Any
+
+    @property
+    def input_model(self) -> Any:
+        """The workflow's execution input model."""
+        return self.workflow.input_model
+
+    def __call__(self, names: StackNames) -> Definition:
+        from orderflow.dsl import render
+
+        return render(
+            self.workflow, account=names.account, region=names.region, prefix=names.prefix
+        )
+
+
+def stderr_progress(line: str) -> None:
+    """Write a progress line to stderr."""
+    print(line, file=sys.stderr, flush=True)
+
+
+def workflow_source(reference: str = DEFAULT_WORKFLOW) -> WorkflowSource:
+    """A source rendering the DSL workflow at ``module:attribute``.
+
+    Raises:
+        DeployError: the reference does not name a DSL workflow.
+    """
+    module_name, _, attribute = reference.partition(":")
+    if not module_name or not attribute:
+        raise DeployError(f"workflow {reference!r}: expected module:attribute")
+    try:
+        target = getattr(importlib.import_module(module_name), attribute)
+    except (ImportError, AttributeError) as exc:
+        raise DeployError(f"workflow {reference!r} cannot be loaded: {exc}") from None
+    from orderflow.dsl import Workflow
+
+    if not isinstance(target, Workflow):
+        raise DeployError(f"workflow {reference!r} is a {type(target).__name__}, not a Workflow")
+    return DslWorkflowSource(target)
+
+
+def structural_check(definition: Definition, context: CheckContext) -> Sequence[Any]:
+    """orderflow's validator: what AWS would reject at CreateStateMachine, and more."""
+    from orderflow.validation import validate
+
+    return validate(definition, state_machine_type=context.machine_type)  # type: ignore[arg-type]
+
+
+def dataflow_check(definition: Definition, context: CheckContext) -> Sequence[Any]:
+    """The data-flow checker (``orderflow.checker.check_dataflow``), when installed, given
+    each invoked function's contract and the workflow's input model."""
+    try:
+        checker = importlib.import_module("orderflow.checker")
+    except ImportError:
+        return []
+    check = getattr(checker, "check_dataflow", None)
+    if check is None:
+        return []
+    contracts = {}
+    for arn in lambda_arns(definition):
+        service = resolve_service(arn)
+        contracts[arn] = (service.input_model, service.output_model)
+    accepted = inspect.signature(check).parameters
+    kwargs: dict[str, Any] = {}
+    if "contracts" in accepted:
+        kwargs["contracts"] = contracts
+    if "input_model" in accepted and context.input_model is not None:
+        kwargs["input_model"] = context.input_model
+    return list(check(definition, **kwargs))
+
+
+PRE_DEPLOY_CHECKS: list[Check] = [structural_check, dataflow_check]
+"""Run in order on the rendered definition before any AWS call that writes."""
+
+
+def check_definition(
+    definition: Definition, context: CheckContext, checks: Sequence[Check] = PRE_DEPLOY_CHECKS
+) -> list[Any]:
+    """Run ``checks``; return warnings, raise on errors.
+
+    Raises:
+        InvalidDefinition: some check reported an error (all diagnostics attached).
+    """
+    diagnostics = [d for check in checks for d in check(definition, context)]
+    errors = [d for d in diagnostics if getattr(d, "severity", "error") == "error"]
+    if errors:
+        lines = "\n".join(f"  {_describe(d)}" for d in errors)
+        raise InvalidDefinition(
+            f"the rendered definition has {len(errors)} error(s); nothing was deployed:\n{lines}",
+            diagnostics,
+        )
+    return [d for d in diagnostics if d not in errors]
+
+
+def _describe(diagnostic: Any) -> str:
+    state = getattr(diagnostic, "state", None)
+    code = getattr(diagnostic, "code", None)
+    message = getattr(diagnostic, "message", str(diagnostic))
+    where = f"state {state!r}: " if state else ""
+    return f"{where}{message}" + (f" [{code}]" if code else "")
+
+
+def default_packager(wheel_dir: Path | None = None, *, download: bool = True) -> Packager:
+    """The packager deploy uses: traced code plus Lambda-platform wheels from ``wheel_dir``
+    (default ``$ORDERFLOW_WHEEL_CACHE`` or ``~/.cache/orderflow/lambda-wheels``)."""
+    if wheel_dir is None:
+        configured = os.environ.get("ORDERFLOW_WHEEL_CACHE")
+        wheel_dir = (
+            Path(configured)
+            if configured
+            else Path.home() / ".cache" / "orderflow" / "lambda-wheels"
+        )
+    return Packager(WheelDependencies(cache_dir=wheel_dir, download=download))
+
+
+def deploy(
+    aws: Aws,
+    *,
+    prefix: str = DEFAULT_PREFIX,
+    config: StackConfig | None = None,
+    workflow: WorkflowSource | None = None,
+    packager: Packager | None = None,
+    dry_run: bool = False,
+    progress: Progress = stderr_progress,
+    checks: Sequence[Check] = PRE_DEPLOY_CHECKS,
+) -> Plan:
+    """Deploy (or, with ``dry_run``, plan) the whole stack.
+
+    Args:
+        aws: the connection (region, endpoint, credentials).
+        prefix: names every resource (``{prefix}-get-user``…).
+        config: function sizes, state machine type, alias, rule, logging.
+        workflow: renders the workflow; by default the order workflow.
+        packager: builds the deployment zips; by default traced code plus Lambda wheels.
+        dry_run: compare only; no call that writes.
+        progress: receives one line per resource as it is handled.
+        checks: pre-deploy checks on the rendered definition.
+
+    Returns:
+        The plan (``dry_run``) or what was done, resource by resource.
+
+    Raises:
+        InvalidDefinition: the rendered definition failed a check; nothing was touched.
+        DeployError: an AWS call failed; names the resource and quotes AWS's message.
+            Resources handled before it stay; the next deploy completes the rest.
+
+    Example:
+        >>> plan = deploy(Aws("eu-west-1"), prefix="shop", dry_run=True)  # doctest: +SKIP
+        >>> print(plan.render())  # doctest: +SKIP
+    """
+    config = config or StackConfig()
+    names = StackNames(check_prefix(prefix), aws.account, aws.region, aws.partition)
+    source = workflow or workflow_source()
+    definition = source(names)
+    context = CheckContext(config.machine_type, getattr(source, "input_model", None))
+    check_definition(definition, context, checks)
+    packager = packager or default_packager()
+    resources = stack_resources(names, definition, config, packager.package)
+    if dry_run:
+        return plan(aws, resources)
+    progress(f"deploying stack {names.prefix} to account {names.account}, {names.region}")
+    done = apply(aws, resources, progress)
+    if config.seed_sample_data:
+        seed_sample_data(aws, names, progress)
+    return done
+
+
+__all__ = [
+    "DEFAULT_PREFIX",
+    "DEFAULT_WORKFLOW",
+    "PRE_DEPLOY_CHECKS",
+    "Check",
+    "CheckContext",
+    "DslWorkflowSource",
+    "WorkflowSource",
+    "check_definition",
+    "dataflow_check",
+    "default_packager",
+    "deploy",
+    "stderr_progress",
+    "structural_check",
+    "workflow_source",
+]

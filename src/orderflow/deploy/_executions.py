@@ -1,0 +1,239 @@
+"""Working with the deployed workflow: start, list, inspect executions and send events.
+
+These are the recipe's validation steps as library calls (each CLI command is one of
+them): start an execution with a given input, list executions, read one execution's
+history, and put an ``Order Submitted`` event on the bus for the rule to pick up.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from orderflow._errors import DeployError
+from orderflow.asl import JSON
+from orderflow.deploy._aws import Aws, calling
+from orderflow.deploy._events import DEFAULT_DETAIL_TYPE, DEFAULT_SOURCE
+from orderflow.deploy._names import StackNames, check_prefix
+
+TERMINAL = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"})
+
+
+def stack_names(aws: Aws, prefix: str) -> StackNames:
+    """The names of the stack ``prefix`` in ``aws``'s account and region."""
+    return StackNames(check_prefix(prefix), aws.account, aws.region, aws.partition)
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if isinstance(value, datetime) else None
+
+
+@dataclass(frozen=True)
+class ExecutionSummary:
+    """One execution of the deployed machine.
+
+    Attributes:
+        arn: the execution ARN.
+        name: the execution name.
+        status: ``RUNNING``, ``SUCCEEDED``, ``FAILED``, ``TIMED_OUT`` or ``ABORTED``.
+        start: when it started (ISO 8601).
+        stop: when it stopped (ISO 8601), ``None`` while running.
+        output: its output (when described and succeeded).
+        error: its error name (when described and failed).
+        cause: its error cause.
+    """
+
+    arn: str
+    name: str
+    status: str
+    start: str | None
+    stop: str | None = None
+    output: JSON = None
+    error: str | None = None
+    cause: str | None = None
+
+    def to_dict(self) -> dict[str, JSON]:
+        """A JSON-ready dict."""
+        return {
+            "arn": self.arn,
+            "name": self.name,
+            "status": self.status,
+            "start": self.start,
+            "stop": self.stop,
+            "output": self.output,
+            "error": self.error,
+            "cause": self.cause,
+        }
+
+
+def _target(names: StackNames, alias: str | None) -> str:
+    return names.alias_arn(alias) if alias else names.state_machine_arn
+
+
+def start_execution(
+    aws: Aws,
+    *,
+    prefix: str,
+    input: JSON,
+    name: str | None = None,
+    alias: str | None = None,
+) -> str:
+    """Start an execution of the deployed machine (or its alias); returns its ARN."""
+    names = stack_names(aws, prefix)
+    kwargs: dict[str, Any] = {"stateMachineArn": _target(names, alias), "input": json.dumps(input)}
+    if name:
+        kwargs["name"] = name
+    with calling(f"state machine {names.state_machine}", "states:StartExecution"):
+        response = aws.client("stepfunctions").start_execution(**kwargs)
+    return str(response["executionArn"])
+
+
+def describe_execution(aws: Aws, execution_arn: str) -> ExecutionSummary:
+    """The current status of one execution, with output or error once it has stopped."""
+    with calling(f"execution {execution_arn}", "states:DescribeExecution"):
+        data = aws.client("stepfunctions").describe_execution(executionArn=execution_arn)
+    output = data.get("output")
+    return ExecutionSummary(
+        arn=data["executionArn"],
+        name=data.get("name", execution_arn.rsplit(":", 1)[-1]),
+        status=data["status"],
+        start=_iso(data.get("startDate")),
+        stop=_iso(data.get("stopDate")),
+        output=json.loads(output) if output else None,
+        error=data.get("error"),
+        cause=data.get("cause"),
+    )
+
+
+def wait_for_execution(
+    aws: Aws, execution_arn: str, *, timeout: float = 300.0, delay: float = 1.0
+) -> ExecutionSummary:
+    """Poll until the execution stops (using ``aws.sleep``).
+
+    Raises:
+        DeployError: it is still running after ``timeout`` seconds.
+    """
+    waited = 0.0
+    while True:
+        summary = describe_execution(aws, execution_arn)
+        if summary.status in TERMINAL:
+            return summary
+        if waited >= timeout:
+            raise DeployError(f"execution {execution_arn} still {summary.status} after {timeout}s")
+        aws.sleep(delay)
+        waited += delay
+
+
+def list_executions(
+    aws: Aws, *, prefix: str, status: str | None = None, limit: int = 50
+) -> list[ExecutionSummary]:
+    """The machine's most recent executions, newest first."""
+    names = stack_names(aws, prefix)
+    kwargs: dict[str, Any] = {"stateMachineArn": names.state_machine_arn}
+    if status:
+        kwargs["statusFilter"] = status
+    found: list[ExecutionSummary] = []
+    paginator = aws.client("stepfunctions").get_paginator("list_executions")
+    with calling(f"state machine {names.state_machine}", "states:ListExecutions"):
+        for page in paginator.paginate(**kwargs):
+            for item in page.get("executions", []):
+                found.append(
+                    ExecutionSummary(
+                        arn=item["executionArn"],
+                        name=item["name"],
+                        status=item["status"],
+                        start=_iso(item.get("startDate")),
+                        stop=_iso(item.get("stopDate")),
+                    )
+                )
+                if len(found) >= limit:
+                    return found
+    return found
+
+
+def execution_arn(aws: Aws, *, prefix: str, execution: str) -> str:
+    """``execution`` as an ARN: given as is when it is one, else by name on the machine."""
+    if execution.startswith("arn:"):
+        return execution
+    return stack_names(aws, prefix).execution_arn(execution)
+
+
+def history(aws: Aws, execution_arn: str) -> list[dict[str, JSON]]:
+    """Every history event of an execution, oldest first, as JSON-ready dicts
+    (``id``, ``timestamp``, ``type`` and the event's details)."""
+    events: list[dict[str, JSON]] = []
+    paginator = aws.client("stepfunctions").get_paginator("get_execution_history")
+    with calling(f"execution {execution_arn}", "states:GetExecutionHistory"):
+        for page in paginator.paginate(executionArn=execution_arn):
+            for event in page.get("events", []):
+                details = {
+                    key: value for key, value in event.items() if key.endswith("EventDetails")
+                }
+                events.append(
+                    {
+                        "id": event.get("id"),
+                        "timestamp": _iso(event.get("timestamp")),
+                        "type": event.get("type"),
+                        "details": next(iter(details.values()), {}) if details else {},
+                    }
+                )
+    return events
+
+
+def order_event(
+    detail: Mapping[str, JSON],
+    *,
+    source: str = DEFAULT_SOURCE,
+    detail_type: str = DEFAULT_DETAIL_TYPE,
+) -> dict[str, Any]:
+    """The PutEvents entry for an order event on the default bus."""
+    return {"Source": source, "DetailType": detail_type, "Detail": json.dumps(dict(detail))}
+
+
+def send_event(
+    aws: Aws,
+    detail: Mapping[str, JSON],
+    *,
+    source: str = DEFAULT_SOURCE,
+    detail_type: str = DEFAULT_DETAIL_TYPE,
+) -> str:
+    """Put one event on the default bus; returns its event id.
+
+    Raises:
+        DeployError: EventBridge rejected the event (its error code and message).
+    """
+    entry = order_event(detail, source=source, detail_type=detail_type)
+    with calling("default event bus", "events:PutEvents"):
+        response = aws.client("events").put_events(Entries=[entry])
+    result = response["Entries"][0]
+    if response.get("FailedEntryCount") or "EventId" not in result:
+        raise DeployError(
+            f"default event bus: events:PutEvents rejected the event: "
+            f"{result.get('ErrorCode')}: {result.get('ErrorMessage')}"
+        )
+    return str(result["EventId"])
+
+
+def iter_lines(summaries: list[ExecutionSummary]) -> Iterator[str]:
+    """Plain-text lines for a list of executions."""
+    for summary in summaries:
+        yield f"{summary.name}\t{summary.status}\t{summary.start or '-'}\t{summary.stop or '-'}"
+
+
+__all__ = [
+    "TERMINAL",
+    "ExecutionSummary",
+    "describe_execution",
+    "execution_arn",
+    "history",
+    "iter_lines",
+    "list_executions",
+    "order_event",
+    "send_event",
+    "stack_names",
+    "start_execution",
+    "wait_for_execution",
+]

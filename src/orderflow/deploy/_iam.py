@@ -1,0 +1,313 @@
+"""IAM policy documents: pure functions of the stack's names, every ARN fully resolved.
+
+Least privilege, one role per principal:
+
+* a Lambda execution role per service: its own log group plus ``GetItem``/``PutItem`` on
+  exactly the tables the service declares (``Service.tables``; the services never delete
+  or scan on a request path);
+* the state machine role: ``lambda:InvokeFunction`` on exactly the workflow's functions,
+  plus X-Ray and CloudWatch Logs delivery;
+* the EventBridge role, trusted by ``events.amazonaws.com`` only for this rule, that may
+  only ``states:StartExecution`` on this state machine (or the alias the rule targets).
+
+``"Resource": "*"`` appears only where AWS supports no narrower resource (see
+:data:`WILDCARD_ACTIONS`, each with its reason). :func:`deployer_policy` is what the person
+or pipeline running ``orderflow deploy`` needs, scoped to the prefix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from orderflow.deploy._names import StackNames
+
+Policy = dict[str, Any]
+"""An IAM policy document as JSON data."""
+
+VERSION = "2012-10-17"
+
+# Actions that only accept "Resource": "*", with the reason AWS gives.
+WILDCARD_ACTIONS: Mapping[str, str] = {
+    "xray:PutTraceSegments": "X-Ray trace APIs have no resource-level permissions",
+    "xray:PutTelemetryRecords": "X-Ray trace APIs have no resource-level permissions",
+    "xray:GetSamplingRules": "X-Ray trace APIs have no resource-level permissions",
+    "xray:GetSamplingTargets": "X-Ray trace APIs have no resource-level permissions",
+    "logs:CreateLogDelivery": "CloudWatch Logs vended-log delivery APIs require '*'",
+    "logs:GetLogDelivery": "CloudWatch Logs vended-log delivery APIs require '*'",
+    "logs:UpdateLogDelivery": "CloudWatch Logs vended-log delivery APIs require '*'",
+    "logs:DeleteLogDelivery": "CloudWatch Logs vended-log delivery APIs require '*'",
+    "logs:ListLogDeliveries": "CloudWatch Logs vended-log delivery APIs require '*'",
+    "logs:PutResourcePolicy": "the log group resource policy Step Functions writes is account-wide",
+    "logs:DescribeResourcePolicies": "account-wide, like PutResourcePolicy",
+    "logs:DescribeLogGroups": "lists log groups; no resource-level permissions",
+}
+
+LAMBDA_TABLE_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem")
+"""What a service may do to its tables: read one item, (conditionally) write one item."""
+
+
+def _statement(sid: str, actions: Sequence[str], resources: Sequence[str] | str) -> Policy:
+    return {
+        "Sid": sid,
+        "Effect": "Allow",
+        "Action": sorted(actions),
+        "Resource": resources if isinstance(resources, str) else sorted(resources),
+    }
+
+
+def _trust(service: str, condition: Policy | None = None) -> Policy:
+    statement: Policy = {
+        "Effect": "Allow",
+        "Principal": {"Service": service},
+        "Action": "sts:AssumeRole",
+    }
+    if condition:
+        statement["Condition"] = condition
+    return {"Version": VERSION, "Statement": [statement]}
+
+
+def lambda_trust_policy() -> Policy:
+    """Trust policy of a Lambda execution role: only the Lambda service may assume it."""
+    return _trust("lambda.amazonaws.com")
+
+
+def states_trust_policy(names: StackNames) -> Policy:
+    """Trust policy of the state machine role: Step Functions, from this account only
+    (``aws:SourceAccount`` guards against the confused-deputy problem)."""
+    return _trust("states.amazonaws.com", {"StringEquals": {"aws:SourceAccount": names.account}})
+
+
+def events_trust_policy(names: StackNames) -> Policy:
+    """Trust policy of the EventBridge role: ``events.amazonaws.com``, and only on behalf of
+    this stack's rule in this account."""
+    return _trust(
+        "events.amazonaws.com",
+        {
+            "StringEquals": {
+                "aws:SourceAccount": names.account,
+                "aws:SourceArn": names.rule_arn,
+            }
+        },
+    )
+
+
+def lambda_policy(names: StackNames, service: str, tables: Iterable[str]) -> Policy:
+    """Permissions of one service's execution role.
+
+    Args:
+        names: the stack's names.
+        service: the service name (``get-user``).
+        tables: the logical tables the service uses.
+    """
+    log_group = names.function_log_group(service)
+    group_arn = f"arn:{names.partition}:logs:{names.region}:{names.account}:log-group:{log_group}"
+    statements = [
+        _statement("CreateOwnLogGroup", ["logs:CreateLogGroup"], [group_arn]),
+        _statement(
+            "WriteOwnLogs", ["logs:CreateLogStream", "logs:PutLogEvents"], [f"{group_arn}:*"]
+        ),
+    ]
+    table_arns = [names.table_arn(table) for table in sorted(set(tables))]
+    if table_arns:
+        statements.append(_statement("OwnTables", LAMBDA_TABLE_ACTIONS, table_arns))
+    return {"Version": VERSION, "Statement": statements}
+
+
+def states_policy(names: StackNames, function_arns: Iterable[str]) -> Policy:
+    """Permissions of the state machine role.
+
+    ``lambda:InvokeFunction`` on each function and on its qualified forms (``…:fn:*``, for
+    versions and aliases of the same function — nothing else); X-Ray and the CloudWatch Logs
+    delivery APIs, which only accept ``*``.
+    """
+    arns = sorted(set(function_arns))
+    invoke = [*arns, *(f"{arn}:*" for arn in arns)]
+    xray = [action for action in WILDCARD_ACTIONS if action.startswith("xray:")]
+    logs = [action for action in WILDCARD_ACTIONS if action.startswith("logs:")]
+    return {
+        "Version": VERSION,
+        "Statement": [
+            _statement("InvokeWorkflowFunctions", ["lambda:InvokeFunction"], invoke),
+            _statement("XRayTracing", xray, "*"),
+            _statement("LogDelivery", logs, "*"),
+        ],
+    }
+
+
+def events_policy(target_arn: str) -> Policy:
+    """Permissions of the EventBridge role: start executions of exactly ``target_arn``
+    (the state machine, or the alias the rule targets)."""
+    return {
+        "Version": VERSION,
+        "Statement": [_statement("StartOrderWorkflow", ["states:StartExecution"], [target_arn])],
+    }
+
+
+def wildcard_actions(policy: Mapping[str, Any]) -> list[str]:
+    """Every action a policy grants on ``"*"`` (for tests and reviews)."""
+    found: list[str] = []
+    for statement in policy["Statement"]:
+        resources = statement["Resource"]
+        if resources == "*" or (isinstance(resources, list) and "*" in resources):
+            actions = statement["Action"]
+            found.extend([actions] if isinstance(actions, str) else actions)
+    return sorted(found)
+
+
+# Every API action deploy, destroy and the execution commands call, by service. A test
+# records the operations actually sent and checks that each is listed here.
+DEPLOYER_ACTIONS: Mapping[str, tuple[str, ...]] = {
+    "sts": ("GetCallerIdentity",),
+    "iam": (
+        "GetRole",
+        "CreateRole",
+        "DeleteRole",
+        "UpdateAssumeRolePolicy",
+        "ListRoles",
+        "ListRoleTags",
+        "TagRole",
+        "UntagRole",
+        "GetRolePolicy",
+        "PutRolePolicy",
+        "DeleteRolePolicy",
+        "ListRolePolicies",
+        "PassRole",
+    ),
+    "lambda": (
+        "GetFunction",
+        "GetFunctionConfiguration",
+        "CreateFunction",
+        "UpdateFunctionCode",
+        "UpdateFunctionConfiguration",
+        "DeleteFunction",
+        "ListFunctions",
+        "ListTags",
+        "TagResource",
+        "UntagResource",
+    ),
+    "dynamodb": (
+        "DescribeTable",
+        "CreateTable",
+        "DeleteTable",
+        "ListTables",
+        "ListTagsOfResource",
+        "TagResource",
+        "UntagResource",
+        "PutItem",
+    ),
+    "logs": (
+        "CreateLogGroup",
+        "DeleteLogGroup",
+        "DescribeLogGroups",
+        "PutRetentionPolicy",
+        "ListTagsForResource",
+        "TagResource",
+        "UntagResource",
+    ),
+    "states": (
+        "DescribeStateMachine",
+        "CreateStateMachine",
+        "UpdateStateMachine",
+        "DeleteStateMachine",
+        "ListStateMachines",
+        "DescribeStateMachineAlias",
+        "CreateStateMachineAlias",
+        "UpdateStateMachineAlias",
+        "DeleteStateMachineAlias",
+        "ListStateMachineAliases",
+        "ListTagsForResource",
+        "TagResource",
+        "UntagResource",
+        "StartExecution",
+        "DescribeExecution",
+        "ListExecutions",
+        "GetExecutionHistory",
+    ),
+    "events": (
+        "DescribeRule",
+        "PutRule",
+        "DeleteRule",
+        "ListRules",
+        "PutTargets",
+        "RemoveTargets",
+        "ListTargetsByRule",
+        "ListTagsForResource",
+        "TagResource",
+        "UntagResource",
+        "PutEvents",
+    ),
+}
+
+# Checked on the deployer's own credentials when CreateStateMachine/UpdateStateMachine set
+# up log delivery for it (CloudWatch vended logs); they accept only "*".
+DEPLOYER_LOG_DELIVERY = tuple(a for a in WILDCARD_ACTIONS if a.startswith("logs:"))
+
+# Listing and identity calls have no resource-level permissions in IAM.
+_UNSCOPED = frozenset(
+    {
+        "sts:GetCallerIdentity",
+        "iam:ListRoles",
+        "lambda:ListFunctions",
+        "dynamodb:ListTables",
+        "logs:DescribeLogGroups",
+        "states:ListStateMachines",
+        "events:ListRules",
+    }
+)
+
+
+def deployer_policy(names: StackNames) -> Policy:
+    """The permissions the user running deploy/destroy/executions needs, scoped to the stack.
+
+    ``names.account``/``region`` may be the real values or ``*`` for a template.
+    """
+    arn = f"arn:{names.partition}"
+    where = f"{names.region}:{names.account}"
+    p = names.prefix
+    scoped: dict[str, list[str]] = {
+        "iam": [f"{arn}:iam::{names.account}:role{names.role_path}*"],
+        "lambda": [f"{arn}:lambda:{where}:function:{p}-*"],
+        "dynamodb": [f"{arn}:dynamodb:{where}:table/{p}-*"],
+        "logs": [
+            f"{arn}:logs:{where}:log-group:{names.log_group}",
+            f"{arn}:logs:{where}:log-group:{names.log_group}:*",
+        ],
+        "states": [
+            f"{arn}:states:{where}:stateMachine:{names.state_machine}",
+            f"{arn}:states:{where}:stateMachine:{names.state_machine}:*",
+            f"{arn}:states:{where}:execution:{names.state_machine}:*",
+        ],
+        "events": [
+            f"{arn}:events:{where}:rule/{names.rule}",
+            f"{arn}:events:{where}:event-bus/default",
+        ],
+    }
+    statements: list[Policy] = []
+    unscoped = sorted(_UNSCOPED)
+    statements.append(_statement("ListAndIdentity", unscoped, "*"))
+    statements.append(_statement("StateMachineLogDelivery", DEPLOYER_LOG_DELIVERY, "*"))
+    for service, actions in DEPLOYER_ACTIONS.items():
+        if service == "sts":
+            continue
+        granted = [f"{service}:{a}" for a in actions if f"{service}:{a}" not in _UNSCOPED]
+        statements.append(_statement(f"Stack{service.capitalize()}", granted, scoped[service]))
+    return {"Version": VERSION, "Statement": statements}
+
+
+__all__ = [
+    "DEPLOYER_ACTIONS",
+    "DEPLOYER_LOG_DELIVERY",
+    "LAMBDA_TABLE_ACTIONS",
+    "VERSION",
+    "WILDCARD_ACTIONS",
+    "Policy",
+    "deployer_policy",
+    "events_policy",
+    "events_trust_policy",
+    "lambda_policy",
+    "lambda_trust_policy",
+    "states_policy",
+    "states_trust_policy",
+    "wildcard_actions",
+]

@@ -1,0 +1,290 @@
+"""Reproducible Lambda deployment packages: same input, same bytes.
+
+A package holds the orderflow modules the Lambda entry point imports and the third-party
+distributions they need, nothing more:
+
+* **Code**: a fresh interpreter imports the entry point (``LAMBDA_HANDLER``'s module) and
+  reports which ``orderflow`` modules and which third-party distributions got loaded. A fresh
+  process matters: the deploying process has boto3, click… loaded already.
+* **Dependencies** must match the Lambda runtime (CPython 3.12 on Linux x86_64), not this
+  machine: ``pydantic_core`` is compiled, so the wheel built for the local Python would not
+  import there. :class:`WheelDependencies` asks pip for the manylinux/cp312 wheels of exactly
+  the traced distributions, pinned to the versions installed here (the ones the code was
+  tested with), caches them, and unpacks them into the zip. boto3 and botocore are provided
+  by the Lambda runtime and are never bundled.
+* **Zip**: entries sorted by name, timestamps fixed at 1980-01-01, permissions 0644,
+  ``__pycache__`` and ``*.pyc`` left out; so the ``CodeSha256`` Lambda reports changes only
+  when the content does, and deploy updates only functions whose code changed.
+
+The dependency step is a parameter (any :class:`DependencySource`), so tests build packages
+offline and users may bring their own wheels (``--wheel-dir``).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import subprocess
+import sys
+import zipfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from orderflow._errors import DeployError
+
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+FILE_MODE = 0o100644
+LAMBDA_PLATFORM = "manylinux2014_x86_64"
+LAMBDA_PYTHON = "3.12"
+RUNTIME_PROVIDED = frozenset({"boto3", "botocore", "s3transfer", "jmespath", "urllib3"})
+"""Distributions the Lambda Python runtime already has; never bundled."""
+
+Files = Mapping[str, bytes]
+"""Archive name -> content."""
+
+
+def build_zip(files: Files) -> bytes:
+    """A deterministic zip of ``files``: sorted, fixed dates and modes, deflated."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+            info.external_attr = FILE_MODE << 16
+            info.create_system = 3  # Unix, so the mode bits are read on every platform
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, files[name], compresslevel=9)
+    return buffer.getvalue()
+
+
+def _skip(name: str) -> bool:
+    return "__pycache__/" in name or name.endswith((".pyc", "/")) or ".data/" in name
+
+
+# Run in a fresh interpreter: import the entry point, then report what it loaded.
+_TRACE = """
+import importlib, importlib.metadata as md, json, sys
+before = set(sys.modules)  # what site.py loaded (.pth hooks) is not the entry point's
+importlib.import_module(sys.argv[1])
+dists = md.packages_distributions()
+code, third = [], set()
+for name, module in sorted(sys.modules.items()):
+    if name in before:
+        continue
+    top = name.partition(".")[0]
+    path = getattr(module, "__file__", None)
+    if top == "orderflow":
+        if path:
+            code.append([name, path])
+    elif top not in sys.stdlib_module_names and path and top in dists:
+        third.update(dists[top])
+print(json.dumps({"code": code, "dists": sorted(
+    [d, md.version(d)] for d in third)}))
+"""
+
+
+@dataclass(frozen=True)
+class Trace:
+    """What the entry point needs.
+
+    Attributes:
+        code: archive name -> source file, for each orderflow module imported.
+        requirements: ``name==version`` for each third-party distribution imported
+            (runtime-provided ones left out).
+    """
+
+    code: Mapping[str, Path]
+    requirements: tuple[str, ...]
+
+
+def trace_entry_point(module: str, *, python: str = sys.executable) -> Trace:
+    """Import ``module`` in a fresh interpreter and record what it loads.
+
+    Raises:
+        DeployError: the module cannot be imported.
+    """
+    result = subprocess.run(
+        [python, "-c", _TRACE, module], capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        raise DeployError(f"cannot import Lambda entry point {module}: {result.stderr.strip()}")
+    data = json.loads(result.stdout)
+    code: dict[str, Path] = {}
+    for name, path in data["code"]:
+        source = Path(path)
+        parts = name.split(".")
+        arcname = "/".join(parts) + ("/__init__.py" if source.name == "__init__.py" else ".py")
+        code[arcname] = source
+    requirements = tuple(
+        f"{dist}=={version}"
+        for dist, version in data["dists"]
+        if _normalise(dist) not in RUNTIME_PROVIDED
+    )
+    return Trace(code=code, requirements=requirements)
+
+
+def _normalise(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+class DependencySource(Protocol):
+    """Supplies the third-party files of a package."""
+
+    def files(self, requirements: Sequence[str]) -> Files:
+        """Archive name -> content for these pinned requirements."""
+        ...
+
+
+def wheel_files(wheel: Path) -> dict[str, bytes]:
+    """The files a wheel installs into site-packages (its contents, minus caches)."""
+    with zipfile.ZipFile(wheel) as archive:
+        return {
+            info.filename: archive.read(info)
+            for info in archive.infolist()
+            if not _skip(info.filename)
+        }
+
+
+Runner = Callable[[Sequence[str]], "subprocess.CompletedProcess[str]"]
+
+
+def _run(argv: Sequence[str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(list(argv), capture_output=True, text=True, check=False)
+
+
+@dataclass
+class WheelDependencies:
+    """Dependencies from wheels built for the Lambda runtime, downloaded once and cached.
+
+    Args:
+        cache_dir: where wheels are kept (and looked for before downloading).
+        platform: the wheel platform tag of the Lambda runtime.
+        python_version: the Lambda runtime's Python version.
+        download: whether pip may download missing wheels (off: only ``cache_dir``).
+        runner: runs the pip command line (injected in tests).
+    """
+
+    cache_dir: Path
+    platform: str = LAMBDA_PLATFORM
+    python_version: str = LAMBDA_PYTHON
+    download: bool = True
+    runner: Runner = field(default=_run)
+
+    def pip_command(self, requirements: Sequence[str]) -> list[str]:
+        """The pip command line that fetches the wheels."""
+        return [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--only-binary=:all:",
+            "--no-deps",
+            "--platform",
+            self.platform,
+            "--python-version",
+            self.python_version,
+            "--implementation",
+            "cp",
+            "--dest",
+            str(self.cache_dir),
+            *requirements,
+        ]
+
+    def _wheel(self, requirement: str) -> Path | None:
+        name, _, version = requirement.partition("==")
+        wanted = re.sub(r"[-_.]+", "_", name).lower()
+        for wheel in sorted(self.cache_dir.glob("*.whl")):
+            dist, wheel_version, *_rest = wheel.name.split("-")
+            if dist.lower() == wanted and wheel_version == version and self._fits(wheel.name):
+                return wheel
+        return None
+
+    def _fits(self, filename: str) -> bool:
+        tags = filename[:-4].split("-")[-3:]
+        python, _abi, platform = tags
+        if platform == "any":
+            return True
+        cp = "cp" + self.python_version.replace(".", "")
+        return cp in python.split(".") and "x86_64" in platform and "linux" in platform
+
+    def files(self, requirements: Sequence[str]) -> Files:
+        missing = [r for r in requirements if self._wheel(r) is None]
+        if missing:
+            if not self.download:
+                raise DeployError(
+                    f"no Lambda wheels for {', '.join(missing)} in {self.cache_dir}; "
+                    "allow downloading or put manylinux x86_64 cp312 wheels there"
+                )
+            self.cache_dir.mkdir(parents=True, exist_ok=True)
+            result = self.runner(self.pip_command(missing))
+            if result.returncode != 0:
+                raise DeployError(
+                    f"pip could not fetch Lambda wheels for {', '.join(missing)}: "
+                    f"{(result.stderr or result.stdout).strip()[-800:]}"
+                )
+        files: dict[str, bytes] = {}
+        for requirement in requirements:
+            wheel = self._wheel(requirement)
+            if wheel is None:
+                raise DeployError(f"pip fetched no usable wheel for {requirement}")
+            files.update(wheel_files(wheel))
+        return files
+
+
+@dataclass
+class Packager:
+    """Builds each service's deployment zip.
+
+    Every service runs the same entry point (``LAMBDA_HANDLER``, the service chosen by an
+    environment variable), so their code is the same set of modules; the zip is built once
+    and reused.
+
+    Args:
+        dependencies: where third-party files come from.
+        entry_point: the module Lambda imports.
+        code: overrides the traced code (archive name -> content), e.g. in tests.
+        traced: a trace of ``entry_point`` made earlier (by default traced on first use).
+    """
+
+    dependencies: DependencySource
+    entry_point: str = "orderflow.services._lambda"
+    code: Callable[[str], Files] | None = None
+    traced: Trace | None = None
+    _cache: dict[str, bytes] = field(default_factory=dict, init=False, repr=False)
+
+    def trace(self) -> Trace:
+        """The entry point's trace (computed once)."""
+        if self.traced is None:
+            self.traced = trace_entry_point(self.entry_point)
+        return self.traced
+
+    def package(self, service: str) -> bytes:
+        """The zip for ``service``."""
+        if service not in self._cache:
+            trace = self.trace()
+            if self.code is not None:
+                code = dict(self.code(service))
+            else:
+                code = {name: path.read_bytes() for name, path in trace.code.items()}
+            files = {**self.dependencies.files(trace.requirements), **code}
+            self._cache[service] = build_zip(files)
+        return self._cache[service]
+
+
+__all__ = [
+    "FILE_MODE",
+    "LAMBDA_PLATFORM",
+    "LAMBDA_PYTHON",
+    "RUNTIME_PROVIDED",
+    "ZIP_DATE",
+    "DependencySource",
+    "Files",
+    "Packager",
+    "Trace",
+    "WheelDependencies",
+    "build_zip",
+    "trace_entry_point",
+    "wheel_files",
+]

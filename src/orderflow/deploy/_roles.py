@@ -1,0 +1,161 @@
+"""IAM roles as deploy resources: trust policy, inline policies and tags, kept in sync.
+
+The policy documents themselves come from :mod:`orderflow.deploy._iam`; this module only
+reads roles back from IAM and creates or updates them. Roles live under the stack's IAM
+path (``/orderflow/<prefix>/``) so destroy can list exactly them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote
+
+from orderflow._errors import DeployError
+from orderflow.deploy._aws import Aws, calling, error_code
+from orderflow.deploy._iam import Policy
+from orderflow.deploy._plan import View
+from orderflow.deploy._tags import as_key_value, from_key_value, is_ours, tag_changes
+
+_NOT_FOUND = "NoSuchEntity"
+
+
+@dataclass(frozen=True)
+class RoleResource:
+    """One IAM role of the stack.
+
+    Attributes:
+        name: the role name.
+        path: the IAM path (``/orderflow/<prefix>/``).
+        prefix: the stack prefix (to recognise a role as ours).
+        trust: the trust (assume-role) policy.
+        policies: inline policy name -> document.
+        tags: the role's tags.
+        description: shown in the IAM console.
+    """
+
+    name: str
+    path: str
+    prefix: str
+    trust: Policy
+    policies: Mapping[str, Policy]
+    tags: Mapping[str, str]
+    description: str = ""
+    kind: str = field(default="IAM role", init=False)
+
+    @property
+    def _label(self) -> str:
+        return f"{self.kind} {self.name}"
+
+    def desired(self) -> View:
+        return {
+            "Path": self.path,
+            "AssumeRolePolicyDocument": self.trust,
+            "Policies": dict(self.policies),
+            "Tags": dict(self.tags),
+        }
+
+    def read(self, aws: Aws) -> View | None:
+        iam = aws.client("iam")
+        try:
+            role = iam.get_role(RoleName=self.name)["Role"]
+        except Exception as exc:
+            if error_code(exc) == _NOT_FOUND:
+                return None
+            with calling(self._label, "iam:GetRole"):
+                raise
+        with calling(self._label, "iam:ListRoleTags"):
+            tags = from_key_value(iam.list_role_tags(RoleName=self.name).get("Tags", []))
+        if not is_ours(tags, self.prefix):
+            raise DeployError(
+                f"{self._label} exists but was not made by orderflow for prefix "
+                f"{self.prefix!r}; refusing to change it (choose another --prefix)"
+            )
+        policies: dict[str, Any] = {}
+        with calling(self._label, "iam:ListRolePolicies"):
+            names = iam.list_role_policies(RoleName=self.name).get("PolicyNames", [])
+        for policy_name in names:
+            with calling(self._label, "iam:GetRolePolicy"):
+                document = iam.get_role_policy(RoleName=self.name, PolicyName=policy_name)
+            policies[policy_name] = _document(document["PolicyDocument"])
+        return {
+            "Path": role["Path"],
+            "AssumeRolePolicyDocument": _document(role["AssumeRolePolicyDocument"]),
+            "Policies": policies,
+            "Tags": tags,
+        }
+
+    def create(self, aws: Aws) -> None:
+        iam = aws.client("iam")
+        with calling(self._label, "iam:CreateRole"):
+            iam.create_role(
+                RoleName=self.name,
+                Path=self.path,
+                AssumeRolePolicyDocument=_dumps(self.trust),
+                Description=self.description,
+                Tags=as_key_value(self.tags),
+            )
+        self._put_policies(aws, {})
+
+    def update(self, aws: Aws, actual: View) -> None:
+        iam = aws.client("iam")
+        if actual["Path"] != self.path:
+            raise DeployError(
+                f"{self._label} has path {actual['Path']!r}, expected {self.path!r}; IAM cannot "
+                "move a role: run `orderflow destroy` first"
+            )
+        if actual["AssumeRolePolicyDocument"] != self.trust:
+            with calling(self._label, "iam:UpdateAssumeRolePolicy"):
+                iam.update_assume_role_policy(RoleName=self.name, PolicyDocument=_dumps(self.trust))
+        self._put_policies(aws, actual["Policies"])
+        sync_tags = tag_changes(self.tags, actual["Tags"])
+        if sync_tags[0]:
+            with calling(self._label, "iam:TagRole"):
+                iam.tag_role(RoleName=self.name, Tags=as_key_value(sync_tags[0]))
+        if sync_tags[1]:
+            with calling(self._label, "iam:UntagRole"):
+                iam.untag_role(RoleName=self.name, TagKeys=sync_tags[1])
+
+    def _put_policies(self, aws: Aws, actual: Mapping[str, Any]) -> None:
+        iam = aws.client("iam")
+        for policy_name, document in sorted(self.policies.items()):
+            if actual.get(policy_name) != document:
+                with calling(self._label, "iam:PutRolePolicy"):
+                    iam.put_role_policy(
+                        RoleName=self.name, PolicyName=policy_name, PolicyDocument=_dumps(document)
+                    )
+        for policy_name in sorted(set(actual) - set(self.policies)):
+            with calling(self._label, "iam:DeleteRolePolicy"):
+                iam.delete_role_policy(RoleName=self.name, PolicyName=policy_name)
+
+
+def _dumps(policy: Policy) -> str:
+    return json.dumps(policy, sort_keys=True)
+
+
+def _document(value: Any) -> Any:
+    """A policy document as JSON data (boto3 decodes IAM's URL-encoded JSON; be sure)."""
+    if isinstance(value, str):
+        return json.loads(unquote(value))
+    return value
+
+
+def delete_role(aws: Aws, name: str) -> None:
+    """Delete a role and its inline policies (already-deleted is fine)."""
+    iam = aws.client("iam")
+    label = f"IAM role {name}"
+    try:
+        names = iam.list_role_policies(RoleName=name).get("PolicyNames", [])
+        for policy_name in names:
+            iam.delete_role_policy(RoleName=name, PolicyName=policy_name)
+        iam.delete_role(RoleName=name)
+    except Exception as exc:
+        if error_code(exc) == _NOT_FOUND:
+            return
+        with calling(label, "iam:DeleteRole"):
+            raise
+
+
+__all__ = ["RoleResource", "delete_role"]

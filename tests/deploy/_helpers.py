@@ -1,0 +1,44 @@
+"""Shared helpers for the deploy tests (not fixtures)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from orderflow.cli import main
+
+from .conftest import MotoServer
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> Result:
+    """Run the real CLI in-process; return exit code, stdout and stderr."""
+    capsys.readouterr()
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return Result(code, captured.out, captured.err)
+
+
+def deploy_args(moto: MotoServer, wheel_dir: Path, *extra: str) -> list[str]:
+    """``orderflow deploy`` against the test server, with the offline wheel cache."""
+    return [
+        "deploy",
+        "--endpoint-url",
+        moto.url,
+        "--region",
+        "us-east-1",
+        "--prefix",
+        "shop",
+        "--wheel-dir",
+        str(wheel_dir),
+        "--no-download",
+        *extra,
+    ]

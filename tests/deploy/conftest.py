@@ -1,0 +1,200 @@
+"""Fixtures for deploy tests: moto's real HTTP server on 127.0.0.1, and nothing else.
+
+Every test that touches AWS gets dummy credentials (set in the environment, with the AWS
+config files pointed at nowhere so no real profile can leak in), a moto server on a free
+loopback port reset between tests, and a guard on ``Aws.client``: each client orderflow
+builds must talk to that loopback URL with the test credentials, and every request it sends
+is checked against the URL before it leaves. The guard also records the API operations
+called, so tests can assert what deploy did (and did not) call.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import urllib.request
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from orderflow.deploy import Aws
+from orderflow.deploy._package import Packager, Trace, WheelDependencies, trace_entry_point
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"  # what moto answers to sts:GetCallerIdentity
+CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+}
+
+
+@dataclass
+class MotoServer:
+    """The running server and what the guard saw."""
+
+    url: str
+    operations: list[tuple[str, str]] = field(default_factory=list)
+    clients: list[Any] = field(default_factory=list)
+    slept: list[float] = field(default_factory=list)
+    extra_endpoints: list[str] = field(default_factory=list)
+    """Other loopback URLs a test deliberately points at (a closed port)."""
+
+    def allows(self, url: str) -> bool:
+        return url.startswith("http://127.0.0.1:") and (
+            url == self.url or url in self.extra_endpoints
+        )
+
+    def post(self, path: str, body: bytes = b"") -> bytes:
+        request = urllib.request.Request(self.url + path, data=body, method="POST")
+        request.add_header("Content-Type", "application/json")
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return bytes(response.read())
+
+    def enable_step_functions_interpreter(self) -> None:
+        """Switch on moto's Step Functions interpreter (off by default: executions then
+        do nothing)."""
+        self.post("/moto-api/config", b'{"stepfunctions": {"execute_state_machine": true}}')
+
+    def writes(self) -> list[tuple[str, str]]:
+        """Operations that change something (not Describe/Get/List)."""
+        readers = ("Describe", "Get", "List")
+        return [(s, op) for s, op in self.operations if not op.startswith(readers)]
+
+
+@pytest.fixture(scope="session")
+def _moto_server() -> Iterator[str]:
+    pytest.importorskip("moto.server", reason="moto[server] is needed for deploy tests")
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    assert host == "127.0.0.1"
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def moto(
+    _moto_server: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Iterator[MotoServer]:
+    """A freshly reset moto server, dummy credentials, and the loopback guard."""
+    server = MotoServer(_moto_server)
+    server.post("/moto-api/reset")
+    server.post("/moto-api/config", b'{"stepfunctions": {"execute_state_machine": false}}')
+    for name in list(os.environ):
+        if name.startswith("AWS_"):
+            monkeypatch.delenv(name)
+    for name, value in CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("AWS_REGION", REGION)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
+    # Anything that builds its own boto3 client (the services' DynamoDB store) lands here too.
+    monkeypatch.setenv("AWS_ENDPOINT_URL", server.url)
+    monkeypatch.setenv("ORDERFLOW_ENDPOINT_URL", server.url)
+
+    original = Aws.client
+
+    def guarded(self: Aws, service: str) -> Any:
+        fresh = service not in self._clients
+        client = original(self, service)
+        if fresh:
+            assert server.allows(client.meta.endpoint_url), client.meta.endpoint_url
+            credentials = self.session.get_credentials()
+            assert credentials is not None
+            assert credentials.access_key == CREDENTIALS["AWS_ACCESS_KEY_ID"]
+
+            def before_send(request: Any, **_: Any) -> None:
+                origin = "/".join(request.url.split("/", 3)[:3])
+                assert server.allows(origin), request.url
+
+            def before_call(model: Any, **_: Any) -> None:
+                server.operations.append((model.service_model.endpoint_prefix, model.name))
+
+            client.meta.events.register("before-send", before_send)
+            client.meta.events.register("before-call", before_call)
+            server.clients.append(client)
+        return client
+
+    monkeypatch.setattr(Aws, "client", guarded)
+    # Commands built by the CLI poll with the default sleep: record it, never sleep.
+    monkeypatch.setattr("orderflow.deploy._aws.default_sleep", server.slept.append)
+    yield server
+    for client in server.clients:
+        assert server.allows(client.meta.endpoint_url)
+
+
+@pytest.fixture
+def sleeps() -> list[float]:
+    """Records every wait deploy asks for, instead of sleeping."""
+    return []
+
+
+@pytest.fixture
+def aws(moto: MotoServer, sleeps: list[float]) -> Aws:
+    """A connection to the test server; waits are recorded, never slept."""
+    return Aws(REGION, endpoint_url=moto.url, sleep=sleeps.append)
+
+
+class FakeDependencies:
+    """Stands in for the Lambda wheels: one small file per pinned requirement."""
+
+    def __init__(self) -> None:
+        self.requested: list[tuple[str, ...]] = []
+
+    def files(self, requirements: Any) -> dict[str, bytes]:
+        self.requested.append(tuple(requirements))
+        return {f"_deps/{r.partition('==')[0]}.txt": r.encode() for r in requirements}
+
+
+@pytest.fixture(scope="session")
+def traced() -> Trace:
+    """The Lambda entry point's trace, made once per session."""
+    return trace_entry_point("orderflow.services._lambda")
+
+
+@pytest.fixture
+def packager(traced: Trace) -> Packager:
+    """The real packager (traced code) with the dependency step replaced."""
+    return Packager(FakeDependencies(), traced=traced)
+
+
+@pytest.fixture(scope="session")
+def requirements(traced: Trace) -> tuple[str, ...]:
+    """What the Lambda entry point needs, as deploy computes it."""
+    return traced.requirements
+
+
+def write_wheel(directory: Path, filename: str, files: dict[str, bytes]) -> Path:
+    path = directory / filename
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return path
+
+
+@pytest.fixture(scope="session")
+def wheel_dir(tmp_path_factory: pytest.TempPathFactory, requirements: tuple[str, ...]) -> Path:
+    """A wheel cache holding a tiny stand-in wheel for each requirement, so the CLI's real
+    ``WheelDependencies`` runs offline (``--no-download``)."""
+    directory = tmp_path_factory.mktemp("wheels")
+    for requirement in requirements:
+        name, _, version = requirement.partition("==")
+        dist = name.replace("-", "_").lower()
+        write_wheel(
+            directory,
+            f"{dist}-{version}-py3-none-any.whl",
+            {f"{dist}/__init__.py": f"# stand-in {requirement}\n".encode()},
+        )
+    assert WheelDependencies(directory, download=False).files(requirements)
+    return directory

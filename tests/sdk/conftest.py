@@ -1,0 +1,112 @@
+"""Fixtures for the stepfunctions SDK interop tests.
+
+The SDK is imported here through orderflow's quiet loader (when it is installed) before any
+test module's ``pytest.importorskip("stepfunctions")`` runs, so its import-time side effects
+(stdout INFO lines, the root logger set to ERROR) never reach the test session.
+
+``sfn`` is a Step Functions client talking to moto's HTTP server on a free loopback port,
+with dummy credentials and a guard that fails any request leaving 127.0.0.1: never real AWS.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from orderflow._errors import SdkInteropError
+from orderflow.sdk._import import require_sdk
+
+with contextlib.suppress(SdkInteropError):  # modules needing the SDK then importorskip it
+    require_sdk()
+
+REGION = "us-east-1"
+ROLE_ARN = "arn:aws:iam::123456789012:role/orderflow-sdk-test"
+CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "conformance" / "executions"
+
+
+def _corpus_definitions() -> list[tuple[str, dict[str, Any]]]:
+    """Each distinct definition of the execution corpus once, named by its first case."""
+    if not CORPUS.is_dir():
+        return []
+    seen: dict[str, tuple[str, dict[str, Any]]] = {}
+    for path in sorted(CORPUS.rglob("*.json")):
+        case = json.loads(path.read_text())
+        definition = case.get("definition") if isinstance(case, dict) else None
+        if isinstance(definition, dict):
+            key = json.dumps(definition, sort_keys=True)
+            seen.setdefault(key, (f"{path.parent.name}/{path.stem}", definition))
+    return list(seen.values())
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """``corpus_definition``: every distinct definition of the execution corpus."""
+    if "corpus_definition" not in metafunc.fixturenames:
+        return
+    found = _corpus_definitions()
+    if not found:
+        metafunc.parametrize(
+            "corpus_definition",
+            [pytest.param(None, marks=pytest.mark.skip(reason=f"no corpus at {CORPUS}"))],
+        )
+        return
+    metafunc.parametrize("corpus_definition", [pytest.param(d, id=name[-90:]) for name, d in found])
+
+
+@pytest.fixture
+def role_arn() -> str:
+    return ROLE_ARN
+
+
+@pytest.fixture(scope="session")
+def _moto_url() -> Iterator[str]:
+    pytest.importorskip("moto.server", reason="moto[server] is needed")
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    assert host == "127.0.0.1"
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def sfn(_moto_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
+    """A boto3 Step Functions client bound to a freshly reset moto server."""
+    import boto3
+
+    request = urllib.request.Request(f"{_moto_url}/moto-api/reset", data=b"", method="POST")
+    with urllib.request.urlopen(request, timeout=30):
+        pass
+    for name in list(os.environ):
+        if name.startswith("AWS_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
+    client = boto3.client(
+        "stepfunctions",
+        region_name=REGION,
+        endpoint_url=_moto_url,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+    def loopback_only(request: Any, **_: Any) -> None:
+        assert request.url.startswith(_moto_url + "/"), request.url
+
+    client.meta.events.register("before-send", loopback_only)
+    return client
