@@ -1,29 +1,26 @@
 """The order workflow: golden files, structure, end-to-end data flow, and `orderflow render`.
 
-The end-to-end tests run the *rendered ASL* through a deliberately small interpreter (just
-the JSONPath subset the order workflow uses) against the real services, so a payload that
-reads a missing path or breaks a service contract fails here, independently of the
-project's full executor.
+The end-to-end tests run the *rendered ASL*, serialised as AWS would receive it, in the local
+executor against the real services, so a payload that reads a missing path or breaks a
+service contract fails here.
 """
 
 from __future__ import annotations
 
-import copy
 import json
 import os
-import re
 from collections import deque
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from orderflow import ServiceError
 from orderflow.asl._mermaid import to_mermaid
 from orderflow.cli import main
 from orderflow.cli._render import render_text
 from orderflow.dsl import contracts_for, functions, render
 from orderflow.services import ServiceDeps, local_handler
+from orderflow.testing import run_asl
 from orderflow.workflow import SAMPLE_ORDER, order_workflow
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -132,123 +129,24 @@ def test_functions_and_contracts() -> None:
 
 # --- end to end over the rendered ASL ----------------------------------------------------------
 
-_TOKEN = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
 
+def run_order(order: dict[str, Any]) -> tuple[str, Any, list[tuple[str, Any]]]:
+    """Run the rendered ASL (as JSON text, exactly what AWS receives) with the real services.
 
-class _Missing(AssertionError):
-    pass
-
-
-def _read(data: Any, path: str) -> Any:
-    assert path.startswith("$"), path
-    value = data
-    rest = path[1:]
-    position = 0
-    while position < len(rest):
-        match = _TOKEN.match(rest, position)
-        assert match, f"unsupported path {path}"
-        position = match.end()
-        key, index = match.group(1), match.group(2)
-        if key is not None:
-            if not isinstance(value, dict) or key not in value:
-                raise _Missing(f"{path}: no {key!r} in {json.dumps(value)[:200]}")
-            value = value[key]
-        else:
-            if not isinstance(value, list) or int(index) >= len(value):
-                raise _Missing(f"{path}: no element {index}")
-            value = value[int(index)]
-    return value
-
-
-def _template(data: Any, template: Any) -> Any:
-    if isinstance(template, dict):
-        out = {}
-        for key, value in template.items():
-            if key.endswith(".$"):
-                out[key[:-2]] = _read(data, value)
-            else:
-                out[key] = _template(data, value)
-        return out
-    return template
-
-
-def _with_result(data: Any, path: str, result: Any) -> Any:
-    match = re.fullmatch(r"\$\.([A-Za-z_][A-Za-z0-9_]*)", path)
-    assert match, f"unsupported ResultPath {path}"
-    merged = copy.deepcopy(data)
-    merged[match.group(1)] = result
-    return merged
-
-
-class _Failed(Exception):
-    def __init__(self, error: str, cause: str) -> None:
-        super().__init__(error)
-        self.error, self.cause = error, cause
-
-
-def _run_machine(machine: dict[str, Any], data: Any, invoke: Any, calls: list[Any]) -> Any:
-    name = machine["StartAt"]
-    while True:
-        state = machine["States"][name]
-        kind = state["Type"]
-        if kind == "Fail":
-            error = _read(data, state["ErrorPath"]) if "ErrorPath" in state else state["Error"]
-            cause = _read(data, state["CausePath"]) if "CausePath" in state else state["Cause"]
-            raise _Failed(error, cause)
-        try:
-            if kind == "Task":
-                parameters = state["Parameters"]
-                payload = (
-                    _read(data, parameters["Payload.$"])
-                    if "Payload.$" in parameters
-                    else _template(data, parameters["Payload"])
-                )
-                calls.append((name, payload))
-                try:
-                    raw = {
-                        "Payload": invoke(parameters["FunctionName"], payload),
-                        "StatusCode": 200,
-                    }
-                except ServiceError as exc:
-                    cause = json.dumps({"errorMessage": exc.message, "errorType": exc.error_name})
-                    raise _Failed(exc.error_name, cause) from None
-                result = _template(raw, state["ResultSelector"])
-            elif kind == "Parallel":
-                result = [
-                    _run_machine(b, copy.deepcopy(data), invoke, calls) for b in state["Branches"]
-                ]
-            else:
-                raise AssertionError(f"the order workflow has no {kind} state")
-        except _Failed as failure:
-            for catcher in state.get("Catch", []):
-                if failure.error in catcher["ErrorEquals"]:
-                    data = _with_result(
-                        data,
-                        catcher["ResultPath"],
-                        {"Error": failure.error, "Cause": failure.cause},
-                    )
-                    name = catcher["Next"]
-                    break
-            else:
-                raise
-            continue
-        data = _with_result(data, state["ResultPath"], result)
-        if "OutputPath" in state:
-            data = _read(data, state["OutputPath"])
-        if state.get("End"):
-            return data
-        name = state["Next"]
-
-
-def run_order(order: dict[str, Any]) -> tuple[str, Any, list[Any]]:
-    definition = render(order_workflow).to_dict()
-    calls: list[Any] = []
+    Returns the status, the output (or error and cause), and each Lambda call as
+    ``(service name, payload)`` in call order.
+    """
     invoke = local_handler(ServiceDeps.default(seed=0))
-    try:
-        output = _run_machine(definition, copy.deepcopy(order), invoke, calls)
-    except _Failed as failure:
-        return "FAILED", {"error": failure.error, "cause": failure.cause}, calls
-    return "SUCCEEDED", output, calls
+    calls: list[tuple[str, Any]] = []
+
+    def recording(function: str, payload: Any) -> Any:
+        calls.append((function.rsplit(":", 1)[-1].removeprefix("orderflow-"), payload))
+        return invoke(function, payload)
+
+    execution = run_asl(render(order_workflow).to_json(), order, lambda_handler=recording)
+    if execution.status == "FAILED":
+        return "FAILED", {"error": execution.error, "cause": execution.cause}, calls
+    return execution.status, execution.output, calls
 
 
 def test_sample_order_flows_end_to_end_with_the_right_values() -> None:
@@ -256,11 +154,11 @@ def test_sample_order_flows_end_to_end_with_the_right_values() -> None:
     assert status == "SUCCEEDED", output
     payloads = dict(calls)
     total = 2 * 1999 + 4550
-    assert payloads["AuthorizePayment"]["amount_cents"] == total
-    assert payloads["AuthorizePayment"]["credit_score"] == 720
-    assert payloads["AuthorizePayment"]["idempotency_key"] == SAMPLE_ORDER["request_id"]
+    assert payloads["authorize-payment"]["amount_cents"] == total
+    assert payloads["authorize-payment"]["credit_score"] == 720
+    assert payloads["authorize-payment"]["idempotency_key"] == SAMPLE_ORDER["request_id"]
     order, payment, reservation = output["process_order"]
-    assert payloads["SendNotification"] == {
+    assert payloads["send-notification"] == {
         "to": "ada@example.com",
         "order_id": order["order_id"],
         "total_cents": total,
@@ -301,7 +199,7 @@ def test_business_errors_end_in_order_rejected_with_error_and_cause(
     assert status == "FAILED"
     assert output["error"] == error
     assert json.loads(output["cause"])["errorType"] == error
-    assert "SendNotification" not in dict(calls)
+    assert "send-notification" not in dict(calls)
 
 
 # --- the CLI ---------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """`render` never emits a machine that structural validation rejects."""
 
 import pytest
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from orderflow import InvalidDefinition
 from orderflow.cli import main
@@ -44,3 +44,23 @@ def test_cli_render_exits_1_on_an_invalid_machine(capsys: pytest.CaptureFixture[
     captured = capsys.readouterr()
     assert captured.out == ""
     assert "MaxAttempts" in captured.err
+
+
+class Order(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    order_id: str
+
+
+@workflow("reads-a-missing-path", input_model=Order)
+def reads_a_missing_path(flow: Flow[Order]) -> None:
+    # Structurally valid, but the input (a closed Order) can never hold $.customer.
+    flow.raw("Shape", {"Type": "Pass", "Parameters": {"email.$": "$.customer.email"}})
+
+
+def test_render_refuses_a_machine_whose_data_flow_is_broken() -> None:
+    with pytest.raises(InvalidDefinition) as info:
+        render(reads_a_missing_path)
+    [diagnostic] = info.value.diagnostics
+    assert (diagnostic.state, diagnostic.code) == ("Shape", "path-cannot-exist")
+    assert "$.customer.email" in diagnostic.message
+    assert render(reads_a_missing_path, validate=False).states["Shape"]["Type"] == "Pass"

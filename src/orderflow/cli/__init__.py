@@ -4,18 +4,20 @@ Each command lives in its own module (``orderflow.cli._render``…) and is impor
 it is invoked, so ``orderflow render`` never pays for boto3, the executor or the SDK.
 
 Exit codes: 0 success; 1 the subject is bad (invalid definition, failed execution, failed
-deploy); 2 usage errors or unreadable input.
+deploy); 2 usage errors or unreadable input; 70 an internal error (a bug in orderflow: the
+message says so, and ``ORDERFLOW_DEBUG=1`` shows the traceback).
 """
 
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
 import click
 
-from orderflow._errors import InvalidDefinition, OrderflowError
+from orderflow._errors import DeployError, InvalidDefinition, OrderflowError
 
 # command name -> "module:attribute" of a click.Command
 COMMANDS: dict[str, str] = {
@@ -63,13 +65,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         return 1
-    except InvalidDefinition as exc:
+    except (InvalidDefinition, DeployError) as exc:
         # The subject is bad (exit 1), not the command line (exit 2).
         click.echo(f"error: {exc}", err=True)
         return 1
     except OrderflowError as exc:
         click.echo(f"error: {exc}", err=True)
         return 2
+    except Exception as exc:
+        if os.environ.get("ORDERFLOW_DEBUG") == "1":
+            raise
+        click.echo(
+            f"internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in orderflow; please report it with the command you ran "
+            "(ORDERFLOW_DEBUG=1 shows the traceback).",
+            err=True,
+        )
+        return 70
     return result if isinstance(result, int) else 0
 
 

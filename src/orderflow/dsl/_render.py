@@ -8,7 +8,7 @@ from pydantic import BaseModel
 
 from orderflow._errors import InvalidDefinition
 from orderflow.asl import Definition
-from orderflow.dsl._compile import compile_workflow
+from orderflow.dsl._compile import CompiledWorkflow, compile_workflow
 from orderflow.dsl._workflow import Workflow
 from orderflow.services._service import Service
 
@@ -24,32 +24,40 @@ def render(
     """The ASL definition of ``workflow``; Lambda ARNs are built from the arguments.
 
     Each Task's ``FunctionName`` is ``arn:aws:lambda:{region}:{account}:function:
-    {prefix}-{service.name}``. The definition is validated before it is returned, so an
-    invalid machine (for instance one made invalid through ``flow.raw``) is never emitted.
+    {prefix}-{service.name}``. Unless ``validate`` is false, the definition is checked before
+    it is returned, structurally (as AWS's CreateStateMachine does) and then for data flow
+    against the services' contracts and the workflow's input model, so a machine that AWS
+    would reject, or that reads a path its input cannot contain, is never emitted.
 
     Raises:
         WorkflowBuildError: the workflow is wired wrongly; names the state and field.
-        InvalidDefinition: the compiled definition fails structural validation; carries
-            every diagnostic.
+        InvalidDefinition: the compiled definition fails validation or the data-flow check;
+            carries every error diagnostic.
     """
-    definition = compile_workflow(
-        workflow, account=account, region=region, prefix=prefix
-    ).definition
+    compiled = compile_workflow(workflow, account=account, region=region, prefix=prefix)
     if validate:
-        _refuse_invalid(workflow.name, definition)
-    return definition
+        _refuse_invalid(workflow, compiled)
+    return compiled.definition
 
 
-def _refuse_invalid(name: str, definition: Definition) -> None:
-    # Imported here: validation is only needed once a definition exists, and keeping it
-    # out of module import keeps `import orderflow.dsl` light.
+def _refuse_invalid(workflow: Workflow[Any], compiled: CompiledWorkflow) -> None:
+    # Imported here: both are only needed once a definition exists, and keeping them out
+    # of module import keeps `import orderflow.dsl` light.
+    from orderflow.checker import check_dataflow
     from orderflow.validation import format_text, has_errors, validate
 
-    diagnostics = validate(definition)
-    if has_errors(diagnostics):
-        errors = [d for d in diagnostics if d.severity == "error"]
+    diagnostics = validate(compiled.definition)
+    if not has_errors(diagnostics):
+        diagnostics = check_dataflow(
+            compiled.definition,
+            contracts=_contracts(compiled),
+            input_model=workflow.input_model,
+        )
+    errors = [d for d in diagnostics if d.severity == "error"]
+    if errors:
         raise InvalidDefinition(
-            f"workflow {name!r} compiles to an invalid state machine:\n" + format_text(errors),
+            f"workflow {workflow.name!r} compiles to an invalid state machine:\n"
+            + format_text(errors),
             errors,
         )
 
@@ -72,7 +80,10 @@ def contracts_for(
     definitions, often a bare name in hand-written ones) to learn the payload's input model
     and the result's output model.
     """
-    compiled = compile_workflow(workflow, account=account, region=region, prefix=prefix)
+    return _contracts(compile_workflow(workflow, account=account, region=region, prefix=prefix))
+
+
+def _contracts(compiled: CompiledWorkflow) -> dict[str, tuple[type[BaseModel], type[BaseModel]]]:
     contracts: dict[str, tuple[type[BaseModel], type[BaseModel]]] = {}
     for service in compiled.functions():
         pair = (service.input_model, service.output_model)
