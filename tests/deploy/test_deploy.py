@@ -4,12 +4,14 @@ targeted updates, exact policies, and failures that name the resource."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 
+import orderflow
 from orderflow._errors import DeployError, InvalidDefinition
 from orderflow.asl import Definition
 from orderflow.deploy import Aws, StackConfig, deploy
@@ -26,7 +28,7 @@ from orderflow.deploy._iam import (
 )
 from orderflow.deploy._lambda import code_sha256
 from orderflow.deploy._names import StackNames
-from orderflow.deploy._package import Packager
+from orderflow.deploy._package import Packager, Trace
 from orderflow.deploy._plan import Action
 from orderflow.dsl import functions, render
 from orderflow.services import LAMBDA_HANDLER, SERVICES, TABLES
@@ -40,6 +42,21 @@ pytestmark = pytest.mark.moto
 NAMES = StackNames("shop", ACCOUNT, REGION)
 WORKFLOW_SERVICES = [service.name for service in functions(order_workflow)]
 WORKFLOW_TABLES = sorted({t for name in WORKFLOW_SERVICES for t in SERVICES[name].tables})
+
+
+@pytest.fixture(scope="module")
+def workflow_traces() -> dict[str, Trace]:
+    """Each workflow function's own trace, made once for this module."""
+    packager = Packager(FakeDependencies())
+    packager.prepare(WORKFLOW_SERVICES)
+    return packager.traces
+
+
+@pytest.fixture
+def packager(workflow_traces: dict[str, Trace]) -> Packager:
+    """Overrides conftest's (one shared trace for every function): here each function gets
+    its own service's code, as ``orderflow deploy`` packages it."""
+    return Packager(FakeDependencies(), traces=dict(workflow_traces))
 
 
 def client(moto: MotoServer, service: str) -> Any:
@@ -145,22 +162,49 @@ def test_dry_run_writes_nothing_and_lists_every_resource(
     assert client(moto, "lambda").list_functions()["Functions"] == []
 
 
+def _source_copy(tmp_path: Path) -> Path:
+    """A copy of orderflow's source tree (never edit the repository's own files)."""
+    root = tmp_path / "src"
+    source = Path(orderflow.__file__).resolve().parent
+    shutil.copytree(source, root / "orderflow", ignore=shutil.ignore_patterns("__pycache__"))
+    return root
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, (path, old)
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
 def test_changing_one_services_code_updates_only_that_function(
-    aws: Aws, moto: MotoServer, packager: Packager
+    aws: Aws, moto: MotoServer, tmp_path: Path
 ) -> None:
-    # Every function currently ships the same package (the services package imports all
-    # services), so a real edit of user.py changes all six zips. The code step is overridden
-    # to change get-user's package only: deploy must notice exactly that one CodeSha256.
-    deploy(aws, prefix="shop", packager=packager, progress=quiet)
-    traced = packager.trace().code
+    # Real edits to real source files, in a copy of the tree that the packager traces and
+    # reads (its interpreters get the copy first on PYTHONPATH).
+    root = _source_copy(tmp_path)
+    services = root / "orderflow" / "services"
 
-    def code(service: str) -> dict[str, bytes]:
-        files = {name: path.read_bytes() for name, path in traced.items()}
-        if service == "get-user":
-            files["orderflow/services/user.py"] += b"\n# a change to get-user's code\n"
-        return files
+    def packager() -> Packager:
+        return Packager(FakeDependencies(), environment={"PYTHONPATH": str(root)})
 
-    changed = Packager(FakeDependencies(), code=code, traced=packager.trace())
+    first = packager()
+    deploy(aws, prefix="shop", packager=first, progress=quiet)
+    lambda_client = aws.client("lambda")
+
+    def deployed() -> dict[str, str]:
+        return {
+            name: lambda_client.get_function(FunctionName=NAMES.function(name))["Configuration"][
+                "CodeSha256"
+            ]
+            for name in WORKFLOW_SERVICES
+        }
+
+    before = deployed()
+    assert before == {name: code_sha256(first.package(name)) for name in WORKFLOW_SERVICES}
+    assert list(before.values()).count(before["get-user"]) == 1  # get-user's zip is its own
+
+    _edit(services / "user.py", 'if user.status != "active":', 'if user.status == "suspended":')
+    changed = packager()
     plan = deploy(aws, prefix="shop", packager=changed, dry_run=True)
     updates = [c for c in plan.changes if c.action is not Action.UNCHANGED]
     assert [(c.kind, c.name) for c in updates] == [("Lambda function", "shop-get-user")]
@@ -171,8 +215,17 @@ def test_changing_one_services_code_updates_only_that_function(
     deploy(aws, prefix="shop", packager=changed, progress=lines.append)
     assert "updated Lambda function shop-get-user (CodeSha256)" in lines
     assert [w for w in moto.writes() if w[0] == "lambda"] == [("lambda", "UpdateFunctionCode")]
-    reported = aws.client("lambda").get_function(FunctionName="shop-get-user")
-    assert reported["Configuration"]["CodeSha256"] == code_sha256(changed.package("get-user"))
+    after = deployed()
+    assert after == {**before, "get-user": code_sha256(changed.package("get-user"))}
+    assert after["get-user"] != before["get-user"]
+
+    # A module every service imports changes every function's code, and nothing else.
+    _edit(services / "_storage.py", "import copy\n", "import copy  # deep copies\n")
+    plan = deploy(aws, prefix="shop", packager=packager(), dry_run=True)
+    updates = [c for c in plan.changes if c.action is not Action.UNCHANGED]
+    assert sorted(c.name for c in updates) == sorted(map(NAMES.function, WORKFLOW_SERVICES))
+    assert {c.kind for c in updates} == {"Lambda function"}
+    assert all([line.split(":")[0] for line in c.diff] == ["~ CodeSha256"] for c in updates)
 
 
 def test_a_changed_setting_is_updated_with_a_readable_diff(aws: Aws, packager: Packager) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import io
+import shutil
 import subprocess
 import zipfile
 from collections.abc import Sequence
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+import orderflow
 from orderflow._errors import DeployError
 from orderflow.deploy._lambda import code_sha256
 from orderflow.deploy._package import (
@@ -20,8 +22,11 @@ from orderflow.deploy._package import (
     WheelDependencies,
     build_zip,
     trace_entry_point,
+    trace_entry_points,
     wheel_files,
 )
+from orderflow.services import SERVICES
+from orderflow.services._lambda import SERVICE_ENV
 
 from .conftest import FakeDependencies, write_wheel
 
@@ -43,12 +48,13 @@ def test_build_zip_is_byte_for_byte_reproducible_and_normalised() -> None:
 
 
 def test_trace_finds_the_entry_points_code_and_exact_dependencies() -> None:
-    trace = trace_entry_point("orderflow.services._lambda")
+    trace = trace_entry_point("orderflow.services._lambda", environment={SERVICE_ENV: "get-user"})
     assert "orderflow/services/_lambda.py" in trace.code
     assert "orderflow/services/user.py" in trace.code
     assert "orderflow/_errors.py" in trace.code
-    # The CLI, deploy and executor are not needed by a service.
+    # The CLI, deploy and executor are not needed by a service, nor are other services.
     assert not any(name.startswith(("orderflow/cli/", "orderflow/deploy/")) for name in trace.code)
+    assert "orderflow/services/order.py" not in trace.code
     names = {r.partition("==")[0].replace("-", "_").lower() for r in trace.requirements}
     assert {"pydantic", "pydantic_core"} <= names
     assert not names & {"boto3", "botocore", "click", "jsonata_python", "setuptools"}
@@ -59,6 +65,28 @@ def test_trace_finds_the_entry_points_code_and_exact_dependencies() -> None:
 def test_trace_reports_an_unimportable_entry_point() -> None:
     with pytest.raises(DeployError, match=r"orderflow\.no_such_module"):
         trace_entry_point("orderflow.no_such_module")
+    with pytest.raises(DeployError, match=r"orderflow\.no_such_module"):
+        trace_entry_points("orderflow.no_such_module", {"a": {}, "b": {}})
+
+
+# What each function's package holds of the services package, besides the shared modules
+# (__init__, _deps, _fields, _lambda, _registry, _service, _storage).
+OWN_CODE = {
+    "validate-order": {"order"},
+    "get-user": {"user"},
+    "create-order": {"order"},
+    "authorize-payment": {"payment"},
+    "reserve-inventory": {"inventory", "order"},
+    "send-notification": {"notification"},
+    "release-inventory": {"compensation", "inventory", "order", "payment"},
+    "refund-payment": {"compensation", "inventory", "order", "payment"},
+    "cancel-order": {"compensation", "inventory", "order", "payment"},
+}
+SHARED = {"__init__", "_deps", "_fields", "_lambda", "_registry", "_service", "_storage"}
+
+
+def _code(data: bytes) -> list[str]:
+    return [i.filename for i in _entries(data) if i.filename.startswith("orderflow/")]
 
 
 def test_packages_contain_code_and_dependencies_and_repeat_exactly() -> None:
@@ -78,6 +106,84 @@ def test_packages_contain_code_and_dependencies_and_repeat_exactly() -> None:
             archive.read("orderflow/services/_lambda.py")
             == (source / "services" / "_lambda.py").read_bytes()
         )
+
+
+def test_each_package_holds_exactly_its_services_code() -> None:
+    packager = Packager(FakeDependencies())
+    packager.prepare(SERVICES)
+    assert set(packager.traces) == set(SERVICES) == set(OWN_CODE)
+    for service, own in OWN_CODE.items():
+        code = _code(packager.package(service))
+        services = {
+            n.removeprefix("orderflow/services/").removesuffix(".py")
+            for n in code
+            if n.startswith("orderflow/services/")
+        }
+        assert services == SHARED | own, service
+        # Only the error hierarchy, the ASL document model (``orderflow`` re-exports it)
+        # and the services: no DSL, validation, checker, executor, jsonata, CLI or deploy.
+        assert {n.split("/")[1] for n in code} == {"__init__.py", "_errors.py", "asl", "services"}
+        assert {n for n in code if n.startswith("orderflow/asl/")} == {
+            "orderflow/asl/__init__.py",
+            "orderflow/asl/_document.py",
+            "orderflow/asl/_mermaid.py",
+        }
+    assert packager.package("validate-order") == packager.package("create-order")  # one module
+    assert packager.package("get-user") != packager.package("authorize-payment")
+
+
+def test_an_unknown_service_is_not_packaged() -> None:
+    with pytest.raises(DeployError, match=r"cannot package 'get-users': no such service"):
+        Packager(FakeDependencies()).package("get-users")
+
+
+def _source_copy(tmp_path: Path) -> Path:
+    """A copy of orderflow's source tree (never edit the repository's own files)."""
+    source = Path(orderflow.__file__).resolve().parent
+    root = tmp_path / "src"
+    shutil.copytree(source, root / "orderflow", ignore=shutil.ignore_patterns("__pycache__"))
+    return root
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, (path, old)
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def _build_all(root: Path) -> dict[str, bytes]:
+    packager = Packager(FakeDependencies(), environment={"PYTHONPATH": str(root)})
+    packager.prepare(SERVICES)
+    for trace in packager.traces.values():  # really the copy, not the installed tree
+        assert all(path.is_relative_to(root) for path in trace.code.values())
+    return {service: packager.package(service) for service in SERVICES}
+
+
+def _changed(before: dict[str, bytes], after: dict[str, bytes]) -> set[str]:
+    assert before.keys() == after.keys()
+    return {s for s in before if code_sha256(before[s]) != code_sha256(after[s])}
+
+
+def test_editing_a_service_changes_only_the_packages_that_run_it(tmp_path: Path) -> None:
+    root = _source_copy(tmp_path)
+    services = root / "orderflow" / "services"
+    before = _build_all(root)
+
+    _edit(services / "user.py", 'if user.status != "active":', 'if user.status == "suspended":')
+    after = _build_all(root)
+    assert _changed(before, after) == {"get-user"}
+
+    # order.py holds two services, and inventory and compensation read its models.
+    before = after
+    _edit(services / "order.py", "MAX_ITEMS = 100\n", "MAX_ITEMS = 99\n")
+    after = _build_all(root)
+    assert _changed(before, after) == {s for s, own in OWN_CODE.items() if "order" in own}
+
+    # A shared module is in every package.
+    before = after
+    _edit(services / "_storage.py", "import copy\n", "import copy  # deep copies\n")
+    after = _build_all(root)
+    assert _changed(before, after) == set(SERVICES)
 
 
 def test_wheel_dependencies_choose_the_lambda_platform_wheel(tmp_path: Path) -> None:

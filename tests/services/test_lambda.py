@@ -1,6 +1,10 @@
 from __future__ import annotations
 
 import importlib
+import json
+import os
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -110,3 +114,54 @@ def test_failure_rates_from_environment() -> None:
         deps_from_environment({"ORDERFLOW_FAILURE_RATE_AUTHORIZE_PAYMENT": "often"})
     with pytest.raises(ContractError, match=r"not in \[0, 1\]"):
         deps_from_environment({"ORDERFLOW_FAILURE_RATE_AUTHORIZE_PAYMENT": "1.5"})
+
+
+# Run in a fresh interpreter, as Lambda's init phase does: import the entry point only.
+_COLD_START = """
+import json, sys
+import orderflow.services._lambda as entry
+print(json.dumps({
+    "services": sorted(m.rpartition(".")[2] for m in sys.modules
+                       if m.startswith("orderflow.services.") and "._" not in m),
+    "handlers": sorted(entry._handlers),
+    "orderflow": sorted({m.split(".")[1] for m in sys.modules
+                         if m.startswith("orderflow.") and m.count(".") >= 1}),
+}))
+"""
+
+
+def _cold_start(service: str | None) -> Any:
+    env = {k: v for k, v in os.environ.items() if k != "ORDERFLOW_SERVICE"}
+    if service is not None:
+        env["ORDERFLOW_SERVICE"] = service
+    result = subprocess.run(
+        [sys.executable, "-c", _COLD_START], capture_output=True, text=True, env=env, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize(
+    ("service", "modules"),
+    [
+        ("get-user", ["user"]),
+        ("authorize-payment", ["payment"]),
+        ("send-notification", ["notification"]),
+        ("create-order", ["order"]),
+        ("reserve-inventory", ["inventory", "order"]),
+        ("refund-payment", ["compensation", "inventory", "order", "payment"]),
+    ],
+)
+def test_cold_start_imports_only_the_selected_service(service: str, modules: list[str]) -> None:
+    loaded = _cold_start(service)
+    assert loaded["services"] == modules
+    assert loaded["handlers"] == [service]
+    # Nothing of the compiler, checker, executor, CLI or deploy rides along.
+    assert loaded["orderflow"] == ["_errors", "asl", "services"]
+
+
+def test_cold_start_with_an_unknown_or_missing_service_imports_no_service() -> None:
+    # The handler reports the bad name at invocation (test_bad_event_and_unknown_service).
+    for service in ("get-users", None):
+        loaded = _cold_start(service)
+        assert loaded["services"] == [] and loaded["handlers"] == []

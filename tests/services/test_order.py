@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from orderflow._errors import ContractError
 from orderflow.services import (
@@ -14,10 +15,12 @@ from orderflow.services import (
     OrderItem,
     OrderRequest,
     ServiceDeps,
+    ValidatedOrder,
     create_order,
     validate_order,
 )
 from orderflow.services._fields import MAX_CENTS
+from orderflow.services.order import order_id_for
 
 
 def _items(*lines: tuple[str, int, int]) -> list[OrderItem]:
@@ -48,6 +51,22 @@ def test_total_above_maximum_is_invalid(deps: ServiceDeps) -> None:
     assert sum(i.line_total_cents for i in items) > MAX_CENTS
     with pytest.raises(InvalidOrder, match="maximum"):
         validate_order(OrderRequest(request_id="r", user_id="u", items=items), deps)
+
+
+def test_zero_total_is_invalid_before_it_reaches_payment(deps: ServiceDeps) -> None:
+    # Free lines are fine next to a priced one; an order with nothing to charge is not,
+    # because authorize-payment accepts only positive amounts.
+    priced = _items(("p-1", 2, 0), ("p-2", 1, 1))
+    assert validate_order(OrderRequest(request_id="r", user_id="u", items=priced), deps)
+    free = OrderRequest(request_id="r", user_id="u", items=_items(("p-1", 2, 0), ("p-2", 5, 0)))
+    with pytest.raises(InvalidOrder, match=r"\$0\.00.*only positive amounts"):
+        validate_order(free, deps)
+    with pytest.raises(InvalidOrder, match=r"\$0\.00"):
+        create_order(CreateOrderInput(request_id="r", user_id="u", items=free.items), deps)
+    assert deps.store.table("orders").get(order_id_for("r")) is None
+    # The output contract says so too, so a consumer of ValidatedOrder never sees a zero.
+    with pytest.raises(ValidationError, match="total_cents"):
+        ValidatedOrder(request_id="r", user_id="u", items=free.items, total_cents=0)
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,12 @@
 from __future__ import annotations
 
+import importlib
+import json
+import os
+import subprocess
+import sys
+from typing import Any
+
 import pytest
 
 import orderflow.services as services
@@ -14,6 +21,8 @@ from orderflow.services import (
     local_handler,
     resolve_service,
 )
+from orderflow.services._registry import SERVICE_MODULES as SERVICE_MODULES_BY_NAME
+from orderflow.services._registry import ServiceTable
 
 NAMES = {
     "validate-order",
@@ -101,18 +110,84 @@ def test_local_handler_shares_one_store() -> None:
         run("reserve-inventory", {"reservation_id": "b", "items": items})
 
 
+SERVICE_MODULES = {"compensation", "inventory", "notification", "order", "payment", "user"}
+
+
 def test_public_names_are_exported() -> None:
     exported = set(services.__all__)
     # isidentifier(): pytest's assertion rewriting (orderflow ships a pytest11 plugin, so
     # pytest rewrites the whole distribution) adds globals such as '@py_builtins'.
-    public = {n for n in vars(services) if n.isidentifier() and not n.startswith("_")} - {
-        "annotations",
-        "compensation",
-        "inventory",
-        "notification",
-        "order",
-        "payment",
-        "user",
-    }
-    assert exported == public
+    listed = {n for n in dir(services) if n.isidentifier() and not n.startswith("_")}
+    assert exported == listed - SERVICE_MODULES
+    lazy = services._LAZY
+    assert set(lazy) <= exported and set(lazy.values()) == SERVICE_MODULES
+    for name in services.__all__:
+        value = getattr(services, name)  # every name resolves, lazy or not
+        if name in lazy:
+            defined = importlib.import_module(f"orderflow.services.{lazy[name]}")
+            assert getattr(defined, name) is value, name
+    # Once every lazy name has been looked up, the module namespace itself is the API.
+    public = {n for n in vars(services) if n.isidentifier() and not n.startswith("_")}
+    assert exported == public - SERVICE_MODULES - {"annotations"}
     assert services.__all__ == sorted(services.__all__, key=lambda n: (not n.isupper(), n))
+    with pytest.raises(AttributeError, match="no attribute 'get_users'"):
+        services.get_users  # noqa: B018 - the lookup is the test
+
+
+def test_every_service_lives_where_the_registry_says() -> None:
+    assert list(SERVICE_MODULES_BY_NAME) == list(SERVICES)
+    for name, (module, attribute) in SERVICE_MODULES_BY_NAME.items():
+        service = getattr(importlib.import_module(module), attribute)
+        assert SERVICES[name] is service is getattr(services, attribute)
+    assert isinstance(SERVICES, ServiceTable)
+    with pytest.raises(KeyError):
+        SERVICES["nope"]
+    broken = ServiceTable({"get-user": ("orderflow.services.user", "GetUserInput")})
+    with pytest.raises(TypeError, match="not the Service 'get-user'"):
+        broken["get-user"]
+
+
+# Run in a fresh interpreter: which service modules does each step import?
+_PROBE = """
+import json, sys
+def loaded():
+    return sorted(m.rpartition(".")[2] for m in sys.modules
+                  if m.startswith("orderflow.services.") and not m.rpartition(".")[2][0] == "_")
+steps = {}
+import orderflow.services as services
+steps["import"] = loaded()
+names = list(services.SERVICES)
+assert "get-user" in services.SERVICES and len(services.SERVICES) == len(names)
+assert "nope" not in services.SERVICES and services.function_name("shop-get-user")
+steps["names"] = loaded()
+assert services.resolve_service("shop-get-user").name == "get-user"
+steps["resolve"] = loaded()
+out = services.local_handler()("shop-get-user", {"user_id": "u-100"})
+assert out["credit_score"] == 720, out
+steps["get-user"] = loaded()
+services.SERVICES["cancel-order"]
+steps["cancel-order"] = loaded()
+services.SendNotificationInput
+steps["attribute"] = loaded()
+print(json.dumps(steps))
+"""
+
+
+def _fresh(script: str) -> Any:
+    environment = {k: v for k, v in os.environ.items() if k != "ORDERFLOW_SERVICE"}
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=environment, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_service_modules_are_imported_only_when_used() -> None:
+    steps = _fresh(_PROBE)
+    assert steps["import"] == []
+    assert steps["names"] == []  # names and membership import nothing
+    assert steps["resolve"] == ["user"]
+    assert steps["get-user"] == ["user"]
+    # cancel-order reads orders, payments and reservations: their models come along.
+    assert steps["cancel-order"] == ["compensation", "inventory", "order", "payment", "user"]
+    assert steps["attribute"] == sorted(SERVICE_MODULES)

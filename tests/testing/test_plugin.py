@@ -113,11 +113,6 @@ def test_edge_failures_are_real_contract_rejections(
     assert sum("received a payload its input model" in line for line in result.outlines) >= failed
 
 
-@pytest.mark.xfail(
-    reason="services contract bug reported to the lead: ValidatedOrder.total_cents allows 0 "
-    "but AuthorizePaymentInput.amount_cents requires > 0",
-    strict=False,
-)
 def test_every_edge_of_the_order_workflow_holds(pytester: pytest.Pytester, tmp_path: Path) -> None:
     pytester.makepyfile(test_order=ORDER_MODULE.format(contracts=tmp_path / "c"))
     _run(pytester, "-k", "test_edge").assert_outcomes(passed=8)

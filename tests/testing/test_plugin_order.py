@@ -29,12 +29,7 @@ pytestmark = pytest.mark.orderflow(
 
 # Edges whose by-example check finds a real defect, each reported with its cause; they turn
 # into XPASS (not failures) once fixed, and then leave this list.
-KNOWN_DEFECTS = {
-    "order:ValidateOrder->AuthorizePayment": (
-        "ValidatedOrder.total_cents allows 0 but AuthorizePaymentInput.amount_cents "
-        "requires > 0: a zero-total order crashes the workflow with ContractError"
-    ),
-}
+KNOWN_DEFECTS: dict[str, str] = {}
 
 
 def test_workflow(orderflow_workflow: Any) -> None:

@@ -26,7 +26,7 @@ from orderflow.deploy._names import StackNames, check_prefix
 from orderflow.deploy._package import Packager, WheelDependencies
 from orderflow.deploy._plan import Plan, Progress, apply, plan
 from orderflow.deploy._seed import seed_sample_data
-from orderflow.deploy._stack import StackConfig, lambda_arns, stack_resources
+from orderflow.deploy._stack import StackConfig, lambda_arns, services_of, stack_resources
 from orderflow.services import resolve_service
 
 DEFAULT_WORKFLOW = "orderflow.workflow:order_workflow"
@@ -215,6 +215,8 @@ def deploy(
     context = CheckContext(config.machine_type, getattr(source, "input_model", None))
     check_definition(definition, context, checks)
     packager = packager or default_packager()
+    # One tracing interpreter per function, started together rather than one by one.
+    packager.prepare(service.name for service in services_of(definition, names))
     resources = stack_resources(names, definition, config, packager.package)
     if dry_run:
         return plan(aws, resources)

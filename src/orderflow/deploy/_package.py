@@ -3,9 +3,13 @@
 A package holds the orderflow modules the Lambda entry point imports and the third-party
 distributions they need, nothing more:
 
-* **Code**: a fresh interpreter imports the entry point (``LAMBDA_HANDLER``'s module) and
-  reports which ``orderflow`` modules and which third-party distributions got loaded. A fresh
-  process matters: the deploying process has boto3, click… loaded already.
+* **Code**: for each service, a fresh interpreter imports the entry point
+  (``LAMBDA_HANDLER``'s module) with ``ORDERFLOW_SERVICE`` set to that service, as Lambda
+  will, and reports which ``orderflow`` modules and which third-party distributions got
+  loaded. The entry point imports only the selected service's module, so each package holds
+  its own service's code plus the shared modules: editing ``services/user.py`` changes only
+  ``get-user``'s package, editing ``services/_storage.py`` changes every package. A fresh
+  process matters: the deploying process has boto3, click and every service loaded already.
 * **Dependencies** must match the Lambda runtime (CPython 3.12 on Linux x86_64), not this
   machine: ``pydantic_core`` is compiled, so the wheel built for the local Python would not
   import there. :class:`WheelDependencies` asks pip for the manylinux/cp312 wheels of exactly
@@ -24,16 +28,19 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import subprocess
 import sys
 import zipfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 from orderflow._errors import DeployError
+from orderflow.services import SERVICES
+from orderflow.services._lambda import SERVICE_ENV
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 FILE_MODE = 0o100644
@@ -99,18 +106,10 @@ class Trace:
     requirements: tuple[str, ...]
 
 
-def trace_entry_point(module: str, *, python: str = sys.executable) -> Trace:
-    """Import ``module`` in a fresh interpreter and record what it loads.
-
-    Raises:
-        DeployError: the module cannot be imported.
-    """
-    result = subprocess.run(
-        [python, "-c", _TRACE, module], capture_output=True, text=True, check=False
-    )
-    if result.returncode != 0:
-        raise DeployError(f"cannot import Lambda entry point {module}: {result.stderr.strip()}")
-    data = json.loads(result.stdout)
+def _parse_trace(module: str, returncode: int, stdout: str, stderr: str) -> Trace:
+    if returncode != 0:
+        raise DeployError(f"cannot import Lambda entry point {module}: {stderr.strip()}")
+    data = json.loads(stdout)
     code: dict[str, Path] = {}
     for name, path in data["code"]:
         source = Path(path)
@@ -123,6 +122,59 @@ def trace_entry_point(module: str, *, python: str = sys.executable) -> Trace:
         if _normalise(dist) not in RUNTIME_PROVIDED
     )
     return Trace(code=code, requirements=requirements)
+
+
+def trace_entry_point(
+    module: str,
+    *,
+    environment: Mapping[str, str] | None = None,
+    python: str = sys.executable,
+) -> Trace:
+    """Import ``module`` in a fresh interpreter and record what it loads.
+
+    Args:
+        module: the module Lambda imports.
+        environment: variables set in that interpreter on top of this process's
+            (``ORDERFLOW_SERVICE``; ``PYTHONPATH`` to trace another source tree).
+        python: the interpreter.
+
+    Raises:
+        DeployError: the module cannot be imported.
+    """
+    return trace_entry_points(module, {"": environment or {}}, python=python)[""]
+
+
+def trace_entry_points(
+    module: str, environments: Mapping[str, Mapping[str, str]], *, python: str = sys.executable
+) -> dict[str, Trace]:
+    """Trace ``module`` once per environment, the interpreters running side by side.
+
+    Args:
+        module: the module Lambda imports.
+        environments: key -> variables set on top of this process's (one trace each).
+        python: the interpreter.
+
+    Returns:
+        key -> its trace.
+
+    Raises:
+        DeployError: the module cannot be imported in one of the environments.
+    """
+    running = {
+        key: subprocess.Popen(
+            [python, "-c", _TRACE, module],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, **environment},
+        )
+        for key, environment in environments.items()
+    }
+    outputs = {key: process.communicate() for key, process in running.items()}
+    return {
+        key: _parse_trace(module, running[key].returncode, stdout, stderr)
+        for key, (stdout, stderr) in outputs.items()
+    }
 
 
 def _normalise(name: str) -> str:
@@ -237,33 +289,66 @@ class WheelDependencies:
 class Packager:
     """Builds each service's deployment zip.
 
-    Every service runs the same entry point (``LAMBDA_HANDLER``, the service chosen by an
-    environment variable), so their code is the same set of modules; the zip is built once
-    and reused.
+    Every function runs the same entry point (``LAMBDA_HANDLER``), which imports the service
+    named by ``ORDERFLOW_SERVICE`` and no other; each service is traced with that variable
+    set, so its zip holds the shared modules plus its own service's code.
 
     Args:
         dependencies: where third-party files come from.
         entry_point: the module Lambda imports.
-        code: overrides the traced code (archive name -> content), e.g. in tests.
-        traced: a trace of ``entry_point`` made earlier (by default traced on first use).
+        code: overrides the traced code (service -> archive name -> content), e.g. in tests.
+        traced: one trace used for every service instead of tracing each (for an entry
+            point whose code does not depend on the service).
+        traces: service -> its trace; filled on first use, may be given up front.
+        environment: extra variables for the tracing interpreters (``PYTHONPATH`` to package
+            another source tree).
+        python: the interpreter that traces.
     """
 
     dependencies: DependencySource
     entry_point: str = "orderflow.services._lambda"
     code: Callable[[str], Files] | None = None
     traced: Trace | None = None
+    traces: dict[str, Trace] = field(default_factory=dict)
+    environment: Mapping[str, str] = field(default_factory=dict)
+    python: str = sys.executable
     _cache: dict[str, bytes] = field(default_factory=dict, init=False, repr=False)
 
-    def trace(self) -> Trace:
-        """The entry point's trace (computed once)."""
-        if self.traced is None:
-            self.traced = trace_entry_point(self.entry_point)
-        return self.traced
+    def prepare(self, services: Iterable[str]) -> None:
+        """Trace every service not traced yet, the interpreters running side by side.
+
+        Raises:
+            DeployError: a name is no known service, or the entry point fails to import.
+        """
+        if self.traced is not None:
+            return
+        missing = [name for name in dict.fromkeys(services) if name not in self.traces]
+        for name in missing:
+            _check_service(name)
+        if missing:
+            self.traces.update(
+                trace_entry_points(
+                    self.entry_point,
+                    {name: {**self.environment, SERVICE_ENV: name} for name in missing},
+                    python=self.python,
+                )
+            )
+
+    def trace(self, service: str) -> Trace:
+        """``service``'s trace (computed once)."""
+        if self.traced is not None:
+            return self.traced
+        self.prepare([service])
+        return self.traces[service]
 
     def package(self, service: str) -> bytes:
-        """The zip for ``service``."""
+        """The zip for ``service``.
+
+        Raises:
+            DeployError: ``service`` is no known service, or its code cannot be traced.
+        """
         if service not in self._cache:
-            trace = self.trace()
+            trace = self.trace(service)
             if self.code is not None:
                 code = dict(self.code(service))
             else:
@@ -271,6 +356,15 @@ class Packager:
             files = {**self.dependencies.files(trace.requirements), **code}
             self._cache[service] = build_zip(files)
         return self._cache[service]
+
+
+def _check_service(name: str) -> None:
+    # The entry point ignores an unknown ORDERFLOW_SERVICE at import (it fails at invocation),
+    # so tracing one would quietly yield a package without any service code.
+    if name not in SERVICES:
+        raise DeployError(
+            f"cannot package {name!r}: no such service; known: {', '.join(sorted(SERVICES))}"
+        )
 
 
 __all__ = [
@@ -286,5 +380,6 @@ __all__ = [
     "WheelDependencies",
     "build_zip",
     "trace_entry_point",
+    "trace_entry_points",
     "wheel_files",
 ]

@@ -14,6 +14,11 @@ Environment:
         (``ORDERFLOW_FAILURE_RATE_AUTHORIZE_PAYMENT=0.2``).
     ORDERFLOW_SEED_SAMPLE_DATA: ``1`` writes the sample users and stock into the store at
         cold start (useful with in-memory storage).
+
+Importing this module with ``ORDERFLOW_SERVICE`` set imports that service's module, and no
+other service's: Lambda runs module-level code in its init phase, so the import cost stays
+out of the first invocation, and deploy's packager, which records what importing the entry
+point loads, ships each function exactly its own service's code.
 """
 
 from __future__ import annotations
@@ -117,6 +122,17 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
     if name not in _handlers:
         _handlers[name] = make_handler(SERVICES[name])
     return _handlers[name](event, context)
+
+
+def _preload(env: Mapping[str, str]) -> None:
+    name = env.get(SERVICE_ENV, "")
+    # An unknown name is reported by ``handler`` at invocation, with the list of services;
+    # failing the import instead would break every importer of orderflow.services.
+    if name in SERVICES and name not in _handlers:
+        _handlers[name] = make_handler(SERVICES[name])
+
+
+_preload(os.environ)
 
 
 __all__ = [

@@ -3,41 +3,76 @@
 A workflow names its tasks' Lambda functions by ARN or name; the local executor hands those
 to ``local_handler``, which finds the service and runs it on the payload exactly as the
 deployed Lambda would (validate the event, run, return JSON, let business errors raise).
+
+The registry knows each service's module without importing it: ``SERVICES[name]`` imports
+that one module on first lookup. So a process that runs one service (a Lambda function)
+loads only that service's code, and deploy's packager, which records what the entry point
+imports, ships each function exactly the code it runs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import importlib
+from collections.abc import Callable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any
 
 from orderflow._errors import ContractError
 from orderflow.services._deps import ServiceDeps
 from orderflow.services._service import Service
-from orderflow.services.compensation import cancel_order, refund_payment, release_inventory
-from orderflow.services.inventory import reserve_inventory
-from orderflow.services.notification import send_notification
-from orderflow.services.order import create_order, validate_order
-from orderflow.services.payment import authorize_payment
-from orderflow.services.user import get_user
 
-SERVICES: Mapping[str, Service[Any, Any]] = MappingProxyType(
+SERVICE_MODULES: Mapping[str, tuple[str, str]] = MappingProxyType(
     {
-        service.name: service
-        for service in (
-            validate_order,
-            get_user,
-            create_order,
-            authorize_payment,
-            reserve_inventory,
-            send_notification,
-            release_inventory,
-            refund_payment,
-            cancel_order,
-        )
+        "validate-order": ("orderflow.services.order", "validate_order"),
+        "get-user": ("orderflow.services.user", "get_user"),
+        "create-order": ("orderflow.services.order", "create_order"),
+        "authorize-payment": ("orderflow.services.payment", "authorize_payment"),
+        "reserve-inventory": ("orderflow.services.inventory", "reserve_inventory"),
+        "send-notification": ("orderflow.services.notification", "send_notification"),
+        "release-inventory": ("orderflow.services.compensation", "release_inventory"),
+        "refund-payment": ("orderflow.services.compensation", "refund_payment"),
+        "cancel-order": ("orderflow.services.compensation", "cancel_order"),
     }
 )
-"""Every service, keyed by its name (``get-user``)."""
+"""Service name -> (module, attribute) where the ``Service`` object lives."""
+
+
+class ServiceTable(Mapping[str, Service[Any, Any]]):
+    """A read-only mapping of services that imports each service's module on first lookup.
+
+    Membership, iteration and ``len`` read only the names; ``table[name]`` (and ``values``
+    or ``items``, which look every service up) import the modules concerned.
+
+    Args:
+        locations: service name -> (module, attribute).
+    """
+
+    def __init__(self, locations: Mapping[str, tuple[str, str]]) -> None:
+        self._locations = locations
+
+    def __getitem__(self, name: str) -> Service[Any, Any]:
+        module, attribute = self._locations[name]
+        service = getattr(importlib.import_module(module), attribute)
+        if not isinstance(service, Service) or service.name != name:
+            raise TypeError(f"{module}.{attribute} is not the Service {name!r}")
+        return service
+
+    def __contains__(self, name: object) -> bool:
+        # Mapping's default looks the item up, which would import the module.
+        return name in self._locations
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._locations)
+
+    def __len__(self) -> int:
+        return len(self._locations)
+
+    def __repr__(self) -> str:
+        return f"ServiceTable({list(self._locations)!r})"
+
+
+SERVICES: Mapping[str, Service[Any, Any]] = ServiceTable(SERVICE_MODULES)
+"""Every service, keyed by its name (``get-user``); each module is imported on first use."""
 
 
 class UnknownServiceError(ContractError, LookupError):
@@ -102,4 +137,12 @@ def local_handler(deps: ServiceDeps | None = None) -> Callable[[str, Any], Any]:
     return handle
 
 
-__all__ = ["SERVICES", "UnknownServiceError", "function_name", "local_handler", "resolve_service"]
+__all__ = [
+    "SERVICES",
+    "SERVICE_MODULES",
+    "ServiceTable",
+    "UnknownServiceError",
+    "function_name",
+    "local_handler",
+    "resolve_service",
+]

@@ -14,7 +14,14 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt
 
 from orderflow._errors import ServiceError
 from orderflow.services._deps import ServiceDeps
-from orderflow.services._fields import MAX_CENTS, Cents, Id, derived_id, format_cents
+from orderflow.services._fields import (
+    MAX_CENTS,
+    Cents,
+    Id,
+    PositiveCents,
+    derived_id,
+    format_cents,
+)
 from orderflow.services._service import Service
 from orderflow.services._storage import ABSENT
 
@@ -69,7 +76,10 @@ class ValidatedOrder(BaseModel):
     request_id: Id = Field(description="Client idempotency key, as received.")
     user_id: Id = Field(description="The user placing the order.")
     items: Items = Field(description="Order lines, as received; prices in integer cents.")
-    total_cents: Cents = Field(description="Sum of quantity * unit price, in integer cents.")
+    total_cents: PositiveCents = Field(
+        description="Sum of quantity * unit price, in integer cents; never 0 (a zero total "
+        "is an InvalidOrder, since no payment of 0 can be authorized)."
+    )
 
 
 class CreateOrderInput(BaseModel):
@@ -99,7 +109,7 @@ class Order(BaseModel):
 
 
 class InvalidOrder(ServiceError):
-    """The request names a product twice or its total exceeds the maximum amount."""
+    """The request names a product twice, or its total is zero or exceeds the maximum."""
 
 
 class OrderConflict(ServiceError):
@@ -120,6 +130,13 @@ def _check(items: list[OrderItem]) -> int:
             raise InvalidOrder(f"product {item.product_id!r} appears more than once")
         seen.add(item.product_id)
     total = order_total_cents(items)
+    if total == 0:
+        # Payment authorizes a positive amount only; a free order would pass validation and
+        # then break the workflow at AuthorizePayment with a contract error.
+        raise InvalidOrder(
+            "order total is $0.00 (every line has a unit price of 0): there is nothing to "
+            "charge, and payment authorizes only positive amounts"
+        )
     if total > MAX_CENTS:
         raise InvalidOrder(
             f"order total {format_cents(total)} exceeds the maximum {format_cents(MAX_CENTS)}"
