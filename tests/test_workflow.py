@@ -236,11 +236,36 @@ def test_cli_writes_a_file_with_parameters(
     assert "shop-get-user" in out.read_text()
 
 
+def test_cli_unwritable_output_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "no" / "such" / "dir" / "wf.json"
+    assert main(["render", "-o", str(out)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and not out.parent.exists()
+    assert f"cannot write {out}" in captured.err and "No such file or directory" in captured.err
+    assert "Traceback" not in captured.err
+
+
 def test_cli_fills_account_and_region(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["render", "--account", "111122223333", "--region", "eu-west-1"]) == 0
     data = json.loads(capsys.readouterr().out)
     arn = data["States"]["GetUser"]["Parameters"]["FunctionName"]
     assert arn == "arn:aws:lambda:eu-west-1:111122223333:function:orderflow-get-user"
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--account", "abc"), ("--region", ""), ("--prefix", "bad name!")],
+)
+def test_cli_bad_account_region_or_prefix_is_a_usage_error(
+    option: str, value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["render", option, value]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert f"field {option[2:]}" in captured.err and repr(value) in captured.err
+    assert "Traceback" not in captured.err
 
 
 @pytest.mark.parametrize(
@@ -260,6 +285,37 @@ def test_cli_bad_target_is_a_readable_usage_error(
     assert captured.out == ""
     assert fragment in captured.err
     assert "Traceback" not in captured.err
+
+
+def test_cli_user_module_that_exits_or_prints_at_import_or_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "exits_at_import_wf.py").write_text("import sys\nsys.exit(3)\n")
+    (tmp_path / "prints_wf_for_cli.py").write_text(
+        "import sys\n"
+        "from orderflow.dsl import Flow, workflow\n"
+        "from orderflow.services import GetUserInput, OrderRequest, get_user\n"
+        "print('importing')\n"
+        "@workflow('loud', input_model=OrderRequest)\n"
+        "def wf(flow: Flow[OrderRequest]) -> None:\n"
+        "    print('building')\n"
+        "    flow.task('GetUser', get_user).call(GetUserInput, user_id=flow.input.user_id)\n"
+        "@workflow('quits', input_model=OrderRequest)\n"
+        "def quits(flow: Flow[OrderRequest]) -> None:\n"
+        "    sys.exit(4)\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert main(["render", "exits_at_import_wf:wf"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "called sys.exit(3)" in captured.err
+    assert main(["render", "prints_wf_for_cli:wf"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["StartAt"] == "GetUser"
+    assert "importing" in captured.err and "building" in captured.err
+    assert main(["render", "prints_wf_for_cli:quits"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "called sys.exit(4)" in captured.err
 
 
 def test_cli_reports_a_wrongly_wired_workflow_without_a_traceback(

@@ -85,3 +85,38 @@ def test_iter_states_walks_nested_scopes() -> None:
         "/States/M",
         "/States/M/ItemProcessor/States/I",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "token", "where"),
+    [
+        ('{"StartAt":"A","States":{"A":{"Type":"Pass","Result":NaN,"End":true}}}', "NaN", "1, 54"),
+        ('{\n "Comment": "NaN 1e999",\n "Result": [1, -Infinity]}', "-Infinity", "3, 16"),
+        ('{"a": Infinity}', "Infinity", "1, 7"),
+        ('{"Result": 1e999}', "1e999", "1, 12"),
+        ('{"Result": -2.5E+400}', "-2.5E+400", "1, 12"),
+    ],
+)
+def test_parse_refuses_non_standard_and_non_finite_numbers(
+    text: str, token: str, where: str
+) -> None:
+    with pytest.raises(DefinitionError) as info:
+        parse_definition(text, file="m.json")
+    message = str(info.value)
+    assert message.startswith("m.json: invalid JSON at line ")
+    assert f"line {where.replace(', ', ', column ')}: {token} is not a JSON number" in message
+
+
+def test_parse_keeps_large_but_finite_numbers() -> None:
+    data = parse_definition('{"a": 1.5e308, "b": 123456789012345678901234567890}').data
+    assert data == {"a": 1.5e308, "b": 123456789012345678901234567890}
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")])
+def test_dumps_refuses_non_finite_numbers_naming_where(bad: float) -> None:
+    data = {"StartAt": "A", "States": {"A/B": {"Type": "Pass", "Result": {"x": [1, bad]}}}}
+    with pytest.raises(DefinitionError) as info:
+        dumps(data)
+    assert info.value.pointer == "/States/A~1B/Result/x/1"
+    with pytest.raises(DefinitionError):
+        Definition(data).to_json()

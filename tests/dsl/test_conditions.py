@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from typing import Any, Literal
 
 import pytest
@@ -99,6 +100,12 @@ def test_operator_follows_the_annotation(make: Any, expected: dict[str, Any]) ->
         (lambda i: eq(i.tags, ["a"]), "a Choice can compare strings, numbers"),
         (lambda i: eq("literal", i.name), "must be a reference"),
         (lambda i: all_of(), "And needs at least one condition"),
+        (
+            lambda i: eq(i.status, "deleted"),
+            "$.status can only be 'active', 'suspended', so == 'deleted' is always false",
+        ),
+        (lambda i: ne(i.status, "gone"), "!= 'gone' is always true"),
+        (lambda i: any_of(eq(i.flag, True), eq(i.status, "x")), "can only be 'active'"),
     ],
 )
 def test_bad_conditions_name_the_choice_state(make: Any, fragment: str) -> None:
@@ -106,6 +113,39 @@ def test_bad_conditions_name_the_choice_state(make: Any, fragment: str) -> None:
         first_rule(make)
     assert info.value.state == "C"
     assert fragment in info.value.message
+
+
+class Tier(enum.StrEnum):
+    GOLD = "gold"
+    SILVER = "silver"
+
+
+class Member(BaseModel):
+    level: Literal[1, 2, 3] | None = None
+    tier: Tier
+    mixed: Literal["a"] | str = "a"
+
+
+def test_comparison_with_a_value_outside_literal_or_enum_fails_at_build() -> None:
+    def rule(make: Any) -> None:
+        def build(flow: Flow[Member]) -> None:
+            flow.choice("C", [(make(flow.input), lambda f: f.succeed("Yes"))])
+
+        render(Workflow("t", Member, build))
+
+    rule(lambda i: eq(i.level, 2))
+    rule(lambda i: eq(i.level, 2.0))
+    rule(lambda i: gt(i.level, 7))  # ordering against any number can be meaningful
+    rule(lambda i: eq(i.tier, Tier.GOLD))
+    rule(lambda i: eq(i.mixed, "anything"))  # str admits every string
+    for make, allowed in [
+        (lambda i: eq(i.level, 4), "1, 2, 3"),
+        (lambda i: eq(i.tier, "bronze"), "'gold', 'silver'"),
+    ]:
+        with pytest.raises(WorkflowBuildError) as info:
+            rule(make)
+        assert info.value.state == "C" and info.value.field == "Choices"
+        assert f"can only be {allowed}" in info.value.message
 
 
 def test_a_rule_that_is_not_a_condition() -> None:

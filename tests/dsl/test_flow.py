@@ -153,6 +153,58 @@ def test_arns_come_from_account_region_and_prefix() -> None:
     assert compiled.tasks == {"GetAccount": lookup}
 
 
+@pytest.mark.parametrize(
+    ("options", "field"),
+    [
+        ({"account": "abc"}, "account"),
+        ({"account": "1234567890123"}, "account"),
+        ({"region": ""}, "region"),
+        ({"region": "US-EAST-1"}, "region"),
+        ({"region": "us-east-1/x"}, "region"),
+        ({"prefix": "bad name!"}, "prefix"),
+        ({"prefix": "a:b"}, "prefix"),
+    ],
+)
+def test_bad_account_region_or_prefix_is_refused(options: dict[str, str], field: str) -> None:
+    @workflow("t", input_model=Start)
+    def wf(flow: Flow[Start]) -> None:
+        flow.task("GetAccount", lookup).call(LookupIn, key=flow.input.key)
+
+    with pytest.raises(WorkflowBuildError) as info:
+        render(wf, **options)
+    assert info.value.field == field
+    assert repr(options[field]) in str(info.value)
+    with pytest.raises(WorkflowBuildError):
+        contracts_for(wf, **options)
+
+
+def test_function_name_over_64_characters_is_refused_naming_the_state() -> None:
+    @workflow("t", input_model=Start)
+    def wf(flow: Flow[Start]) -> None:
+        flow.task("GetAccount", lookup).call(LookupIn, key=flow.input.key)
+
+    prefix = "p" * (64 - len("-lookup"))
+    assert (
+        render(wf, prefix=prefix)
+        .states["GetAccount"]["Parameters"]["FunctionName"]
+        .endswith(f":function:{prefix}-lookup")
+    )
+    with pytest.raises(WorkflowBuildError) as info:
+        render(wf, prefix=prefix + "p")
+    assert info.value.state == "GetAccount" and info.value.field == "prefix"
+    assert "65 characters" in str(info.value)
+
+
+@pytest.mark.parametrize("region", ["us-gov-west-1", "cn-north-1", "ap-southeast-4"])
+def test_every_region_shape_is_accepted(region: str) -> None:
+    @workflow("t", input_model=Start)
+    def wf(flow: Flow[Start]) -> None:
+        flow.task("GetAccount", lookup).call(LookupIn, key=flow.input.key)
+
+    arn = render(wf, region=region, prefix="").states["GetAccount"]["Parameters"]["FunctionName"]
+    assert arn == f"arn:aws:lambda:{region}:123456789012:function:lookup"
+
+
 def test_call_with_passes_a_whole_reference_as_the_payload() -> None:
     @workflow("t", input_model=Start)
     def wf(flow: Flow[Start]) -> None:

@@ -78,8 +78,12 @@ def mypy_report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[tupl
 SNIPPET_NAMES = sorted(p.stem for p in SNIPPETS.glob("*.py"))
 
 
+# snippets of correct code: mypy must report nothing and they must build
+CORRECT = {"ok_order", "ok_parallel_many"}
+
+
 def test_every_mis_wiring_snippet_is_covered() -> None:
-    assert set(RUNTIME) | {"ok_order"} == set(SNIPPET_NAMES)
+    assert set(RUNTIME) | CORRECT == set(SNIPPET_NAMES)
 
 
 @pytest.mark.parametrize("name", SNIPPET_NAMES)
@@ -93,7 +97,7 @@ def test_mypy_reports_exactly_the_marked_errors(
     ), actual
     for line, code, message in actual:
         assert expected[line][1] in message, (line, code, message)
-    if name == "ok_order":
+    if name in CORRECT:
         assert actual == []
     else:
         assert actual, f"{name} must produce at least one mypy error"
@@ -114,6 +118,13 @@ def test_correct_snippet_builds() -> None:
     definition = module.definition
     assert definition.start_at == "Validate"
     assert "ReserveEach" in definition.states
+
+
+def test_parallel_with_more_branches_than_typed_overloads_builds() -> None:
+    module = _load("ok_parallel_many")
+    parallel = module.definition.states["P"]
+    assert len(parallel["Branches"]) == module.BRANCHES == 8
+    assert parallel["Branches"][7]["StartAt"] == "Get7"
 
 
 @pytest.mark.parametrize("name", sorted(RUNTIME))

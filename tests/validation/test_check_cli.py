@@ -213,3 +213,74 @@ def test_a_renderer_that_refuses_an_invalid_machine_is_reported_as_errors(
         "unknown-target",
         "no-terminal-path",
     ]
+
+
+@pytest.mark.parametrize(
+    "definition",
+    [
+        {"StartAt": "A", "States": {"A": {"Type": ["Pass"], "End": True}}},
+        {"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"}, "B": []}},
+    ],
+)
+def test_malformed_definition_exits_1_with_diagnostics(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], definition: dict[str, object]
+) -> None:
+    path = write(tmp_path, "m.json", json.dumps(definition))
+    assert main(["check", path, "--format", "json"]) == 1
+    items = json.loads(capsys.readouterr().out)
+    assert any(i["severity"] == "error" and i["state"] in {"A", "B"} for i in items)
+
+
+@pytest.mark.parametrize("number", ["NaN", "1e999", "-Infinity"])
+def test_non_finite_number_in_a_file_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], number: str
+) -> None:
+    text = '{"StartAt":"A","States":{"A":{"Type":"Pass","Result":NUMBER,"End":true}}}'
+    text = text.replace("NUMBER", number)
+    assert main(["check", write(tmp_path, "n.json", text)]) == 2
+    err = capsys.readouterr().err
+    assert f"line 1, column 54: {number} is not a JSON number" in err
+
+
+def test_user_module_that_exits_at_import_exits_2(
+    module_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (module_dir / "machines_exit.py").write_text("import sys\nsys.exit(3)\n", encoding="utf-8")
+    assert main(["check", "machines_exit:x"]) == 2
+    err = capsys.readouterr().err
+    assert "called sys.exit(3)" in err and "Traceback" not in err
+
+
+def test_what_a_user_module_prints_goes_to_stderr(
+    module_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (module_dir / "machines_print.py").write_text(
+        f"print('imported!')\nGOOD = {GOOD!r}\n", encoding="utf-8"
+    )
+    assert main(["check", "machines_print:GOOD", "--format", "json"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out) == []
+    assert "imported!" in err
+
+
+@pytest.mark.parametrize("fmt", ["json", "text"])
+def test_a_workflow_that_cannot_be_built_is_one_error_diagnostic(
+    module_dir: Path, capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    (module_dir / "machines_miswired.py").write_text(
+        "from orderflow.dsl import Flow, workflow\n"
+        "from orderflow.services import GetUserInput, OrderRequest, get_user\n"
+        "@workflow('bad', input_model=OrderRequest)\n"
+        "def wf(flow: Flow[OrderRequest]) -> None:\n"
+        "    flow.task('GetUser', get_user).call(GetUserInput, user=flow.input.user_id)\n",
+        encoding="utf-8",
+    )
+    assert main(["check", "machines_miswired:wf", "--format", fmt]) == 1
+    out, err = capsys.readouterr()
+    if fmt == "json":
+        [item] = json.loads(out)
+        assert item["severity"] == "error" and item["code"] == "workflow-build-error"
+        assert item["state"] == "GetUser" and "'user'" in item["message"]
+    else:
+        assert out == ""
+        assert "workflow-build-error" in err and "state 'GetUser'" in err

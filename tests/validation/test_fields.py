@@ -204,6 +204,24 @@ def test_processor_config() -> None:
     assert ("field-not-allowed", "ProcessorConfig.Extra") in found
 
 
+def test_distributed_map_needs_execution_type() -> None:
+    def map_state(config: dict[str, Any]) -> dict[str, Any]:
+        body = {
+            "ProcessorConfig": config,
+            "StartAt": "I",
+            "States": {"I": {"Type": "Pass", "End": True}},
+        }
+        return {"Type": "Map", "ItemProcessor": body, "End": True}
+
+    missing = ("missing-field", "ProcessorConfig.ExecutionType")
+    assert missing in errors(map_state({"Mode": "DISTRIBUTED"}))
+    for execution_type in ("STANDARD", "EXPRESS"):
+        config = {"Mode": "DISTRIBUTED", "ExecutionType": execution_type}
+        assert missing not in errors(map_state(config))
+    assert missing not in errors(map_state({"Mode": "INLINE"}))
+    assert missing not in errors(map_state({}))
+
+
 def test_credentials_need_role_arn() -> None:
     task = {"Type": "Task", "Resource": LAMBDA, "End": True}
     assert ("missing-field", "Credentials.RoleArn") in errors({**task, "Credentials": {}})
@@ -228,3 +246,14 @@ def test_branches_must_be_objects() -> None:
     assert ("invalid-type", "Branches[0]") in errors(
         {"Type": "Parallel", "Branches": [1], "End": True}
     )
+
+
+def test_non_finite_number_in_a_dict_is_an_error_naming_the_state() -> None:
+    definition = {
+        "StartAt": "A",
+        "States": {"A": {"Type": "Pass", "Result": {"x": float("nan")}, "End": True}},
+    }
+    errors = [d for d in validate(definition) if d.severity == "error"]
+    assert [(d.code, d.state, d.pointer) for d in errors] == [
+        ("invalid-value", "A", "/States/A/Result/x")
+    ]

@@ -133,3 +133,27 @@ def test_no_business_error_warning_when_the_retrier_never_retries() -> None:
         found(task(Retry=[{"ErrorEquals": ["States.TaskFailed"], "MaxAttempts": 0}]), "warning")
         == []
     )
+
+
+def test_jsonata_catcher_without_output_discards_the_input() -> None:
+    def warnings(catcher: dict[str, Any]) -> list[tuple[str, str | None]]:
+        state = {
+            "Type": "Task",
+            "Resource": LAMBDA,
+            "TimeoutSeconds": 5,
+            "End": True,
+            "Catch": [{"ErrorEquals": ["X"], "Next": "F", **catcher}],
+        }
+        machine = {
+            "QueryLanguage": "JSONata",
+            "StartAt": "T",
+            "States": {"T": state, "F": {"Type": "Fail"}},
+        }
+        return found(validate(machine), "warning")
+
+    assert warnings({}) == [("catch-discards-input", "Catch[0].Output")]
+    assert warnings({"Assign": {"e": "{% $states.errorOutput %}"}}) == [
+        ("catch-discards-input", "Catch[0].Output")
+    ]
+    kept = "{% $merge([$states.input, {'error': $states.errorOutput}]) %}"
+    assert warnings({"Output": kept}) == []

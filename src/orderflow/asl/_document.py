@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import copy
 import json
+import math
+import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -109,10 +111,41 @@ def _ordered(value: JSON, *, user_data: bool = False) -> JSON:
 
 
 def dumps(data: JSON, *, indent: int | None = 2) -> str:
-    """Serialise ASL deterministically: canonical field order, fixed indentation."""
-    return json.dumps(_ordered(data), indent=indent, ensure_ascii=False) + (
-        "\n" if indent is not None else ""
-    )
+    """Serialise ASL deterministically: canonical field order, fixed indentation.
+
+    Raises:
+        DefinitionError: ``data`` holds NaN or an infinite number, which JSON cannot
+            express (Python would write ``NaN``, text no JSON reader, AWS included, accepts).
+    """
+    try:
+        text = json.dumps(_ordered(data), indent=indent, ensure_ascii=False, allow_nan=False)
+    except ValueError:
+        pointer = non_finite_pointer(data)
+        if pointer is None:
+            raise
+        raise DefinitionError(
+            "the definition holds a number JSON cannot express (NaN or infinite); use a "
+            "finite number or a string",
+            pointer=pointer,
+        ) from None
+    return text + ("\n" if indent is not None else "")
+
+
+def non_finite_pointer(data: JSON) -> str | None:
+    """JSON pointer to the first NaN or infinite float in ``data``, found without recursion."""
+    stack: list[tuple[str, JSON]] = [("", data)]
+    while stack:
+        pointer, value = stack.pop()
+        if isinstance(value, float) and not math.isfinite(value):
+            return pointer or "/"
+        if isinstance(value, dict):
+            items = [(f"{pointer}/{_escape(str(k))}", v) for k, v in value.items()]
+        elif isinstance(value, list):
+            items = [(f"{pointer}/{i}", v) for i, v in enumerate(value)]
+        else:
+            continue
+        stack.extend(reversed(items))
+    return None
 
 
 class Definition:
@@ -206,7 +239,15 @@ def parse_definition(text: str | bytes, *, file: str | None = None) -> Definitio
     if not text.strip():
         raise DefinitionError("the document is empty; expected a JSON object", file=file)
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+    except _NonStandardNumber as exc:
+        line, column = _locate_number(text, exc.token)
+        where = f"line {line}, column {column}: " if line else ""
+        raise DefinitionError(
+            f"invalid JSON at {where}{exc.token} is not a JSON number (JSON has no NaN or "
+            "Infinity, and numbers must be finite); use a finite number or a string",
+            file=file,
+        ) from None
     except json.JSONDecodeError as exc:
         raise DefinitionError(
             f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}", file=file
@@ -220,6 +261,39 @@ def parse_definition(text: str | bytes, *, file: str | None = None) -> Definitio
             file=file,
         )
     return Definition(data, file=file)
+
+
+class _NonStandardNumber(ValueError):
+    def __init__(self, token: str) -> None:
+        super().__init__(token)
+        self.token = token
+
+
+def _refuse_constant(token: str) -> Any:
+    # Python's json accepts NaN, Infinity and -Infinity by default; JSON (RFC 8259) does not.
+    raise _NonStandardNumber(token)
+
+
+def _finite_float(token: str) -> float:
+    value = float(token)
+    if not math.isfinite(value):
+        raise _NonStandardNumber(token)  # 1e999 decodes to inf and could not be written back
+    return value
+
+
+# A JSON string, or a token outside strings: the first match of the offending token that is
+# not inside a string is where the decoder met it.
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|(-?Infinity|NaN|-?[0-9][0-9.eE+-]*)')
+
+
+def _locate_number(text: str, token: str) -> tuple[int, int]:
+    """1-based (line, column) of ``token`` outside strings, or (0, 0) when not found."""
+    for match in _TOKENS.finditer(text):
+        if match.group(1) == token:
+            start = match.start(1)
+            line = text.count("\n", 0, start) + 1
+            return line, start - (text.rfind("\n", 0, start) + 1) + 1
+    return 0, 0
 
 
 def load_definition(path: str | Path) -> Definition:

@@ -14,11 +14,12 @@ a JSON array; the text report is for people and goes to stderr (coloured on a te
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,6 +72,24 @@ class CheckReport:
         return 0 if self.ok else 1
 
 
+@contextlib.contextmanager
+def user_code(what: str, *, file: str | None = None) -> Iterator[None]:
+    """Run user code (importing a module, building a workflow) as the CLI needs it run.
+
+    Whatever it prints goes to stderr, so stdout carries only the command's result; a
+    ``sys.exit()`` in it becomes a :class:`TargetError` instead of silently ending the
+    command with the user's exit status.
+    """
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            yield
+    except SystemExit as exc:
+        raise TargetError(
+            f"{what} called sys.exit({exc.code!r}); a module the CLI loads must not exit",
+            file=file,
+        ) from None
+
+
 def load_target(target: str) -> Definition:
     """The definition named by ``target``: an ASL JSON file, or ``MODULE:ATTR``.
 
@@ -104,9 +123,12 @@ def _import_attribute(target: str) -> object:
     if os.getcwd() not in sys.path:
         sys.path.insert(0, os.getcwd())
     try:
-        module = importlib.import_module(module_name)
+        with user_code(f"importing module {module_name!r}", file=target):
+            module = importlib.import_module(module_name)
     except ImportError as exc:
         raise TargetError(f"cannot import module {module_name!r}: {exc}", file=target) from None
+    except TargetError:
+        raise
     except Exception as exc:  # a broken user module must not end the CLI in a traceback
         raise TargetError(
             f"importing module {module_name!r} failed: {type(exc).__name__}: {exc}", file=target
@@ -125,7 +147,8 @@ def _definition_of(value: object, target: str) -> Definition:
     from orderflow import dsl  # imported only for workflows: checking a file never needs it
 
     if isinstance(value, dsl.Workflow):
-        rendered: Definition = dsl.render(value)
+        with user_code(f"building workflow {target}", file=target):
+            rendered: Definition = dsl.render(value)
         return rendered
     raise TargetError(
         f"{target} is a {type(value).__name__}; expected a workflow, a Definition or a dict",
@@ -164,6 +187,18 @@ def check_definition(
         subject = Path(definition.file).read_bytes()
     diagnostics = validate(subject, state_machine_type=state_machine_type)
     return CheckReport(name, definition, diagnostics)
+
+
+def build_error_diagnostic(error: WorkflowBuildError) -> Diagnostic:
+    """The diagnostic reporting a workflow that cannot be built (code ``workflow-build-error``)."""
+    return Diagnostic(
+        severity="error",
+        code="workflow-build-error",
+        state=error.state,
+        field=error.field,
+        pointer=error.pointer or "/",
+        message=error.message,
+    )
 
 
 @click.command("check")
@@ -206,8 +241,8 @@ def check(
     try:
         report = check_definition(target, state_machine_type=machine_type)
     except WorkflowBuildError as exc:
-        click.echo(f"error: {exc}", err=True)
-        ctx.exit(1)
+        # A finding like any other, so --format json still prints a JSON array.
+        report = CheckReport(target, None, [build_error_diagnostic(exc)])
     if report.ok and report.definition is not None:
         report.diagnostics.extend(
             dataflow_diagnostics(
@@ -228,7 +263,9 @@ __all__ = [
     "MAX_FILE_BYTES",
     "CheckReport",
     "TargetError",
+    "build_error_diagnostic",
     "check",
     "check_definition",
     "load_target",
+    "user_code",
 ]

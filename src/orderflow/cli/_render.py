@@ -13,6 +13,8 @@ import click
 from orderflow._errors import WorkflowBuildError
 from orderflow.asl import dumps
 from orderflow.asl._mermaid import to_mermaid
+from orderflow.cli._check import TargetError as CheckTargetError
+from orderflow.cli._check import user_code
 from orderflow.dsl import Workflow
 from orderflow.dsl import render as render_workflow
 
@@ -37,7 +39,10 @@ def load_workflow(target: str) -> Workflow[Any]:
     if os.getcwd() not in sys.path and "" not in sys.path:
         sys.path.insert(0, os.getcwd())
     try:
-        module = importlib.import_module(module_name)
+        with user_code(f"importing module {module_name!r}"):
+            module = importlib.import_module(module_name)
+    except CheckTargetError as exc:
+        raise TargetError(exc.message) from None
     except ImportError as exc:
         raise TargetError(f"cannot import module {module_name!r}: {exc}") from None
     except Exception as exc:  # a broken user module must not end the CLI in a traceback
@@ -66,9 +71,12 @@ def render_text(
     prefix: str = "orderflow",
 ) -> str:
     """The rendered text ``orderflow render`` prints: ASL JSON or a Mermaid flowchart."""
-    definition = render_workflow(
-        load_workflow(target), account=account, region=region, prefix=prefix
-    )
+    workflow = load_workflow(target)
+    try:
+        with user_code(f"building workflow {target}"):
+            definition = render_workflow(workflow, account=account, region=region, prefix=prefix)
+    except CheckTargetError as exc:
+        raise TargetError(exc.message) from None
     return dumps(definition.data) if fmt == "asl" else to_mermaid(definition)
 
 
@@ -102,7 +110,11 @@ def render(
     try:
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise click.FileError(str(output), hint=exc.strerror) from None
+        # An unwritable output is a bad command line (exit 2), not a bad workflow (exit 1);
+        # missing folders are not created, since a typo in the path would go unnoticed.
+        raise click.BadParameter(
+            f"cannot write {output}: {exc.strerror or exc}", param_hint="'-o' / '--output'"
+        ) from None
     click.echo(f"wrote {output}", err=True)
 
 

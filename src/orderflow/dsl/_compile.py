@@ -8,6 +8,7 @@ which the data-flow checker and deploy read without touching DSL objects.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,19 +35,62 @@ from orderflow.services._service import Service
 LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
 
 
+_ACCOUNT = re.compile(r"[0-9]{12}\Z")
+# Partition prefix (us, eu, cn, eusc…), an optional qualifier (gov, iso, isob, de…), a
+# direction (east, central, southeast…) and a number: every published region has this shape.
+_REGION = re.compile(r"[a-z]{2,4}(?:-[a-z]+){1,2}-[0-9]{1,2}\Z")
+_FUNCTION_NAME = re.compile(r"[A-Za-z0-9_-]+\Z")
+MAX_FUNCTION_NAME = 64
+
+
 @dataclass(frozen=True)
 class Target:
     """Where Lambda functions live.
 
     The ARN is ``arn:aws:lambda:{region}:{account}:function:{prefix}-{service.name}``.
+
+    Raises:
+        WorkflowBuildError: the account is not 12 digits, the region is not shaped like an
+            AWS region, or the prefix has characters a Lambda function name cannot hold.
     """
 
     account: str = "123456789012"
     region: str = "us-east-1"
     prefix: str = "orderflow"
 
+    def __post_init__(self) -> None:
+        # A bad value would still make ARN-shaped text that AWS rejects only at deploy time
+        # (or, in a rendered file, never): refuse it where it enters.
+        if not isinstance(self.account, str) or not _ACCOUNT.match(self.account):
+            raise WorkflowBuildError(
+                f"account must be a 12-digit AWS account id, not {self.account!r}",
+                field="account",
+            )
+        if not isinstance(self.region, str) or not _REGION.match(self.region):
+            raise WorkflowBuildError(
+                f"region must be an AWS region such as us-east-1 or eu-west-2, not {self.region!r}",
+                field="region",
+            )
+        if not isinstance(self.prefix, str) or (
+            self.prefix and not _FUNCTION_NAME.match(self.prefix)
+        ):
+            raise WorkflowBuildError(
+                f"prefix {self.prefix!r} can hold only letters, digits, '-' and '_' (it "
+                "starts each Lambda function name)",
+                field="prefix",
+            )
+
     def function_name(self, service: Service[Any, Any]) -> str:
-        return f"{self.prefix}-{service.name}" if self.prefix else service.name
+        """``{prefix}-{service.name}``, checked against Lambda's function-name rules."""
+        name = f"{self.prefix}-{service.name}" if self.prefix else service.name
+        if not _FUNCTION_NAME.match(name) or len(name) > MAX_FUNCTION_NAME:
+            raise WorkflowBuildError(
+                f"Lambda function name {name!r} is not valid: it must be 1 to "
+                f"{MAX_FUNCTION_NAME} letters, digits, '-' or '_' (it has {len(name)} "
+                "characters); shorten the prefix or the service name",
+                field="prefix",
+            )
+        return name
 
     def function_arn(self, service: Service[Any, Any]) -> str:
         return f"arn:aws:lambda:{self.region}:{self.account}:function:{self.function_name(service)}"
@@ -197,7 +241,11 @@ class _Compiler:
         state: dict[str, Any]
         if isinstance(step, TaskStep):
             self.tasks[step.name] = step.service
-            parameters: dict[str, Any] = {"FunctionName": self.target.function_arn(step.service)}
+            try:
+                arn = self.target.function_arn(step.service)
+            except WorkflowBuildError as exc:
+                raise WorkflowBuildError(exc.message, state=step.name, field=exc.field) from None
+            parameters: dict[str, Any] = {"FunctionName": arn}
             if isinstance(step.payload, str):
                 parameters["Payload.$"] = step.payload
             else:

@@ -66,6 +66,8 @@ class _Compare(Condition):
             rule[operator + "Path"] = resolve(self.value)
         else:
             rule[operator] = _literal(kind, self.value, ref, state)
+            if self.op in ("eq", "ne"):
+                _check_possible(ref, rule[operator], self.op, state)
         return {"Not": rule} if self.op == "ne" else rule
 
 
@@ -214,6 +216,42 @@ def _kind(annotation: Any, ref: Ref, state: str) -> _Kind:
         state=state,
         field="Choices",
     )
+
+
+def _check_possible(ref: Ref, value: Any, op: _Op, state: str) -> None:
+    # mypy accepts eq(user.status, "deleted") for a Literal["active", "suspended"] field
+    # (both sides are str to it), yet the rule could never match (or, with ne, never fail).
+    allowed = _allowed_values(ref._of_annotation)
+    if allowed is None or any(value == option for option in allowed):
+        return
+    raise WorkflowBuildError(
+        f"{ref._of_path} can only be {', '.join(repr(v) for v in allowed)}, so "
+        f"{_SYMBOL[op]} {value!r} is always {'false' if op == 'eq' else 'true'}; compare with "
+        "one of the allowed values",
+        state=state,
+        field="Choices",
+    )
+
+
+def _allowed_values(annotation: Any) -> list[Any] | None:
+    """The values a Literal or Enum annotation admits (None when any value of its type can)."""
+    annotation = strip_annotated(annotation)
+    members = union_members(annotation)
+    if members is not None:
+        found: list[Any] = []
+        for member in members:
+            if member is type(None):
+                continue
+            values = _allowed_values(member)
+            if values is None:
+                return None
+            found.extend(v for v in values if v not in found)
+        return found
+    if get_origin(annotation) is Literal:
+        return [v.value if isinstance(v, enum.Enum) else v for v in get_args(annotation)]
+    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+        return [member.value for member in annotation]
+    return None
 
 
 def _literal(kind: _Kind, value: Any, ref: Ref, state: str) -> Any:

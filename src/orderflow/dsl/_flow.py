@@ -219,6 +219,24 @@ class Flow(Generic[In]):
         result_key: str | None = ...,
         comment: str | None = ...,
     ) -> tuple[O1, O2, O3, O4, O5, O6]: ...
+    @overload
+    def parallel(
+        self,
+        name: str,
+        b1: Branch[In, Any],
+        b2: Branch[In, Any],
+        b3: Branch[In, Any],
+        b4: Branch[In, Any],
+        b5: Branch[In, Any],
+        b6: Branch[In, Any],
+        b7: Branch[In, Any],
+        /,
+        *more: Branch[In, Any],
+        retry: Sequence[Retry] = ...,
+        catch: Sequence[Catch] = ...,
+        result_key: str | None = ...,
+        comment: str | None = ...,
+    ) -> tuple[Any, ...]: ...
     def parallel(
         self,
         name: str,
@@ -232,6 +250,12 @@ class Flow(Generic[In]):
 
         The branch's output is exactly the value its function returns (its last state gets
         ``OutputPath``), and the call returns one reference per branch, in branch order.
+
+        Up to six branches the result is typed per branch (``tuple[User, Payment]``), so
+        mypy checks each reference. Seven or more branches are legal too, but Python's
+        typing cannot spell a tuple of any length with a type per position, so the result
+        is ``tuple[Any, ...]``: annotate what you unpack (``user: User = results[6]``) to
+        keep the checking.
         """
         scope = self._scope
         scope.builder.claim_name(name)

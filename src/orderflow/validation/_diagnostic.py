@@ -83,7 +83,9 @@ CODES: dict[str, CodeInfo] = {
     "retry-business-errors": _w(
         "a retrier on States.ALL or States.TaskFailed also retries business errors"
     ),
-    "catch-discards-input": _w("a catcher without ResultPath replaces the input with the error"),
+    "catch-discards-input": _w(
+        "a catcher without ResultPath (JSONata: Output) replaces the input with the error"
+    ),
     "task-without-timeout": _w("a Task without TimeoutSeconds can wait for a year"),
     # query languages
     "query-language-downgrade": _e("a JSONPath state inside a JSONata machine"),
@@ -106,6 +108,8 @@ CODES: dict[str, CodeInfo] = {
     "payload-too-large": _w("a literal larger than the 256 KiB payload limit"),
     "invalid-timestamp": _e("a Timestamp that is not an RFC 3339 date-time"),
     "invalid-label": _e("a Map Label that is empty, too long or has a forbidden character"),
+    # workflows given as MODULE:ATTR
+    "workflow-build-error": _e("a DSL workflow is wired wrongly and cannot be rendered"),
 }
 
 

@@ -210,6 +210,16 @@ def check_scope_fields(scope: Scope, out: Collector) -> None:
                 state=scope.owner,
                 field=f"ProcessorConfig.{key}",
             )
+    if config.get("Mode") == "DISTRIBUTED" and "ExecutionType" not in config:
+        # Each iteration of a distributed Map is a child execution: AWS needs its type.
+        out.report(
+            "missing-field",
+            where,
+            "a DISTRIBUTED Map needs ProcessorConfig.ExecutionType, STANDARD or EXPRESS (the "
+            "type of the child executions)",
+            state=scope.owner,
+            field="ProcessorConfig.ExecutionType",
+        )
 
 
 def check_state_fields(ref: StateRef, out: Collector) -> None:
@@ -221,6 +231,16 @@ def check_state_fields(ref: StateRef, out: Collector) -> None:
             "missing-field",
             ref.pointer,
             f"state {ref.name!r} has no Type; use one of {', '.join(STATE_TYPES)}",
+            state=ref.name,
+            field="Type",
+        )
+        return
+    if not isinstance(kind, str):
+        out.report(
+            "invalid-type",
+            ref.at("Type"),
+            f"Type of state {ref.name!r} must be a string, not {json_kind(kind)}; use one "
+            f"of {', '.join(STATE_TYPES)}",
             state=ref.name,
             field="Type",
         )

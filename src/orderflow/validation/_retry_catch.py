@@ -290,7 +290,21 @@ def _check_catcher(ref: StateRef, i: int, catcher: dict[str, Any], out: Collecto
             state=ref.name,
             field=f"Catch[{i}].ResultPath",
         )
-    if ref.language != JSONATA and "ResultPath" not in catcher:
+    if ref.language == JSONATA:
+        # A JSONata catcher's output defaults to $states.errorOutput ({"Error", "Cause"}):
+        # the input is lost exactly as with a JSONPath catcher without ResultPath. A
+        # misplaced ResultPath is already an error whose fix is Output: no second finding.
+        if "Output" not in catcher and "ResultPath" not in catcher:
+            out.report(
+                "catch-discards-input",
+                ref.at("Catch", i),
+                f"Catch[{i}] has no Output, so the state's output is $states.errorOutput "
+                '({"Error", "Cause"}) and its input is lost; add "Output": '
+                "\"{% $merge([$states.input, {'error': $states.errorOutput}]) %}\" to keep it",
+                state=ref.name,
+                field=f"Catch[{i}].Output",
+            )
+    elif "ResultPath" not in catcher:
         out.report(
             "catch-discards-input",
             ref.at("Catch", i),

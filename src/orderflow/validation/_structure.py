@@ -143,7 +143,10 @@ def _check_start_and_states(scope: Scope, out: Collector) -> None:
 
 def _check_graph(scope: Scope, owner_of: dict[str, Scope], out: Collector) -> None:
     names = scope.names
-    edges: dict[str, list[str]] = {ref.name: [] for ref in scope.states}
+    # Every name is a node, objects or not: a state that is not an object was reported
+    # already, and a transition to it must neither crash the searches nor cascade into
+    # "unreachable" or "never terminates" noise, so it counts as a dead end that terminates.
+    edges: dict[str, list[str]] = {name: [] for name in names}
     for ref in scope.states:
         state = ref.state
         has_next = "Next" in state
@@ -202,6 +205,7 @@ def _check_graph(scope: Scope, owner_of: dict[str, Scope], out: Collector) -> No
                 state=ref.name,
             )
     terminals = {ref.name for ref in scope.states if is_terminal(ref)}
+    terminals.update(name for name, state in names.items() if not isinstance(state, dict))
     able = _reachable(terminals, _reversed(edges))
     stuck = [ref for ref in scope.states if ref.name in reached and ref.name not in able]
     if stuck or not terminals:

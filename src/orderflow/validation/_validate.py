@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from orderflow._errors import DefinitionError
 from orderflow.asl import Definition, as_definition
+from orderflow.asl._document import non_finite_pointer
 from orderflow.validation._choice import check_choice
 from orderflow.validation._diagnostic import Collector, Diagnostic
 from orderflow.validation._duplicates import check_duplicate_keys
@@ -77,7 +78,12 @@ def validate(
 def _run(data: dict[str, Any], state_machine_type: str) -> list[Diagnostic]:
     out = Collector()
     # Compact text is the smallest form a client can send: no false alarm from indentation.
-    check_definition_size(len(json.dumps(data, ensure_ascii=False, separators=(",", ":"))), out)
+    try:
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except ValueError:
+        _report_non_finite_number(data, out)
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    check_definition_size(len(text), out)
     check_machine_fields(data, out)
     check_machine_language(data, out)
     scopes = collect_scopes(data)
@@ -95,6 +101,27 @@ def _run(data: dict[str, Any], state_machine_type: str) -> list[Diagnostic]:
             check_paths(ref, out)
             check_state_limits(ref, out)
     return out.diagnostics
+
+
+def _report_non_finite_number(data: dict[str, Any], out: Collector) -> None:
+    # A decoded dict (a DSL build, a caller's own data) can hold NaN or infinity, which no
+    # JSON text can carry: AWS would never receive the definition as written.
+    pointer = non_finite_pointer(data) or "/"
+    tokens = pointer.split("/")
+    state = next(
+        (_unescape(tokens[i + 1]) for i in range(len(tokens) - 2, 0, -1) if tokens[i] == "States"),
+        None,
+    )
+    out.report(
+        "invalid-value",
+        pointer,
+        "NaN and infinite numbers cannot be written as JSON; use a finite number or a string",
+        state=state,
+    )
+
+
+def _unescape(token: str) -> str:
+    return token.replace("~1", "/").replace("~0", "~")
 
 
 __all__ = ["StateMachineType", "validate"]
