@@ -82,6 +82,8 @@ def timed_machine(**limits: int) -> dict[str, Any]:
     m = machine()
     m["States"]["Ask"].update(limits)
     m["States"]["Ask"].pop("Catch")
+    # Without the Catch nothing leads to No, and AWS rejects unreachable states.
+    m["States"].pop("No")
     return m
 
 
@@ -120,3 +122,39 @@ def test_heartbeats_keep_a_task_alive() -> None:
     silent.send_task_success(sent[-1], "ok")
     assert (silent.status, silent.error) == ("FAILED", "States.HeartbeatTimeout")
     assert "TaskTimedOut" in silent.history_types
+
+
+def test_a_branch_after_a_waiting_one_still_starts_at_the_parallel_start() -> None:
+    from orderflow.executor import VirtualClock
+
+    clock = VirtualClock()
+    sent: list[str] = []
+    ask = machine()["States"]["Ask"]
+    ask.pop("Catch")
+    ask["End"] = True
+    ask.pop("Next")
+    parallel = {
+        "StartAt": "P",
+        "States": {
+            "P": {
+                "Type": "Parallel",
+                "Branches": [
+                    {"StartAt": "Ask", "States": {"Ask": ask}},
+                    {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 5, "End": True}}},
+                ],
+                "End": True,
+            }
+        },
+    }
+    execution = run_asl(
+        parallel,
+        {},
+        handlers={RESOURCE: lambda p: sent.append(p["MessageBody"]["token"]) or {}},
+        clock=clock,
+    )
+    clock.advance(100)
+    execution.send_task_success(sent[0], "yes")
+    assert execution.status == "SUCCEEDED"
+    (wait_entered,) = [e for e in execution.history if e["type"] == "WaitStateEntered"]
+    assert wait_entered["timestamp"] == execution.start_date
+    assert execution.duration == 100

@@ -65,3 +65,47 @@ def test_runs_an_asl_file_with_input_from_a_file(
 )
 def test_usage_errors_exit_2(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert main(args) == 2
+
+
+@pytest.mark.parametrize(
+    "fail", ["nosuchservice=0.5", "payment=1", "authorize-payment=-0.1", "authorize-payment=nan"]
+)
+def test_failure_rate_for_an_unknown_service_or_out_of_range_is_a_usage_error(
+    fail: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["run", "--fail", fail]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "--fail" in err
+    if not fail.startswith("authorize-payment"):
+        assert "known services:" in err and "authorize-payment" in err
+
+
+def test_run_locally_refuses_unknown_service_names() -> None:
+    from orderflow import ExecutionError
+    from orderflow.executor._local import load_target, run_locally, sample_input
+    from orderflow.services import SERVICES
+
+    with pytest.raises(ExecutionError, match=r"known services: .*authorize-payment"):
+        run_locally(load_target(), sample_input(), failure_rates={"payment": 1.0})
+    with pytest.raises(ExecutionError, match="between 0 and 1"):
+        run_locally(load_target(), sample_input(), failure_rates={"get-user": 2.0})
+    assert "authorize-payment" in SERVICES
+
+
+def test_invalid_definition_exits_1_with_the_diagnostics(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    machine = tmp_path / "m.json"
+    machine.write_text(
+        json.dumps(
+            {
+                "StartAt": "A",
+                "States": {"A": {"Type": "Pass", "ResultSelector": {"a": 1}, "End": True}},
+            }
+        )
+    )
+    assert main(["run", str(machine), "--input", "{}"]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "field-not-allowed" in err and "/States/A/ResultSelector" in err

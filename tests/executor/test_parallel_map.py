@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from orderflow import TaskFailure
@@ -10,8 +11,14 @@ from orderflow.testing import run_asl
 FN = "arn:aws:lambda:us-east-1:123456789012:function:f"
 
 
+_NAMES = itertools.count(1)
+
+
 def branch(state: dict[str, Any]) -> dict[str, Any]:
-    return {"StartAt": "B", "States": {"B": {**state, "End": True}}}
+    # State names must be unique across the whole machine, branches included.
+    name = f"B{next(_NAMES)}"
+    end = {} if state["Type"] in ("Fail", "Succeed") else {"End": True}
+    return {"StartAt": name, "States": {name: {**state, **end}}}
 
 
 def test_parallel_output_is_a_list_in_branch_order() -> None:

@@ -18,10 +18,32 @@ SAMPLE = Path(__file__).resolve().parents[1] / "sample_project"
 _REGISTERED = any(ep.value == "orderflow.testing.plugin" for ep in entry_points(group="pytest11"))
 
 
-def _pytest(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+# Loaded at interpreter start (sitecustomize) in a run that must behave as if hypothesis,
+# the optional ``testing`` extra, were not installed.
+_NO_HYPOTHESIS = """
+import sys
+from importlib.abc import MetaPathFinder
+
+
+class _Uninstalled(MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name == "hypothesis" or name.startswith("hypothesis."):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+
+
+sys.meta_path.insert(0, _Uninstalled())
+"""
+
+
+def _pytest(
+    project: Path, *args: str, pythonpath: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     # Without the entry point (before it is declared) load the plugin module explicitly.
     plugin = [] if _REGISTERED else ["-p", "orderflow.testing.plugin"]
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTEST_ADDOPTS")}
+    if pythonpath is not None:
+        env["PYTHONPATH"] = str(pythonpath)
     return subprocess.run(
         [sys.executable, "-m", "pytest", *plugin, "-v", *args],
         cwd=project,
@@ -65,3 +87,32 @@ def test_a_loosened_producer_contract_fails_the_edge_and_its_snapshot(tmp_path: 
     assert "test_contract[quote.output] FAILED" in result.stdout
     assert "lower bound" in result.stdout
     assert "test_contract[quote.input] PASSED" in result.stdout
+
+
+def test_without_hypothesis_only_the_property_tests_fail_and_say_how_to_fix_it(
+    tmp_path: Path,
+) -> None:
+    project = tmp_path / "sample"
+    shutil.copytree(SAMPLE, project)
+    shim = tmp_path / "shim"
+    shim.mkdir()
+    (shim / "sitecustomize.py").write_text(_NO_HYPOTHESIS)
+    # hypothesis's own pytest plugin imports nothing of hypothesis until asked; it is
+    # disabled anyway, as it would be in an environment without hypothesis.
+    result = _pytest(project, "-p", "no:hypothesispytest", pythonpath=shim)
+    out = result.stdout + result.stderr
+    assert result.returncode == 1, out
+    assert "UsageError" not in out and "cannot build the contract tests" not in out
+    for test_id in (
+        "test_workflow[checkout] PASSED",
+        "test_contract[quote.input] PASSED",
+        "test_contract[quote.output] PASSED",
+        "test_contract[charge.input] PASSED",
+        "test_contract[charge.output] PASSED",
+        "test_edge[checkout:Quote->Charge] FAILED",
+        "test_provider[quote] FAILED",
+        "test_provider[charge] FAILED",
+    ):
+        assert test_id in result.stdout, out
+    assert result.stdout.count("pip install 'orderflow[testing]'") >= 3, out
+    assert "3 failed, 5 passed" in result.stdout, out

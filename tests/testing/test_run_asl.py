@@ -5,6 +5,8 @@ from __future__ import annotations
 import inspect
 import json
 
+import pytest
+
 import orderflow.testing
 from orderflow import Definition, TaskFailure
 from orderflow.testing import Execution, run_asl
@@ -69,3 +71,61 @@ def test_same_seed_same_run() -> None:
         "States": {"A": {"Type": "Pass", "Parameters": {"id.$": "States.UUID()"}, "End": True}},
     }
     assert run_asl(machine, {}, seed=1).output == run_asl(machine, {}, seed=1).output
+
+
+# --- definitions AWS would reject are refused -------------------------------------------
+
+
+def test_definition_with_validation_errors_is_refused_with_its_diagnostics() -> None:
+    from orderflow import InvalidDefinition
+
+    machine = {
+        "StartAt": "A",
+        "States": {"A": {"Type": "Pass", "ResultSelector": {"a": 1}, "End": True}},
+    }
+    with pytest.raises(InvalidDefinition) as caught:
+        run_asl(machine, {"x": 1})
+    codes = [(d.code, d.pointer) for d in caught.value.diagnostics]
+    assert ("field-not-allowed", "/States/A/ResultSelector") in codes
+    assert "field-not-allowed" in str(caught.value)
+
+
+def test_validation_uses_the_state_machine_type() -> None:
+    from orderflow import InvalidDefinition
+
+    machine = {
+        "StartAt": "T",
+        "States": {
+            "T": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke.sync",
+                "Parameters": {"FunctionName": "f"},
+                "End": True,
+            }
+        },
+    }
+    # EXPRESS machines cannot use .sync integrations; STANDARD ones can.
+    with pytest.raises(InvalidDefinition):
+        run_asl(machine, {}, state_machine_type="EXPRESS")
+
+
+def test_a_definition_is_validated_once_however_often_it_runs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import orderflow.validation
+
+    real = orderflow.validation.validate
+    calls: list[object] = []
+
+    def counting(definition: object, **kwargs: object) -> object:
+        calls.append(definition)
+        return real(definition, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(orderflow.validation, "validate", counting)
+    # A Comment no other test uses, so the plan cache has not seen this document.
+    machine = {**MACHINE, "Comment": "validated once per distinct definition"}
+    for _ in range(5):
+        assert run_asl(machine, {}).output == {"ok": True}
+    assert len(calls) == 1
+    run_asl(machine, {}, state_machine_type="EXPRESS")
+    assert len(calls) == 2

@@ -5,18 +5,34 @@ function names or ARNs and whose values are ``(InputModel, OutputModel)`` pairs 
 models (or any object with ``input_model`` and ``output_model``, such as an
 :class:`orderflow.services.Service`). A Task names its function by name, by full or
 partial ARN, with or without a version or alias; all of them are reduced to the bare name
-before matching. A key that is a base name (``get-user``) also matches a prefixed
-deployment name (``shop-get-user``), the convention ``orderflow render --prefix`` uses.
+before matching.
+
+Matching, in order (the first rule that finds a key wins):
+
+1. the function name equals a key's function name (a key may be a name or an ARN, with or
+   without a qualifier: ``shop-get-user``, ``arn:aws:lambda:…:function:shop-get-user:live``);
+2. the function name is ``{prefix}-{key}`` for one of the table's deployment *prefixes*
+   (default: ``orderflow``, the prefix ``orderflow render`` and ``orderflow deploy`` use
+   unless told otherwise), the longest prefix first: a key ``get-user`` matches the
+   deployed ``orderflow-get-user``.
+
+Nothing else matches: a function ``get-user`` does *not* match a key ``user``, because
+nothing tells ``get`` apart from a deployment prefix, and borrowing another function's
+contract makes false alarms. Give ``ContractTable(contracts, prefixes=["shop"])`` when the
+definition was rendered with another prefix, or key the contracts by the deployed names.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from orderflow._errors import ContractError
 from orderflow.checker._shape import Shape, model_shape
+
+DEFAULT_PREFIXES: Final = ("orderflow",)
+"""Deployment prefixes a key's name may carry in a definition (the DSL's default)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,12 +88,24 @@ def _models(value: Any, key: str) -> tuple[type[Any], type[Any]]:
 
 
 class ContractTable:
-    """Look up a Lambda function's contract by any name the definition may use."""
+    """Look up a Lambda function's contract by any name the definition may use.
 
-    __slots__ = ("_by_name",)
+    Args:
+        contracts: function name or ARN -> ``(InputModel, OutputModel)`` or a Service.
+        prefixes: deployment prefixes a function name may carry in front of a key
+            (``{prefix}-{key}``); see the module docstring for the matching rules.
+    """
 
-    def __init__(self, contracts: Mapping[str, Any]) -> None:
+    __slots__ = ("_by_name", "prefixes")
+
+    def __init__(
+        self, contracts: Mapping[str, Any], *, prefixes: Iterable[str] = DEFAULT_PREFIXES
+    ) -> None:
         self._by_name: dict[str, Contract] = {}
+        # Longest first, so "shop-eu" wins over "shop" for "shop-eu-get-user".
+        self.prefixes: tuple[str, ...] = tuple(
+            sorted({p.strip("-") for p in prefixes if p.strip("-")}, key=lambda p: (-len(p), p))
+        )
         for key, value in contracts.items():
             if not isinstance(key, str):
                 raise ContractError(f"contract keys must be function names, got {key!r}")
@@ -91,24 +119,30 @@ class ContractTable:
             )
 
     @classmethod
-    def of(cls, contracts: list[Contract]) -> ContractTable:
+    def of(
+        cls, contracts: list[Contract], *, prefixes: Iterable[str] = DEFAULT_PREFIXES
+    ) -> ContractTable:
         """A table of ready-made contracts (e.g. with an unknown input, to check one edge)."""
-        table = cls({})
+        table = cls({}, prefixes=prefixes)
         for contract in contracts:
             table._by_name[function_base_name(contract.key)] = contract
         return table
 
     def find(self, reference: str) -> Contract | None:
-        """The contract for a function reference, or None."""
+        """The contract for a function reference, or None (rules: module docstring)."""
         name = function_base_name(reference)
         exact = self._by_name.get(name)
         if exact is not None:
             return exact
-        suffixed = [k for k in self._by_name if name.endswith(f"-{k}")]
-        return self._by_name[max(suffixed, key=len)] if suffixed else None
+        for prefix in self.prefixes:
+            if name.startswith(f"{prefix}-"):
+                found = self._by_name.get(name[len(prefix) + 1 :])
+                if found is not None:
+                    return found
+        return None
 
     def __len__(self) -> int:
         return len(self._by_name)
 
 
-__all__ = ["Contract", "ContractTable", "function_base_name"]
+__all__ = ["DEFAULT_PREFIXES", "Contract", "ContractTable", "function_base_name"]

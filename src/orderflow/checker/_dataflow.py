@@ -8,7 +8,10 @@ the definition and the contracts, and :func:`~orderflow.checker._shape.union` wi
 shapes), so the loop ends, typically after one or two visits per state.
 
 Findings are made in one last pass over the stable solution, never while shapes are still
-growing, so a loop's first, partial round cannot produce a false alarm.
+growing, so a loop's first, partial round cannot produce a false alarm. At a convergence
+point that pass judges the union (a read failing along some edges only is a warning naming
+them) and each edge alone, so that a catcher whose ``{Error, Cause}`` always breaks the
+handler's reads is still an error.
 """
 
 from __future__ import annotations
@@ -101,49 +104,85 @@ class Analysis:
         flows: dict[str, Flow],
         query_language: str,
     ) -> list[Flow]:
-        """Run one state once per distinct predecessor, so a read that fails for every
-        value arriving along one edge (a Catcher's ``{Error, Cause}`` meeting normal
-        outputs) is an error there, not a mere "maybe" of the merged union."""
+        """Report one state of the stable solution; returns the flows leaving its scope.
+
+        Where several predecessors converge, the state is judged on the union of what they
+        deliver: a read that fails for what arrives along some edges only is a warning
+        (``path-may-be-missing``…) naming those edges, and an error only when it fails
+        along every one. Catch edges are the exception: a read that always fails when a
+        catcher delivers ``{Error, Cause}`` is an error (naming the catcher), since the
+        handler then crashes whenever it is used, whatever the data.
+        """
+        merged = _join_all(list(flows.values()))
         distinct: dict[Flow, list[str]] = {}
         for source, flow in flows.items():
             distinct.setdefault(flow, []).append(source)
-        outputs: list[Flow] = []
         if len(distinct) == 1 or not self.reporter.active:
-            merged = _join_all(list(flows.values()))
-            for target, out, _ in transfer(
-                name, state, _pointer(pointer, name), merged, self, query_language
-            ):
-                if target is None:
-                    outputs.append(out)
-            return outputs
-        outer = self.reporter
-        findings: list[tuple[list[str], list[Diagnostic]]] = []
-        try:
-            for flow, sources in distinct.items():
-                self.reporter = Reporter()
-                self.reporter.active = True
+            return [
+                out
                 for target, out, _ in transfer(
-                    name, state, _pointer(pointer, name), flow, self, query_language
-                ):
-                    if target is None:
-                        outputs.append(out)
-                findings.append((sources, self.reporter.diagnostics))
+                    name, state, _pointer(pointer, name), merged, self, query_language
+                )
+                if target is None
+            ]
+        outer = self.reporter
+        try:
+            union_found, outputs = self._isolated(name, state, pointer, merged, query_language)
+            per_edge = [
+                (sources, self._isolated(name, state, pointer, flow, query_language)[0])
+                for flow, sources in distinct.items()
+            ]
         finally:
             self.reporter = outer
-        everywhere = set.intersection(*({_key(d) for d in found} for _, found in findings))
-        done: set[tuple[str, str, str]] = set()
-        for sources, found in findings:
+        # Which predecessors make each finding's read fail outright.
+        failing: dict[str, list[str]] = {}
+        for sources, found in per_edge:
             for d in found:
-                key = _key(d)
-                if key in everywhere:
-                    if key not in done:
-                        done.add(key)
-                        outer.add(d)
+                if d.severity == "error":
+                    failing.setdefault(d.pointer, []).extend(s for s in sources if s)
+        union_errors = {d.pointer for d in union_found if d.severity == "error"}
+        union_pointers = {d.pointer for d in union_found}
+        for d in union_found:
+            culprits = list(dict.fromkeys(failing.get(d.pointer, [])))
+            if d.severity == "error" or not culprits:
+                outer.add(d)
+            elif not all(_is_catch(s) for s in culprits):
+                outer.add(
+                    replace(
+                        d, message=f"{d.message} (fails when entered from {', '.join(culprits)})"
+                    )
+                )
+        for sources, found in per_edge:
+            catchers = [s for s in sources if _is_catch(s)]
+            for d in found:
+                if d.severity != "error" or d.pointer in union_errors:
                     continue
-                entered = ", ".join(s for s in sources if s)
+                if catchers:
+                    entered = ", ".join(catchers)
+                elif d.pointer not in union_pointers:
+                    # The union hides this edge's failure entirely (no "maybe" to report
+                    # it by): keep the edge's finding rather than lose it.
+                    entered = ", ".join(s for s in sources if s)
+                else:
+                    continue
                 suffix = f" (when entered from {entered})" if entered else " (on entry)"
                 outer.add(replace(d, message=d.message + suffix))
         return outputs
+
+    def _isolated(
+        self, name: str, state: dict[str, Any], pointer: str, flow: Flow, query_language: str
+    ) -> tuple[list[Diagnostic], list[Flow]]:
+        """Run one state on ``flow`` with a fresh reporter: its findings and scope exits."""
+        self.reporter = Reporter()
+        self.reporter.active = True
+        outputs = [
+            out
+            for target, out, _ in transfer(
+                name, state, _pointer(pointer, name), flow, self, query_language
+            )
+            if target is None
+        ]
+        return self.reporter.diagnostics, outputs
 
     def _solve(
         self,
@@ -197,8 +236,8 @@ def _join_all(flows: list[Flow]) -> Flow:
     return merged
 
 
-def _key(d: Diagnostic) -> tuple[str, str, str]:
-    return (d.code, d.pointer, d.message)
+def _is_catch(source: str) -> bool:
+    return " via Catch/" in source
 
 
 def _pointer(base: str, name: str) -> str:

@@ -45,6 +45,9 @@ CHECK_CODES: Final[dict[str, CheckCode]] = {
     "result-path-conflict": CheckCode(
         "error", "a ResultPath runs through a value that is not an object"
     ),
+    "result-path-may-conflict": CheckCode(
+        "warning", "a ResultPath runs through a value that is not always an object"
+    ),
     "unassigned-variable": CheckCode("warning", "a variable that may not be assigned when read"),
     "no-contract": CheckCode("warning", "a Lambda task whose function has no contract"),
     "unchecked": CheckCode("warning", "an expression or resource the checker cannot follow"),

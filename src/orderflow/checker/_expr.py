@@ -98,29 +98,76 @@ def vars_get(current: Vars, name: str) -> tuple[Shape, bool] | None:
 # --- the context object ----------------------------------------------------------------
 
 
-def context_shape(execution_input: Shape, *, map_item: Shape | None = None) -> Shape:
-    """The context object ``$$``; open objects, since AWS adds fields over time."""
-    props = [
-        Prop(
-            "Execution",
-            obj(
-                {
-                    "Id": STRING,
-                    "Input": execution_input,
-                    "Name": STRING,
-                    "RoleArn": union(STRING, NULL),
-                    "StartTime": STRING,
-                },
-                closed=False,
-            ),
+def context_shape(
+    execution_input: Shape,
+    *,
+    state_type: str = "",
+    task_token: bool = False,
+    map_item: Shape | None = None,
+    map_item_known: bool = True,
+    in_iteration: bool = False,
+) -> Shape:
+    """The context object ``$$`` / ``$states.context`` as one state sees it.
+
+    Its shape is fixed by AWS (documented, and seen in recorded runs), so it is closed:
+    a read of a field it cannot have fails the state (``States.Runtime``, or
+    ``States.QueryEvaluationError`` in JSONata) and is an error here.
+
+    * ``Execution`` — ``Id``, ``Input``, ``Name``, ``RoleArn``, ``StartTime``; and
+      ``RedriveCount`` (absent in Express executions) and ``RedriveTime`` (only after a
+      redrive), hence optional.
+    * ``State`` — ``EnteredTime``, ``Name``; ``RetryCount`` in Task states (optional in
+      Parallel and Map, which may retry too; absent elsewhere, as recorded Pass runs show).
+    * ``StateMachine`` — ``Id``, ``Name``.
+    * ``Task`` — ``{Token}``, only in a ``.waitForTaskToken`` Task.
+    * ``Map`` — ``{Item: {Index, Value}}``, only while a Map state builds an iteration's
+      input (``ItemSelector``/``Parameters``); a Map with an ``ItemReader`` or
+      ``ItemBatcher`` may add ``Key``/``Source`` and batch its values, so its item is
+      left open. Inside an iteration AWS documents no ``Map``: a read there may fail.
+
+    Args:
+        execution_input: the shape of ``$$.Execution.Input``.
+        state_type: the reading state's ``Type`` (``""`` when unknown).
+        task_token: the state is a Task whose resource ends in ``.waitForTaskToken``.
+        map_item: the item's shape while building an iteration's input, else None.
+        map_item_known: False for Maps whose item may carry more (ItemReader, ItemBatcher).
+        in_iteration: the state runs inside a Map iteration.
+    """
+    execution = Obj(
+        (
+            Prop("Id", STRING),
+            Prop("Input", execution_input),
+            Prop("Name", STRING),
+            Prop("RoleArn", union(STRING, NULL)),
+            Prop("StartTime", STRING),
+            Prop("RedriveCount", INTEGER, required=False),
+            Prop("RedriveTime", STRING, required=False),
         ),
-        Prop("State", obj({"EnteredTime": STRING, "Name": STRING}, closed=False)),
-        Prop("StateMachine", obj({"Id": STRING, "Name": STRING}, closed=False)),
+        closed=True,
+    )
+    state = [Prop("EnteredTime", STRING), Prop("Name", STRING)]
+    if state_type == "Task":
+        state.append(Prop("RetryCount", INTEGER))
+    elif state_type in ("Parallel", "Map", ""):
+        state.append(Prop("RetryCount", INTEGER, required=False))
+    props = [
+        Prop("Execution", execution),
+        Prop("State", Obj(tuple(state), closed=True)),
+        Prop("StateMachine", obj({"Id": STRING, "Name": STRING})),
     ]
+    if task_token:
+        props.append(Prop("Task", obj({"Token": STRING})))
     if map_item is not None:
-        item = obj({"Index": INTEGER, "Value": map_item}, closed=False)
-        props.append(Prop("Map", obj({"Item": item}, closed=False)))
-    return Obj(tuple(props), closed=False)
+        item = (
+            obj({"Index": INTEGER, "Value": map_item})
+            if map_item_known
+            else obj({"Index": INTEGER, "Value": ANY}, closed=False)
+        )
+        props.append(Prop("Map", obj({"Item": item})))
+    elif in_iteration:
+        item = obj({"Index": INTEGER, "Value": ANY}, closed=False)
+        props.append(Prop("Map", obj({"Item": item}, closed=False), required=False))
+    return Obj(tuple(props), closed=True)
 
 
 # --- scope and site ---------------------------------------------------------------------
@@ -198,15 +245,33 @@ def read_path(path: CompiledPath | str, scope: Scope, site: Site, field_name: st
     return _follow_reporting(scope.data, path, "$", site, field_name, scope.what)
 
 
+def context_hint(fields: list[str]) -> str:
+    """Why a context-object field is missing, for the parts that exist only in some states."""
+    if fields[:1] == ["Map"]:
+        return (
+            " ($$.Map exists only while a Map state builds an iteration's input, in its "
+            "ItemSelector or Parameters)"
+        )
+    if fields[:1] == ["Task"]:
+        return " ($$.Task.Token exists only in a Task whose Resource ends in .waitForTaskToken)"
+    if fields[:2] == ["State", "RetryCount"]:
+        return " ($$.State.RetryCount exists in Task states, and may in Parallel and Map)"
+    return ""
+
+
 def _follow_reporting(
     root: Shape, path: CompiledPath, root_text: str, site: Site, field_name: str, what: str
 ) -> Shape:
     reach = follow(root, path, root=root_text)
+    hint = ""
+    if root_text == "$$":
+        hint = context_hint([str(step[1]) for step in path.steps if step[0] == "field"])
     if reach.status == "never":
         site.report(
             "path-cannot-exist",
             field_name,
-            f"reads {path.text!r}, which cannot exist in the {what}: {describe_reasons(reach)}",
+            f"reads {path.text!r}, which cannot exist in the {what}: "
+            f"{describe_reasons(reach)}{hint}",
         )
     elif reach.status == "maybe":
         site.report(
@@ -546,10 +611,13 @@ def _jsonata_fields(
             elif isinstance(m, Scalar):
                 never.append(f"{at} is {m.describe()}, not an object")
         if not found:
+            hint = context_hint(names) if shown == "$states.context" else ""
             site.report(
                 "path-cannot-exist",
                 field_name,
-                f"{text!r} yields nothing (States.QueryEvaluationError): " + "; ".join(never),
+                f"{text!r} yields nothing (States.QueryEvaluationError): "
+                + "; ".join(never)
+                + hint,
             )
             return NEVER
         if never:
@@ -570,6 +638,7 @@ __all__ = [
     "Scope",
     "Site",
     "Vars",
+    "context_hint",
     "context_shape",
     "dynamic_value",
     "intrinsic_shape",

@@ -94,7 +94,36 @@ class StateView:
         return self.query_language == "JSONata"
 
     def context(self, map_item: Shape | None = None) -> Shape:
-        return context_shape(self.engine.execution_input, map_item=map_item)
+        """The context object here; ``map_item`` while building a Map iteration's input."""
+        kind = self.data.get("Type")
+        resource = self.data.get("Resource")
+        return context_shape(
+            self.engine.execution_input,
+            state_type=kind if isinstance(kind, str) else "",
+            task_token=isinstance(resource, str) and resource.endswith(".waitForTaskToken"),
+            map_item=map_item,
+            map_item_known="ItemReader" not in self.data and "ItemBatcher" not in self.data,
+            in_iteration=in_iteration(self.pointer),
+        )
+
+
+def in_iteration(pointer: str) -> bool:
+    """Whether the state at ``pointer`` (as the analysis builds them) is in a Map body.
+
+    Pointers alternate ``States/<name>`` with structure (``Branches/<i>``,
+    ``ItemProcessor``, ``Iterator``); state names are skipped, so a state *named*
+    ``Iterator`` is not mistaken for a Map body.
+    """
+    tokens = pointer.split("/")[1:]
+    i = 0
+    while i < len(tokens):
+        if tokens[i] == "States":
+            i += 2
+        elif tokens[i] in ("ItemProcessor", "Iterator"):
+            return True
+        else:
+            i += 1
+    return False
 
 
 # --- JSONPath building blocks ----------------------------------------------------------
@@ -144,11 +173,14 @@ def result_path(
         return ANY
     problems: list[str] = []
     merged = _merge_at(raw, keys, 0, result, "$", problems)
-    if not members(merged) and problems:
+    if problems:
+        may = bool(members(merged))
         st.site.report(
-            "result-path-conflict",
+            "result-path-may-conflict" if may else "result-path-conflict",
             field,
-            f"ResultPath {path!r} cannot be applied (States.ResultPathMatchFailure): "
+            f"ResultPath {path!r} "
+            + ("may not be applicable" if may else "cannot be applied")
+            + " (States.ResultPathMatchFailure): "
             + "; ".join(dict.fromkeys(problems)),
         )
     return merged
@@ -378,6 +410,7 @@ __all__ = [
     "assign_path",
     "catch_edges",
     "expect_kind",
+    "in_iteration",
     "input_path",
     "jsonata_fields",
     "jsonata_finish",

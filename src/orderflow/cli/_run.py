@@ -12,7 +12,14 @@ from typing import Any
 
 import click
 
-from orderflow.executor._local import DEFAULT_TARGET, load_target, run_locally, sample_input
+from orderflow._errors import ExecutionError
+from orderflow.executor._local import (
+    DEFAULT_TARGET,
+    check_failure_rates,
+    load_target,
+    run_locally,
+    sample_input,
+)
 from orderflow.executor._trace import format_trace
 
 
@@ -50,7 +57,10 @@ def _failure_rates(values: tuple[str, ...]) -> dict[str, float]:
                 f"expected SERVICE=RATE with RATE in [0, 1], got {value!r}", param_hint="--fail"
             )
         rates[service] = number
-    return rates
+    try:
+        return check_failure_rates(rates)
+    except ExecutionError as exc:
+        raise click.BadParameter(str(exc), param_hint="--fail") from None
 
 
 @click.command("run")
@@ -66,7 +76,8 @@ def _failure_rates(values: tuple[str, ...]) -> dict[str, float]:
     "fail",
     multiple=True,
     metavar="SERVICE=RATE",
-    help="Simulated failure rate of a service.",
+    help="Simulated failure rate (0 to 1) of a service of orderflow.services, by name "
+    "(e.g. authorize-payment=0.5).",
 )
 @click.option(
     "--seed", type=int, default=0, show_default=True, help="Seed for services and retry jitter."

@@ -12,7 +12,8 @@ time (runs stay deterministic).
 
 Parallel branches and Map iterations run one after another, so only one token waits at a
 time: a branch waiting on its token holds back the branches after it until it is answered
-(on AWS they would be waiting side by side).
+(on AWS they would be waiting side by side). On the virtual clock the later branches
+still start at the Parallel's start time, however long the caller took to answer.
 """
 
 from __future__ import annotations

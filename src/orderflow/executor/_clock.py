@@ -58,6 +58,15 @@ class VirtualClock:
         if seconds > 0:
             self._now += timedelta(seconds=seconds)
 
+    def set(self, moment: datetime) -> None:
+        """Put the clock at ``moment``, earlier or later than now.
+
+        The executor uses this to start every Parallel branch and every Map iteration at
+        the instant it would start on AWS, where they run side by side (see
+        :mod:`orderflow.executor._timeline`).
+        """
+        self._now = moment
+
     def advance(self, seconds: float) -> None:
         """Move the clock forward (a synonym of :meth:`sleep`, for tests that read better)."""
         self.sleep(seconds)

@@ -271,6 +271,26 @@ class Replay:
 
 # --- running --------------------------------------------------------------------------
 
+_ARN_PLACEHOLDER = re.compile(r"<([A-Za-z0-9_-]+)>")
+
+
+def denormalise(definition: JSON) -> JSON:
+    """The definition with the recording's placeholder tokens inside ARNs made concrete.
+
+    The recording wrote ``function:<lambda_function_name>`` where AWS saw a real name; a
+    token's own text without its brackets is a value of the right form, so AWS (and the
+    validator, which the executor runs first) accepts it. This is exactly the
+    normalisation ``tests/validation/test_corpus.py`` applies before validating the same
+    definitions; replayed calls are matched by payload and order, not by name.
+    """
+    if isinstance(definition, dict):
+        return {key: denormalise(value) for key, value in definition.items()}
+    if isinstance(definition, list):
+        return [denormalise(value) for value in definition]
+    if isinstance(definition, str) and definition.startswith("arn:"):
+        return _ARN_PLACEHOLDER.sub(lambda m: m.group(1), definition)
+    return definition
+
 
 @dataclass
 class Result:
@@ -291,7 +311,7 @@ def run_case(case: Case) -> Result:
     replay = Replay(data.get("service_calls") or [], clock, data.get("lambda_functions") or ())
     try:
         execution = start_execution(
-            data["definition"],
+            denormalise(data["definition"]),
             data.get("input"),
             lambda_handler=replay,
             state_machine_type=data.get("state_machine_type", "STANDARD"),
@@ -427,6 +447,7 @@ __all__ = [
     "Report",
     "Result",
     "corpus_root",
+    "denormalise",
     "load_cases",
     "main",
     "matches",

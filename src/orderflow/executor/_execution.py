@@ -252,6 +252,8 @@ def start_execution(
     with a few more knobs (execution name, account, region, history recording).
 
     Raises:
+        orderflow.InvalidDefinition: structural validation found errors (AWS would refuse
+            to create the state machine); ``diagnostics`` holds them.
         orderflow.DefinitionError: the definition cannot be compiled.
         orderflow.ExecutionError: bad arguments (input not JSON, over 256 KiB, unknown
             machine type) or a task with no handler to answer it.
@@ -261,7 +263,7 @@ def start_execution(
             f"state_machine_type must be STANDARD or EXPRESS, not {state_machine_type!r}"
         )
     document = as_definition(definition)
-    machine = plan_for(document)
+    machine = plan_for(document, "EXPRESS" if state_machine_type == "EXPRESS" else "STANDARD")
     if state_machine_type == "EXPRESS" and machine.waits_for_tokens:
         raise DefinitionError(
             "EXPRESS state machines do not support .waitForTaskToken; use STANDARD",

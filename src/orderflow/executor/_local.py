@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from orderflow._errors import DefinitionError
+from orderflow._errors import DefinitionError, ExecutionError
 from orderflow.asl import JSON, Definition, load_definition
 from orderflow.executor._clock import Clock
 from orderflow.executor._execution import Execution, start_execution
@@ -69,6 +69,35 @@ def sample_input() -> JSON:
     return json.loads(json.dumps(SAMPLE_ORDER))
 
 
+def check_failure_rates(failure_rates: Mapping[str, float]) -> dict[str, float]:
+    """``failure_rates`` checked: every name a service of ``orderflow.services``, every
+    rate a probability.
+
+    A misspelt name would otherwise simulate nothing and the run would look healthy.
+
+    Raises:
+        orderflow.ExecutionError: a name is not a known service or a rate is outside
+            [0, 1]; the message lists the known names.
+    """
+    from orderflow.services import SERVICES
+
+    known = list(SERVICES)
+    checked: dict[str, float] = {}
+    for name, rate in failure_rates.items():
+        if name not in SERVICES:
+            raise ExecutionError(
+                f"unknown service {name!r} in the failure rates; known services: "
+                + ", ".join(known)
+            )
+        number = float(rate)
+        if not 0.0 <= number <= 1.0:
+            raise ExecutionError(
+                f"the failure rate of {name!r} must be between 0 and 1, not {rate!r}"
+            )
+        checked[name] = number
+    return checked
+
+
 def run_locally(
     definition: Definition,
     execution_input: JSON,
@@ -83,12 +112,19 @@ def run_locally(
         definition: the ASL to run.
         execution_input: the execution input.
         seed: seeds both the services (ids, simulated failures) and the executor (jitter).
-        failure_rates: service name -> probability of a simulated transient failure.
+        failure_rates: service name (a key of ``orderflow.services.SERVICES``) ->
+            probability in [0, 1] of a simulated transient failure.
         clock: the executor's clock (virtual by default).
+
+    Raises:
+        orderflow.ExecutionError: a failure rate names an unknown service or is not a
+            probability.
+        orderflow.InvalidDefinition: the definition has structural errors.
     """
     from orderflow.services import ServiceDeps, local_handler
 
-    deps = ServiceDeps.default(seed=seed, failure_rates=failure_rates)
+    rates = check_failure_rates(failure_rates or {})
+    deps = ServiceDeps.default(seed=seed, failure_rates=rates)
     return start_execution(
         definition,
         execution_input,
@@ -98,4 +134,4 @@ def run_locally(
     )
 
 
-__all__ = ["DEFAULT_TARGET", "load_target", "run_locally", "sample_input"]
+__all__ = ["DEFAULT_TARGET", "check_failure_rates", "load_target", "run_locally", "sample_input"]

@@ -1,8 +1,11 @@
-"""Compile an ASL definition into a :class:`Machine` plan, once.
+"""Validate and compile an ASL definition into a :class:`Machine` plan, once.
 
-Every path, template, intrinsic call and JSONata expression is parsed here; running the
-plan afterwards only evaluates. Plans are cached by the definition's JSON text, so running
-the same workflow many times compiles it once.
+A definition AWS would refuse at ``CreateStateMachine`` is refused here too: the
+structural validator (:func:`orderflow.validation.validate`) runs first, for the machine
+type the execution asks for, and any error raises :class:`orderflow.InvalidDefinition`.
+Every path, template, intrinsic call and JSONata expression is then parsed; running the
+plan afterwards only evaluates. Plans are cached by the definition's JSON text and machine
+type, so running the same workflow many times validates and compiles it once.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import json
 from collections.abc import Mapping
 from functools import lru_cache
 
-from orderflow._errors import DefinitionError
+from orderflow._errors import DefinitionError, InvalidDefinition
 from orderflow.asl import JSON, Definition
 from orderflow.executor._interpreter import Machine
 from orderflow.executor._states._base import PlanContext, State
@@ -21,6 +24,7 @@ from orderflow.executor._states._parallel import ParallelState
 from orderflow.executor._states._simple import FailState, PassState, SucceedState
 from orderflow.executor._states._task import TaskState
 from orderflow.executor._states._wait import WaitState
+from orderflow.validation import StateMachineType
 
 STATE_TYPES: dict[str, type[State]] = {
     "Pass": PassState,
@@ -126,16 +130,59 @@ def _check_shape(name: str, kind: str, data: Mapping[str, JSON]) -> None:
             raise DefinitionError(f"{field} must be a list of objects", state=name, field=field)
 
 
+def _check_valid(
+    text: str, state_machine_type: StateMachineType, refused: DefinitionError | None = None
+) -> None:
+    """Raise :class:`InvalidDefinition` when the validator finds errors in ``text``.
+
+    ``refused`` is the compiler's own complaint, if it had one: it leads the message (it
+    names the one thing the executor could not use) and the diagnostics follow.
+    """
+    from orderflow.validation import format_text, validate
+
+    errors = [
+        d for d in validate(text, state_machine_type=state_machine_type) if d.severity == "error"
+    ]
+    if not errors:
+        return
+    lead = f"{refused}\n" if refused is not None else ""
+    error = InvalidDefinition(
+        f"{lead}AWS would reject this {state_machine_type} state machine; fix these first:\n"
+        + format_text(errors).rstrip(),
+        errors,
+    )
+    if refused is not None:
+        error.state, error.field, error.pointer = refused.state, refused.field, refused.pointer
+    raise error
+
+
 @lru_cache(maxsize=256)
-def _compile_text(text: str) -> Machine:
-    return compile_machine(json.loads(text))
+def _compile_text(text: str, state_machine_type: StateMachineType) -> Machine:
+    # Only valid definitions reach the cache; an invalid one is re-checked (and refused)
+    # each time, which costs nothing that matters since it never runs.
+    try:
+        machine = compile_machine(json.loads(text))
+    except DefinitionError as exc:
+        _check_valid(text, state_machine_type, exc)
+        raise
+    _check_valid(text, state_machine_type)
+    return machine
 
 
-def plan_for(definition: Definition) -> Machine:
-    """The compiled plan for ``definition``, built once per distinct document.
+def plan_for(definition: Definition, state_machine_type: StateMachineType = "STANDARD") -> Machine:
+    """The validated, compiled plan for ``definition``, built once per distinct document.
 
     The definition goes through real JSON serialisation first, so what runs is exactly
     what AWS would receive.
+
+    Args:
+        definition: the ASL document.
+        state_machine_type: ``STANDARD`` or ``EXPRESS``, the type validation applies.
+
+    Raises:
+        orderflow.InvalidDefinition: the validator found errors (``diagnostics`` holds
+            them); AWS would not create this state machine.
+        orderflow.DefinitionError: the document cannot be compiled.
     """
     try:
         text = json.dumps(definition.data, sort_keys=False)
@@ -144,7 +191,7 @@ def plan_for(definition: Definition) -> Machine:
             f"the definition is not JSON-serialisable: {exc}", file=definition.file
         ) from None
     try:
-        return _compile_text(text)
+        return _compile_text(text, state_machine_type)
     except DefinitionError as exc:
         exc.file = exc.file or definition.file
         raise

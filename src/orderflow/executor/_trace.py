@@ -9,6 +9,10 @@ retry's back-off and a Wait show as the time they would take on AWS::
     ...
     +3.412s      failed PaymentGatewayTimeout: gateway did not answer
     +3.412s      retry
+
+Inside a Parallel or Map the lines follow the history's order (branch by branch, item by
+item) while the times are the simulated ones, so a second branch starts again at the
+Parallel's start time: on AWS the branches run side by side.
 """
 
 from __future__ import annotations

@@ -15,6 +15,10 @@ compared with its snapshot the way a schema registry compares versions:
 
 Provider verification: a service, given any input its contract accepts (drawn by
 hypothesis), returns an output its contract accepts, or raises one of its declared errors.
+
+hypothesis comes with the ``testing`` extra (``pip install 'orderflow[testing]'``) and is
+imported only by what draws payloads (:func:`verify_provider`, and the by-example half of
+an edge test): snapshots and the data-flow checker work without it.
 """
 
 from __future__ import annotations
@@ -25,13 +29,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Literal
 
-from hypothesis import HealthCheck, given, settings
 from pydantic import BaseModel, ValidationError
 
-from orderflow._errors import ContractError
+from orderflow._errors import ContractError, OrderflowError
 from orderflow.checker._compat import check_fit
 from orderflow.checker._shape import from_json_schema
-from orderflow.testing._strategies import json_from_model
 
 Mode = Literal["backward", "forward", "full", "none", "auto"]
 Role = Literal["input", "output"]
@@ -44,6 +46,29 @@ class BreakingChange(ContractError, AssertionError):
 
 class ProviderViolation(ContractError, AssertionError):
     """A service broke its own contract for a valid input (fails the test)."""
+
+
+INSTALL_TESTING: Final = "pip install 'orderflow[testing]'"
+"""How to get what property-based contract tests need (hypothesis)."""
+
+
+class MissingTestingExtra(OrderflowError, ImportError):
+    """A contract test draws payloads with hypothesis, which is not installed."""
+
+
+def require_hypothesis(what: str) -> None:
+    """Raise :class:`MissingTestingExtra` naming ``what`` unless hypothesis imports.
+
+    Args:
+        what: the check that needs it, for the message (``"provider verification"``).
+    """
+    try:
+        import hypothesis  # noqa: F401  (only whether it imports matters here)
+    except ImportError as exc:
+        raise MissingTestingExtra(
+            f"{what} draws payloads with hypothesis, which cannot be imported ({exc}); "
+            f"install the testing extra: {INSTALL_TESTING}"
+        ) from None
 
 
 # --- schemas and snapshots -------------------------------------------------------------
@@ -319,7 +344,13 @@ def verify_provider(
 
     Raises:
         ProviderViolation: an undeclared exception or an invalid output.
+        MissingTestingExtra: hypothesis is not installed.
     """
+    require_hypothesis(f"provider verification of {name!r}")
+    from hypothesis import HealthCheck, given, settings
+
+    from orderflow.testing._strategies import json_from_model
+
     input_model, output_model = _models_of(service)
     declared: tuple[type[BaseException], ...] = tuple(getattr(service, "errors", ()))
 
@@ -374,9 +405,11 @@ def names(services: Iterable[Any] | Mapping[str, Any]) -> dict[str, Any]:
 
 
 __all__ = [
+    "INSTALL_TESTING",
     "MODES",
     "BreakingChange",
     "Change",
+    "MissingTestingExtra",
     "Mode",
     "ProviderViolation",
     "Role",
@@ -384,6 +417,7 @@ __all__ = [
     "check_mode",
     "contract_schema",
     "names",
+    "require_hypothesis",
     "service_schemas",
     "snapshot_path",
     "snapshot_text",

@@ -15,6 +15,9 @@ Each edge is verified two ways:
   through the executor's real path machinery (the whole workflow runs locally, every other
   service answering with valid outputs drawn from its own contract) and whatever reaches the
   consumer must validate against its input model.
+
+Only the by-example half needs hypothesis (the ``testing`` extra); it is imported there, so
+finding edges and the static check work without it.
 """
 
 from __future__ import annotations
@@ -23,16 +26,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
 from orderflow._errors import ContractError
 from orderflow.asl import Definition, as_definition
 from orderflow.checker import Contract, ContractTable, analyze
 from orderflow.checker._shape import ANY, Obj, Shape
+from orderflow.testing._contracts import require_hypothesis
 from orderflow.testing._run import run_asl
-from orderflow.testing._strategies import json_from_model
 from orderflow.validation import Diagnostic
 
 Models = tuple[type[BaseModel], type[BaseModel]]
@@ -176,6 +177,8 @@ def verify_edge(
 
     Raises:
         EdgeContractError: a static finding (error) or a payload the consumer rejects.
+        MissingTestingExtra: the by-example check is due (an input model is known) and
+            hypothesis is not installed; the static check has passed by then.
     """
     errors = [d for d in static_findings(edge, definition, contracts) if d.severity == "error"]
     if errors:
@@ -185,6 +188,7 @@ def verify_edge(
         )
     if input_model is None:
         return 0
+    require_hypothesis(f"the by-example check of edge {edge.id}")
     return _verify_by_example(edge, as_definition(definition), contracts, input_model, max_examples)
 
 
@@ -195,6 +199,11 @@ def _verify_by_example(
     input_model: type[BaseModel],
     max_examples: int,
 ) -> int:
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import strategies as st
+
+    from orderflow.testing._strategies import json_from_model
+
     table = ContractTable(contracts)
     consumer_in, _ = _models(contracts, edge.consumer_key)
     reached = 0

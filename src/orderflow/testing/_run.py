@@ -22,10 +22,13 @@ def run_asl(
 ) -> Execution:
     """Run a state machine in-process, as AWS Step Functions would, and return its result.
 
-    The definition goes through real JSON serialisation and is compiled once (later runs of
-    the same document reuse the plan). Time is simulated unless ``clock`` says otherwise,
-    so Wait states and retry back-off finish instantly and the history shows simulated
-    timestamps.
+    The definition goes through real JSON serialisation, is validated the way AWS
+    validates it at ``CreateStateMachine`` (for ``state_machine_type``) and is compiled;
+    both happen once per distinct document, later runs reuse the plan. Time is simulated
+    unless ``clock`` says otherwise, so Wait states and retry back-off finish instantly and
+    the history shows simulated timestamps; Parallel branches start together and Map
+    iterations overlap up to ``MaxConcurrency`` (40 when unlimited, AWS's inline limit),
+    so a Parallel takes as long as its slowest branch, as on AWS.
 
     Args:
         definition: ASL as a dict, JSON text or :class:`orderflow.asl.Definition`.
@@ -40,11 +43,17 @@ def run_asl(
             called with the task's parameters and returns the service's result.
         state_machine_type: ``STANDARD`` or ``EXPRESS``.
         clock: a :class:`orderflow.executor.VirtualClock` (the default) or
-            :class:`orderflow.executor.RealClock`.
+            :class:`orderflow.executor.RealClock`. Real time cannot be rewound, so with it
+            branches and iterations really run one after another and their times add up.
         seed: seeds every random choice (retry jitter, UUIDs, ``$random``).
 
     Returns:
         The :class:`Execution`: ``status``, ``output``, ``error``, ``cause``, ``history``.
+
+    Raises:
+        orderflow.InvalidDefinition: AWS would reject the definition; ``diagnostics``
+            holds the validator's errors.
+        orderflow.ExecutionError: bad arguments, or a task with no handler to answer it.
 
     Example:
         >>> machine = {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}

@@ -33,6 +33,10 @@ Configuration, in ``pyproject.toml`` (``[tool.pytest.ini_options]``) or ``pytest
 ``@pytest.mark.orderflow(workflows=[...], services=..., ...)`` on a module or test
 overrides any of these (values may be objects or ``MODULE:ATTR`` strings).
 ``pytest --orderflow-update-contracts`` writes the snapshots (never in CI).
+
+The property-based halves (edges by example, provider verification) need hypothesis, which
+the ``testing`` extra installs (``pip install 'orderflow[testing]'``). Without it those
+tests fail with that instruction; the workflow and snapshot tests run as usual.
 """
 
 from __future__ import annotations
@@ -53,7 +57,8 @@ if TYPE_CHECKING:
 
 # The checker, hypothesis and the executor are imported only when a test asks for a case:
 # the entry point loads this module into every pytest run of every project that has
-# orderflow installed, and it must cost nothing (and need nothing) there.
+# orderflow installed, and it must cost nothing (and need nothing) there. hypothesis, an
+# optional extra, is imported only by the generated tests that draw payloads.
 
 ARGS: Final = ("orderflow_workflow", "orderflow_edge", "orderflow_contract", "orderflow_provider")
 _OPTIONS: Final[dict[str, tuple[str, str, Any]]] = {
@@ -237,15 +242,21 @@ class EdgeCase:
 
     def verify(self) -> int:
         """Check the edge statically and by example; returns the runs that reached it."""
+        from orderflow.testing._contracts import MissingTestingExtra
         from orderflow.testing._edges import verify_edge
 
-        return verify_edge(
-            self.edge,
-            self.spec.definition,
-            self.spec.contracts,
-            input_model=self.spec.input_model,
-            max_examples=self.max_examples,
-        )
+        try:
+            return verify_edge(
+                self.edge,
+                self.spec.definition,
+                self.spec.contracts,
+                input_model=self.spec.input_model,
+                max_examples=self.max_examples,
+            )
+        except MissingTestingExtra as exc:
+            missing = str(exc)
+        # Outside the handler, so the report is the instruction alone, not a chained trace.
+        pytest.fail(missing, pytrace=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,10 +300,15 @@ class ProviderCase:
 
     def verify(self) -> None:
         """Draw valid inputs; every answer must be a valid output or a declared error."""
-        from orderflow.testing._contracts import verify_provider
+        from orderflow.testing._contracts import MissingTestingExtra, verify_provider
 
         deps = self.settings.deps if self.settings.deps is not None else _default_deps
-        verify_provider(self.name, self.service, deps, max_examples=self.settings.max_examples)
+        try:
+            verify_provider(self.name, self.service, deps, max_examples=self.settings.max_examples)
+            return
+        except MissingTestingExtra as exc:
+            missing = str(exc)
+        pytest.fail(missing, pytrace=False)
 
 
 def _cases(arg: str, settings: Settings) -> list[Any]:

@@ -1,9 +1,12 @@
 """The Map state: run the item processor once per item; the output is their list.
 
 Iterations run in order, one at a time, in this process, so ``MaxConcurrency`` cannot
-change the result and every run is reproducible. ``ToleratedFailureCount`` and
-``ToleratedFailurePercentage`` let some iterations fail; without them the first failure
-fails the state.
+change the result and every run is reproducible. It does change simulated time: on the
+virtual clock the iterations are scheduled on ``MaxConcurrency`` slots (40 when it is 0,
+AWS's inline limit), each starting, in item order, when a slot frees, and the state ends
+with its last iteration (see :mod:`orderflow.executor._timeline`).
+``ToleratedFailureCount`` and ``ToleratedFailurePercentage`` let some iterations fail;
+without them the first failure fails the state, at the moment it fails.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from orderflow.executor._retry import error_output
 from orderflow.executor._runtime import Frame, Runtime
 from orderflow.executor._states._base import Outcome, PlanContext, check_size
 from orderflow.executor._states._guarded import GuardedState
+from orderflow.executor._timeline import Timeline, map_slots
 
 _TYPE_NAMES = {
     dict: "object",
@@ -338,7 +342,7 @@ class MapState(GuardedState):
             items = self._items(source, source, ctx, None, variables, entered_id, rt)
         else:
             items = self._items(raw, effective, ctx, states, variables, entered_id, rt)
-        self.max_concurrency.value(
+        max_concurrency = self.max_concurrency.value(
             effective, ctx, states, variables, self.name, entered_id, "integer", rt
         )
         count = self.tolerated_count.value(
@@ -374,9 +378,11 @@ class MapState(GuardedState):
         inline = not self.distributed
         # A distributed Map runs child executions: their events are not in this history.
         child_rt = rt if inline else dataclasses.replace(rt, history=History(enabled=False))
+        timeline = Timeline(clock, map_slots(max_concurrency, distributed=self.distributed))
         for index, item in enumerate(items):
             map_item = {"Index": index, "Value": item}
             child = Frame(Cursor(started), dict(variables), map_item)
+            timeline.begin()
             if inline:
                 history.record(
                     "MapIterationStarted", child.cursor, clock.now(), {"index": index, "name": name}
@@ -408,6 +414,7 @@ class MapState(GuardedState):
                 failures += 1
                 if self._tolerated(failures, len(items), count, percentage):
                     results.append(error_output(failure))
+                    timeline.end()
                     continue
                 cursor.last = started
                 if self.distributed:
@@ -426,7 +433,9 @@ class MapState(GuardedState):
                     {"index": index, "name": name},
                     advance=False,
                 )
+            timeline.end()
             started = child.cursor.last
+        timeline.finish()
         # AWS chains MapStateSucceeded to the last MapIterationSucceeded and the state's exit
         # to the same event (MapStateSucceeded hangs off to the side).
         cursor.last = last_success or started

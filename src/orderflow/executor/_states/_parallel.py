@@ -1,8 +1,12 @@
 """The Parallel state: run every branch on the same input; the output is their list.
 
 Branches run one after another, in order, in this process: the result is the same as
-AWS's (outputs in branch order) and every run is reproducible. The first failing branch
-fails the state, as on AWS (the later branches are the ones AWS would stop).
+AWS's (outputs in branch order) and every run is reproducible. On the virtual clock every
+branch starts at the state's start and the state ends with its slowest branch, as if they
+ran side by side (see :mod:`orderflow.executor._timeline`). The first failing branch in
+branch order fails the state at the moment it fails; the later branches are not run (AWS
+would stop them). A later branch that would have failed *earlier* in simulated time is not
+noticed: the state then fails with the first branch's error rather than that one's.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from orderflow.executor._history import Cursor
 from orderflow.executor._runtime import Frame, Runtime
 from orderflow.executor._states._base import Outcome, PlanContext, check_size
 from orderflow.executor._states._guarded import GuardedState
+from orderflow.executor._timeline import Timeline
 
 
 class ParallelState(GuardedState):
@@ -51,14 +56,18 @@ class ParallelState(GuardedState):
         started = cursor.last
         results: list[JSON] = []
         last = started
+        timeline = Timeline(clock)
         for machine in self.branches:
             child = Frame(Cursor(started), dict(variables))
+            timeline.begin()
             try:
                 results.append(run_machine(machine, rt, child, branch_input))
             except StateFailure:
                 cursor.last = child.cursor.last
                 raise
+            timeline.end()
             last = child.cursor.last
+        timeline.finish()
         cursor.last = last
         history.record("ParallelStateSucceeded", cursor, clock.now())
         check_size(results, self.name)
