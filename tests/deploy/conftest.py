@@ -23,6 +23,7 @@ import pytest
 
 from orderflow.deploy import Aws
 from orderflow.deploy._package import Packager, Trace, WheelDependencies, trace_entry_point
+from orderflow.services import SERVICES
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"  # what moto answers to sts:GetCallerIdentity
@@ -163,10 +164,19 @@ def traced() -> Trace:
     return trace_entry_point("orderflow.services._lambda")
 
 
+@pytest.fixture(scope="session")
+def service_traces() -> dict[str, Trace]:
+    """Each service's own trace, as ``orderflow deploy`` packages it, made once per session."""
+    packager = Packager(FakeDependencies())
+    packager.prepare(list(SERVICES))
+    return packager.traces
+
+
 @pytest.fixture
-def packager(traced: Trace) -> Packager:
-    """The real packager (traced code) with the dependency step replaced."""
-    return Packager(FakeDependencies(), traced=traced)
+def packager(service_traces: dict[str, Trace]) -> Packager:
+    """The real packager (each function gets its own service's code) with the dependency
+    step replaced."""
+    return Packager(FakeDependencies(), traces=dict(service_traces))
 
 
 @pytest.fixture(scope="session")

@@ -28,7 +28,7 @@ from orderflow.deploy._iam import (
 )
 from orderflow.deploy._lambda import code_sha256
 from orderflow.deploy._names import StackNames
-from orderflow.deploy._package import Packager, Trace
+from orderflow.deploy._package import Packager
 from orderflow.deploy._plan import Action
 from orderflow.dsl import functions, render
 from orderflow.services import LAMBDA_HANDLER, SERVICES, TABLES
@@ -42,21 +42,6 @@ pytestmark = pytest.mark.moto
 NAMES = StackNames("shop", ACCOUNT, REGION)
 WORKFLOW_SERVICES = [service.name for service in functions(order_workflow)]
 WORKFLOW_TABLES = sorted({t for name in WORKFLOW_SERVICES for t in SERVICES[name].tables})
-
-
-@pytest.fixture(scope="module")
-def workflow_traces() -> dict[str, Trace]:
-    """Each workflow function's own trace, made once for this module."""
-    packager = Packager(FakeDependencies())
-    packager.prepare(WORKFLOW_SERVICES)
-    return packager.traces
-
-
-@pytest.fixture
-def packager(workflow_traces: dict[str, Trace]) -> Packager:
-    """Overrides conftest's (one shared trace for every function): here each function gets
-    its own service's code, as ``orderflow deploy`` packages it."""
-    return Packager(FakeDependencies(), traces=dict(workflow_traces))
 
 
 def client(moto: MotoServer, service: str) -> Any:

@@ -58,9 +58,16 @@ def test_destroy_leaves_nothing_tagged(
     common = ["--endpoint-url", moto.url, "--region", REGION, "--prefix", "shop"]
     result = run_cli(capsys, "destroy", *common)
     assert result.code == 0, result.err
-    assert result.out.strip() == "23 resource(s) deleted"
+    # The 23 tagged resources, plus the alias and the version it routed to (untaggable):
+    # one line per resource, as deploy printed one per resource it made.
+    assert result.out.strip() == "25 resource(s) deleted"
     lines = result.err.splitlines()
-    assert len(lines) == 23 and all(line.startswith("deleted ") for line in lines)
+    assert len(lines) == 25 and all(line.startswith("deleted ") for line in lines)
+    assert (
+        lines.index("deleted state machine alias live")
+        < lines.index("deleted state machine shop-orders")
+        < lines.index("deleted state machine version shop-orders:1")
+    )
     # Dependents before what they depend on.
     assert lines[0] == "deleted EventBridge rule shop-order-submitted"
     assert lines.index("deleted state machine shop-orders") < lines.index(

@@ -14,7 +14,7 @@ zips), ``_plan`` (desired vs actual), one module per resource kind (``_roles``,
 resource list), ``_deploy``, ``_destroy`` and ``_executions``.
 """
 
-from orderflow.deploy._aws import Aws
+from orderflow.deploy._aws import Aws, ConnectionOptionError
 from orderflow.deploy._deploy import (
     DEFAULT_PREFIX,
     DEFAULT_WORKFLOW,
@@ -32,6 +32,7 @@ from orderflow.deploy._executions import (
     ExecutionSummary,
     describe_execution,
     execution_arn,
+    execution_name,
     history,
     list_executions,
     order_event,
@@ -54,6 +55,7 @@ __all__ = [
     "Aws",
     "Change",
     "CheckContext",
+    "ConnectionOptionError",
     "DslWorkflowSource",
     "ExecutionSummary",
     "Packager",
@@ -71,6 +73,7 @@ __all__ = [
     "event_matches",
     "event_pattern",
     "execution_arn",
+    "execution_name",
     "history",
     "list_executions",
     "order_event",

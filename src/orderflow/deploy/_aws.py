@@ -4,24 +4,61 @@ Every client deploy, destroy and the execution commands use comes from :class:`A
 region, the endpoint (``--endpoint-url``, e.g. a local moto server) and the credentials are
 decided once. AWS failures are turned into :class:`~orderflow.DeployError` naming the
 resource and quoting AWS's own message, so the CLI never shows a traceback.
+
+Errors::
+
+    OrderflowError
+    ├── ConnectionOptionError (ValueError)   a bad --region, --endpoint-url or --profile
+    │                                        (found before any call; the CLI exits 2)
+    └── DeployError (RuntimeError)           an AWS call failed, or the endpoint's answer
+                                             was not an AWS answer (the CLI exits 1)
 """
 
 from __future__ import annotations
 
 import os
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import boto3  # type: ignore[import-untyped]  # boto3 ships no type information
 from botocore.config import Config  # type: ignore[import-untyped]
-from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[import-untyped]
+from botocore.exceptions import (  # type: ignore[import-untyped]
+    BotoCoreError,
+    ClientError,
+    InvalidRegionError,
+    ProfileNotFound,
+    UnknownRegionError,
+)
+from botocore.parsers import ResponseParserError  # type: ignore[import-untyped]
+from botocore.utils import (  # type: ignore[import-untyped]
+    is_valid_endpoint_url,
+    is_valid_ipv6_endpoint_url,
+    validate_region_name,
+)
 
-from orderflow._errors import DeployError
+from orderflow._errors import DeployError, OrderflowError
 
 Sleep = Callable[[float], None]
 """Waits this many seconds; injected so tests never sleep for real."""
+
+
+class ConnectionOptionError(OrderflowError, ValueError):
+    """A connection option is unusable: an unknown region or profile, or a malformed
+    endpoint URL. Found before any AWS call; a usage error, not an AWS failure.
+
+    Attributes:
+        option: the CLI option at fault (``--region``, ``--endpoint-url``, ``--profile``).
+    """
+
+    def __init__(self, option: str, message: str) -> None:
+        super().__init__(message, field=option)
+        self.option = option
+
+    def __str__(self) -> str:
+        return self.message
 
 
 def default_sleep(seconds: float) -> None:
@@ -45,6 +82,7 @@ class Aws:
 
     Raises:
         DeployError: no region is configured.
+        ConnectionOptionError: the region, endpoint URL or profile cannot be used.
     """
 
     def __init__(
@@ -57,12 +95,25 @@ class Aws:
         sleep: Sleep | None = None,
         max_attempts: int = 5,
     ) -> None:
-        self.session = session or boto3.Session(profile_name=profile, region_name=region)
+        if endpoint_url is not None and not (
+            is_valid_endpoint_url(endpoint_url) or is_valid_ipv6_endpoint_url(endpoint_url)
+        ):
+            raise ConnectionOptionError(
+                "--endpoint-url",
+                f"endpoint URL {endpoint_url!r} is not a URL: use http(s)://host[:port]",
+            )
+        try:
+            self.session = session or boto3.Session(profile_name=profile, region_name=region)
+        except ProfileNotFound:
+            raise ConnectionOptionError(
+                "--profile", f"AWS profile {profile!r} is not in the AWS config files"
+            ) from None
         # botocore reads AWS_DEFAULT_REGION; the CLI and most AWS tools also honour AWS_REGION.
         resolved = region or self.session.region_name or os.environ.get("AWS_REGION")
         if not resolved:
             raise DeployError("no AWS region: pass --region or set AWS_REGION")
         self.region: str = resolved
+        self.partition: str = _partition(self.session, resolved)
         self.endpoint_url = endpoint_url
         self.sleep: Sleep = sleep if sleep is not None else default_sleep
         self._config = Config(
@@ -74,12 +125,17 @@ class Aws:
     def client(self, service: str) -> Any:
         """The (cached) boto3 client for ``service`` in this region and endpoint."""
         if service not in self._clients:
-            self._clients[service] = self.session.client(
-                service,
-                region_name=self.region,
-                endpoint_url=self.endpoint_url,
-                config=self._config,
-            )
+            try:
+                self._clients[service] = self.session.client(
+                    service,
+                    region_name=self.region,
+                    endpoint_url=self.endpoint_url,
+                    config=self._config,
+                )
+            except (BotoCoreError, ValueError) as exc:
+                # The options were checked when the Aws was made; what is left is the
+                # environment (a broken AWS config file, a credential process).
+                raise DeployError(f"{service} client: cannot be created: {exc}") from None
         return self._clients[service]
 
     @property
@@ -95,10 +151,20 @@ class Aws:
                 self._account = str(self.client("sts").get_caller_identity()["Account"])
         return self._account
 
-    @property
-    def partition(self) -> str:
-        """The ARN partition of the region (``aws``, ``aws-cn``, ``aws-us-gov``)."""
-        return str(self.session.get_partition_for_region(self.region))
+
+def _partition(session: Any, region: str) -> str:
+    """The ARN partition of ``region`` (``aws``, ``aws-cn``, ``aws-us-gov``).
+
+    Raises:
+        ConnectionOptionError: the region is malformed or in no known partition.
+    """
+    try:
+        validate_region_name(region)
+        return str(session.get_partition_for_region(region))
+    except (InvalidRegionError, UnknownRegionError):
+        raise ConnectionOptionError(
+            "--region", f"region {region!r} is not an AWS region (e.g. us-east-1, eu-west-1)"
+        ) from None
 
 
 def error_code(exc: BaseException) -> str:
@@ -132,6 +198,30 @@ def calling(resource: str, action: str) -> Iterator[None]:
         raise DeployError(f"{resource}: {action} failed: {error_message(exc)}") from exc
     except BotoCoreError as exc:
         raise DeployError(f"{resource}: {action} failed: {exc}") from exc
+    except ResponseParserError as exc:
+        raise DeployError(f"{resource}: {action} failed: {_not_aws(exc)}") from exc
+    except (KeyError, ValueError, TypeError, AttributeError) as exc:
+        # botocore's parsers raise plain KeyErrors and the like on a well-formed answer of
+        # the wrong shape (an HTML page from a server that is not AWS). Only those are AWS
+        # failures; the same error from orderflow's own code is a bug and goes on.
+        if not _raised_in_botocore_parser(exc):
+            raise
+        raise DeployError(f"{resource}: {action} failed: {_not_aws(exc)}") from exc
+
+
+def _not_aws(exc: Exception) -> str:
+    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return (
+        f"the endpoint's answer is not an AWS answer ({type(exc).__name__}: {detail}); "
+        "is --endpoint-url an AWS API?"
+    )
+
+
+def _raised_in_botocore_parser(exc: BaseException) -> bool:
+    frames = traceback.extract_tb(exc.__traceback__)
+    return any(
+        frame.filename.replace("\\", "/").endswith("botocore/parsers.py") for frame in frames
+    )
 
 
 def retry_while(
@@ -157,4 +247,13 @@ def retry_while(
     raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
 
-__all__ = ["Aws", "Sleep", "calling", "default_sleep", "error_code", "error_message", "retry_while"]
+__all__ = [
+    "Aws",
+    "ConnectionOptionError",
+    "Sleep",
+    "calling",
+    "default_sleep",
+    "error_code",
+    "error_message",
+    "retry_while",
+]

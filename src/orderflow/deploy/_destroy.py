@@ -5,9 +5,10 @@ so a service dropped from the workflow since is still found; roles by the stack'
 path) and deleted only when tagged ``project=orderflow`` and ``prefix=<prefix>``, so
 another stack whose names share the beginning is left alone, and so is anything a user made
 by hand with a similar name. The order undoes deploy's: the rule (its targets first), the
-state machine (its aliases first), its log group, the functions, the tables, then the roles
-that the deleted resources used. Anything already gone is skipped, so destroy on a
-half-deployed or destroyed stack succeeds.
+state machine (its aliases first; AWS deletes its published versions with it, and destroy
+reports each version an alias pointed at), its log group, the functions, the tables, then
+the roles that the deleted resources used (managed policies detached first). Anything
+already gone is skipped, so destroy on a half-deployed or destroyed stack succeeds.
 
 Not deleted: the ``/aws/lambda/<function>`` log groups that Lambda itself creates when a
 function first runs (deploy did not make them; they are untagged).
@@ -26,7 +27,11 @@ from orderflow.deploy._logs import delete_log_group
 from orderflow.deploy._names import StackNames, check_prefix
 from orderflow.deploy._plan import Progress
 from orderflow.deploy._roles import delete_role
-from orderflow.deploy._stepfunctions import delete_state_machine
+from orderflow.deploy._stepfunctions import (
+    delete_alias,
+    delete_state_machine,
+    state_machine_aliases,
+)
 from orderflow.deploy._tags import from_key_value, is_ours
 from orderflow.services import SERVICES, TABLES
 
@@ -47,13 +52,33 @@ class _Destroyer:
 
     def _handle(self, kind: str, name: str, tags: dict[str, str], delete: Any) -> None:
         if not is_ours(tags, self.prefix):
-            self.progress(
-                f"left alone {kind} {name} (not tagged project=orderflow, prefix={self.prefix})"
-            )
+            self._left_alone(kind, name)
             return
         delete()
+        self._deleted(kind, name)
+
+    def _left_alone(self, kind: str, name: str) -> None:
+        self.progress(
+            f"left alone {kind} {name} (not tagged project=orderflow, prefix={self.prefix})"
+        )
+
+    def _deleted(self, kind: str, name: str) -> None:
         self.deleted.append(f"{kind} {name}")
         self.progress(f"deleted {kind} {name}")
+
+    def _state_machine(self, arn: str) -> None:
+        """The machine's aliases one by one, the machine, then the versions the aliases
+        routed to (deleted by AWS with the machine), a line for each."""
+        versions: set[str] = set()
+        for alias_arn, routed in state_machine_aliases(self.aws, arn).items():
+            delete_alias(self.aws, alias_arn)
+            versions.update(routed)
+            self._deleted("state machine alias", alias_arn.rsplit(":", 1)[-1])
+        delete_state_machine(self.aws, arn)
+        self._deleted("state machine", arn.rsplit(":", 1)[-1])
+        # Numeric order (…:2 before …:10); named "<machine>:<number>" as in the console.
+        for version in sorted(versions, key=lambda v: (len(v), v)):
+            self._deleted("state machine version", ":".join(version.rsplit(":", 2)[-2:]))
 
     def rules(self) -> None:
         client = self.aws.client("events")
@@ -83,12 +108,10 @@ class _Destroyer:
             with calling(f"state machine {machine['name']}", "states:ListTagsForResource"):
                 pairs = client.list_tags_for_resource(resourceArn=machine["stateMachineArn"])
             tags = from_key_value(pairs.get("tags", []), "key", "value")
-            self._handle(
-                "state machine",
-                machine["name"],
-                tags,
-                lambda m=machine: delete_state_machine(self.aws, m["stateMachineArn"]),
-            )
+            if is_ours(tags, self.prefix):
+                self._state_machine(machine["stateMachineArn"])
+            else:
+                self._left_alone("state machine", machine["name"])
 
     def log_groups(self) -> None:
         client = self.aws.client("logs")

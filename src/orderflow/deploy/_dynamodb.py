@@ -108,15 +108,21 @@ class TableResource:
             )
         self._wait_active(aws)
 
-    def update(self, aws: Aws, actual: View) -> None:
-        client = aws.client("dynamodb")
+    def refusal(self, actual: View) -> str | None:
         desired = self.desired()
         if actual["KeySchema"] != desired["KeySchema"]:
-            raise DeployError(
+            return (
                 f"{self._label} has key {actual['KeySchema']}, the services query "
                 f"{desired['KeySchema']}; DynamoDB cannot change a key in place and recreating "
                 "the table would lose its data: back it up and run `orderflow destroy` first"
             )
+        return None
+
+    def update(self, aws: Aws, actual: View) -> None:
+        client = aws.client("dynamodb")
+        reason = self.refusal(actual)
+        if reason:
+            raise DeployError(reason)
         if actual["BillingMode"] != BILLING_MODE:
             with calling(self._label, "dynamodb:UpdateTable"):
                 client.update_table(TableName=self.name, BillingMode=BILLING_MODE)

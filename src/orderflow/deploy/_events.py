@@ -238,6 +238,9 @@ class RuleResource:
     def create(self, aws: Aws) -> None:
         self._put(aws, tags=True)
 
+    def refusal(self, actual: View) -> str | None:
+        return None  # every difference can be updated in place
+
     def update(self, aws: Aws, actual: View) -> None:
         desired = self.desired()
         if any(actual[k] != desired[k] for k in desired if k != "Tags"):

@@ -8,9 +8,10 @@ history, and put an ``Order Submitted`` event on the bus for the rule to pick up
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+import uuid
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from orderflow._errors import DeployError
@@ -29,6 +30,36 @@ def stack_names(aws: Aws, prefix: str) -> StackNames:
 
 def _iso(value: Any) -> str | None:
     return value.isoformat() if isinstance(value, datetime) else None
+
+
+def _name_from_arn(arn: str) -> str:
+    return arn.rsplit(":", 1)[-1]
+
+
+Clock = Callable[[], datetime]
+"""The current time (UTC); injected so names are reproducible in tests."""
+
+Token = Callable[[], str]
+"""A short random token that makes a name unique; injected like the clock."""
+
+
+def utc_now() -> datetime:
+    """The default clock: ``datetime.now(UTC)``."""
+    return datetime.now(UTC)
+
+
+def random_token() -> str:
+    """The default token: 8 hex digits of a random UUID."""
+    return uuid.uuid4().hex[:8]
+
+
+def execution_name(now: datetime, token: str) -> str:
+    """A readable, unique and sortable execution name: ``run-20261126T050102Z-1a2b3c4d``.
+
+    Execution names must be unique per machine (for 90 days on AWS) and at most 80 of
+    ``A-Za-z0-9-_``; the UTC time sorts them, the token separates runs in one second.
+    """
+    return f"run-{now.astimezone(UTC):%Y%m%dT%H%M%SZ}-{token}"
 
 
 @dataclass(frozen=True)
@@ -80,12 +111,28 @@ def start_execution(
     input: JSON,
     name: str | None = None,
     alias: str | None = None,
+    clock: Clock = utc_now,
+    token: Token = random_token,
 ) -> str:
-    """Start an execution of the deployed machine (or its alias); returns its ARN."""
+    """Start an execution of the deployed machine (or its alias); returns its ARN.
+
+    Args:
+        aws: the connection.
+        prefix: the stack.
+        input: the execution input.
+        name: the execution name; by default :func:`execution_name` of ``clock()`` and
+            ``token()``, so every run has a readable name (some emulators record none
+            when the caller gives none).
+        alias: start this alias of the machine instead of the machine.
+        clock: the time the default name carries.
+        token: the random part of the default name.
+    """
     names = stack_names(aws, prefix)
-    kwargs: dict[str, Any] = {"stateMachineArn": _target(names, alias), "input": json.dumps(input)}
-    if name:
-        kwargs["name"] = name
+    kwargs: dict[str, Any] = {
+        "stateMachineArn": _target(names, alias),
+        "input": json.dumps(input),
+        "name": name or execution_name(clock(), token()),
+    }
     with calling(f"state machine {names.state_machine}", "states:StartExecution"):
         response = aws.client("stepfunctions").start_execution(**kwargs)
     return str(response["executionArn"])
@@ -98,7 +145,7 @@ def describe_execution(aws: Aws, execution_arn: str) -> ExecutionSummary:
     output = data.get("output")
     return ExecutionSummary(
         arn=data["executionArn"],
-        name=data.get("name", execution_arn.rsplit(":", 1)[-1]),
+        name=data.get("name") or _name_from_arn(execution_arn),
         status=data["status"],
         start=_iso(data.get("startDate")),
         stop=_iso(data.get("stopDate")),
@@ -143,7 +190,7 @@ def list_executions(
                 found.append(
                     ExecutionSummary(
                         arn=item["executionArn"],
-                        name=item["name"],
+                        name=item.get("name") or _name_from_arn(item["executionArn"]),
                         status=item["status"],
                         start=_iso(item.get("startDate")),
                         stop=_iso(item.get("stopDate")),
@@ -208,7 +255,13 @@ def send_event(
     entry = order_event(detail, source=source, detail_type=detail_type)
     with calling("default event bus", "events:PutEvents"):
         response = aws.client("events").put_events(Entries=[entry])
-    result = response["Entries"][0]
+    entries = response.get("Entries")
+    if not isinstance(entries, list) or len(entries) != 1:
+        raise DeployError(
+            "default event bus: events:PutEvents failed: the endpoint's answer is not an AWS "
+            "answer (no entry for the event); is --endpoint-url an AWS API?"
+        )
+    result = entries[0]
     if response.get("FailedEntryCount") or "EventId" not in result:
         raise DeployError(
             f"default event bus: events:PutEvents rejected the event: "
@@ -225,15 +278,20 @@ def iter_lines(summaries: list[ExecutionSummary]) -> Iterator[str]:
 
 __all__ = [
     "TERMINAL",
+    "Clock",
     "ExecutionSummary",
+    "Token",
     "describe_execution",
     "execution_arn",
+    "execution_name",
     "history",
     "iter_lines",
     "list_executions",
     "order_event",
+    "random_token",
     "send_event",
     "stack_names",
     "start_execution",
+    "utc_now",
     "wait_for_execution",
 ]

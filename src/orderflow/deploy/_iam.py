@@ -155,8 +155,10 @@ def wildcard_actions(policy: Mapping[str, Any]) -> list[str]:
     return sorted(found)
 
 
-# Every API action deploy, destroy and the execution commands call, by service. A test
-# records the operations actually sent and checks that each is listed here.
+# Every API action deploy, destroy and the execution commands call, by service, plus the
+# ones AWS checks along with a call (iam:PassRole, states:PublishStateMachineVersion when
+# UpdateStateMachine publishes). Tests record the operations actually sent and check each,
+# and what it implies, against the policy built from this.
 DEPLOYER_ACTIONS: Mapping[str, tuple[str, ...]] = {
     "sts": ("GetCallerIdentity",),
     "iam": (
@@ -172,6 +174,8 @@ DEPLOYER_ACTIONS: Mapping[str, tuple[str, ...]] = {
         "PutRolePolicy",
         "DeleteRolePolicy",
         "ListRolePolicies",
+        "ListAttachedRolePolicies",
+        "DetachRolePolicy",
         "PassRole",
     ),
     "lambda": (
@@ -209,6 +213,7 @@ DEPLOYER_ACTIONS: Mapping[str, tuple[str, ...]] = {
         "DescribeStateMachine",
         "CreateStateMachine",
         "UpdateStateMachine",
+        "PublishStateMachineVersion",
         "DeleteStateMachine",
         "ListStateMachines",
         "DescribeStateMachineAlias",
@@ -242,6 +247,10 @@ DEPLOYER_ACTIONS: Mapping[str, tuple[str, ...]] = {
 # Checked on the deployer's own credentials when CreateStateMachine/UpdateStateMachine set
 # up log delivery for it (CloudWatch vended logs); they accept only "*".
 DEPLOYER_LOG_DELIVERY = tuple(a for a in WILDCARD_ACTIONS if a.startswith("logs:"))
+
+# Roles deploy hands to a service (CreateFunction's Role, CreateStateMachine's roleArn,
+# PutTargets' RoleArn) need iam:PassRole; the condition names exactly those services.
+PASS_ROLE_SERVICES = ("events.amazonaws.com", "lambda.amazonaws.com", "states.amazonaws.com")
 
 # Listing and identity calls have no resource-level permissions in IAM.
 _UNSCOPED = frozenset(
@@ -290,8 +299,15 @@ def deployer_policy(names: StackNames) -> Policy:
     for service, actions in DEPLOYER_ACTIONS.items():
         if service == "sts":
             continue
-        granted = [f"{service}:{a}" for a in actions if f"{service}:{a}" not in _UNSCOPED]
+        granted = [
+            f"{service}:{a}"
+            for a in actions
+            if f"{service}:{a}" not in _UNSCOPED and f"{service}:{a}" != "iam:PassRole"
+        ]
         statements.append(_statement(f"Stack{service.capitalize()}", granted, scoped[service]))
+    pass_role = _statement("PassStackRoles", ["iam:PassRole"], scoped["iam"])
+    pass_role["Condition"] = {"StringEquals": {"iam:PassedToService": list(PASS_ROLE_SERVICES)}}
+    statements.append(pass_role)
     return {"Version": VERSION, "Statement": statements}
 
 
@@ -299,6 +315,7 @@ __all__ = [
     "DEPLOYER_ACTIONS",
     "DEPLOYER_LOG_DELIVERY",
     "LAMBDA_TABLE_ACTIONS",
+    "PASS_ROLE_SERVICES",
     "VERSION",
     "WILDCARD_ACTIONS",
     "Policy",

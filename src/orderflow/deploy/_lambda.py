@@ -138,6 +138,9 @@ class FunctionResource:
             )
         wait_until_ready(aws, self.name)
 
+    def refusal(self, actual: View) -> str | None:
+        return None  # every difference can be updated in place
+
     def update(self, aws: Aws, actual: View) -> None:
         client = aws.client("lambda")
         if actual["Architectures"] != [ARCHITECTURE] or actual["CodeSha256"] != code_sha256(

@@ -66,6 +66,9 @@ class LogGroupResource:
         with calling(self._label, "logs:PutRetentionPolicy"):
             client.put_retention_policy(logGroupName=self.name, retentionInDays=self.retention_days)
 
+    def refusal(self, actual: View) -> str | None:
+        return None  # every difference can be updated in place
+
     def update(self, aws: Aws, actual: View) -> None:
         client = aws.client("logs")
         if actual["RetentionInDays"] != self.retention_days:

@@ -4,7 +4,10 @@ Each resource kind describes itself as a :class:`Resource`: a comparable *view* 
 should be (``desired``), a way to read the same view from AWS (``read``, ``None`` when it
 does not exist), and ``create``/``update``. A :class:`Change` is the comparison of the two,
 with a readable diff listing each differing field path, so ``--dry-run`` and the progress
-lines say exactly what changes and why. Nothing here writes to AWS; :func:`apply` does.
+lines say exactly what changes and why. Some differences cannot be applied (a table's key
+schema, a state machine's type): the resource's ``refusal`` says why, the change is marked
+*blocked*, the dry run shows it, and :func:`apply` stops there with the same message.
+Nothing here writes to AWS; :func:`apply` does.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from orderflow._errors import DeployError
 from orderflow.deploy._aws import Aws
 
 View = dict[str, Any]
@@ -57,8 +61,17 @@ class Resource(Protocol):
         """Create the resource with the desired view."""
         ...
 
+    def refusal(self, actual: View) -> str | None:
+        """Why ``actual`` cannot be brought to the desired view in place (the message
+        deploy stops with), or ``None`` when an update can."""
+        ...
+
     def update(self, aws: Aws, actual: View) -> None:
-        """Bring an existing resource from ``actual`` to the desired view."""
+        """Bring an existing resource from ``actual`` to the desired view.
+
+        Raises:
+            DeployError: :meth:`refusal` gives a reason.
+        """
         ...
 
 
@@ -80,12 +93,14 @@ class Change:
         name: the resource name.
         action: create, update or unchanged.
         diff: one line per differing field (``~ Timeout: 10 -> 30``); empty when unchanged.
+        blocked: why the update cannot be made (deploy stops here); ``None`` when it can.
     """
 
     kind: str
     name: str
     action: Action
     diff: tuple[str, ...] = ()
+    blocked: str | None = None
 
     def describe(self, *, done: bool = False) -> str:
         """``create Lambda function shop-get-user`` plus the changed field paths.
@@ -94,6 +109,8 @@ class Change:
             done: describe what happened (``created``) rather than what will.
         """
         verb = _PAST[self.action] if done else self.action.value
+        if self.blocked:
+            verb = f"blocked: cannot {self.action.value}"
         head = f"{verb} {self.kind} {self.name}"
         if self.action is Action.UPDATE and self.diff:
             fields = sorted({_top_field(line) for line in self.diff})
@@ -118,6 +135,11 @@ class Plan:
         """True when deploy would change (or changed) nothing."""
         return all(change.action is Action.UNCHANGED for change in self.changes)
 
+    @property
+    def blocked(self) -> tuple[Change, ...]:
+        """The changes deploy cannot make (it stops at the first one)."""
+        return tuple(change for change in self.changes if change.blocked)
+
     def counts(self) -> dict[Action, int]:
         """How many resources each action applies to."""
         return {action: sum(c.action is action for c in self.changes) for action in Action}
@@ -127,6 +149,12 @@ class Plan:
         if self.up_to_date:
             return "no changes: everything is up to date"
         counts = self.counts()
+        if self.blocked:
+            first = self.blocked[0]
+            return (
+                f"blocked: {len(self.blocked)} change(s) cannot be made; deploy would stop at "
+                f"{first.kind} {first.name}"
+            )
         if self.applied:
             return (
                 f"{counts[Action.CREATE]} created, {counts[Action.UPDATE]} updated, "
@@ -143,6 +171,8 @@ class Plan:
         for change in self.changes:
             lines.append(change.describe(done=self.applied))
             lines.extend(f"    {line}" for line in change.diff)
+            if change.blocked:
+                lines.append(f"    ! {change.blocked}")
         lines.append(self.summary())
         return "\n".join(lines)
 
@@ -195,8 +225,11 @@ def compare(resource: Resource, actual: View | None) -> Change:
     if actual is None:
         return Change(resource.kind, resource.name, Action.CREATE)
     lines = diff(resource.desired(), actual)
-    action = Action.UPDATE if lines else Action.UNCHANGED
-    return Change(resource.kind, resource.name, action, tuple(lines))
+    if not lines:
+        return Change(resource.kind, resource.name, Action.UNCHANGED)
+    return Change(
+        resource.kind, resource.name, Action.UPDATE, tuple(lines), resource.refusal(actual)
+    )
 
 
 def plan(aws: Aws, resources: Iterable[Resource]) -> Plan:
@@ -209,11 +242,16 @@ def apply(aws: Aws, resources: Iterable[Resource], progress: Progress) -> Plan:
 
     Each resource is read just before it is handled, so a deploy that failed half-way is
     completed by the next one: what exists is compared, what is missing is created.
+
+    Raises:
+        DeployError: a change is blocked (the resource's refusal), or an AWS call failed.
     """
     done: list[Change] = []
     for resource in resources:
         actual = resource.read(aws)
         change = compare(resource, actual)
+        if change.blocked:
+            raise DeployError(change.blocked)
         if change.action is Action.CREATE:
             resource.create(aws)
         elif change.action is Action.UPDATE:

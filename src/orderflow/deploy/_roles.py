@@ -1,5 +1,9 @@
 """IAM roles as deploy resources: trust policy, inline policies and tags, kept in sync.
 
+A stack role carries no managed policies: one attached by hand shows as drift
+(``- ManagedPolicies[0]: …``) and deploy detaches it, and destroy detaches any before it
+deletes the role (IAM refuses to delete a role with attached policies).
+
 The policy documents themselves come from :mod:`orderflow.deploy._iam`; this module only
 reads roles back from IAM and creates or updates them. Roles live under the stack's IAM
 path (``/orderflow/<prefix>/``) so destroy can list exactly them.
@@ -54,6 +58,7 @@ class RoleResource:
             "Path": self.path,
             "AssumeRolePolicyDocument": self.trust,
             "Policies": dict(self.policies),
+            "ManagedPolicies": [],
             "Tags": dict(self.tags),
         }
 
@@ -80,10 +85,13 @@ class RoleResource:
             with calling(self._label, "iam:GetRolePolicy"):
                 document = iam.get_role_policy(RoleName=self.name, PolicyName=policy_name)
             policies[policy_name] = _document(document["PolicyDocument"])
+        with calling(self._label, "iam:ListAttachedRolePolicies"):
+            managed = attached_policies(aws, self.name)
         return {
             "Path": role["Path"],
             "AssumeRolePolicyDocument": _document(role["AssumeRolePolicyDocument"]),
             "Policies": policies,
+            "ManagedPolicies": managed,
             "Tags": tags,
         }
 
@@ -99,17 +107,26 @@ class RoleResource:
             )
         self._put_policies(aws, {})
 
-    def update(self, aws: Aws, actual: View) -> None:
-        iam = aws.client("iam")
+    def refusal(self, actual: View) -> str | None:
         if actual["Path"] != self.path:
-            raise DeployError(
+            return (
                 f"{self._label} has path {actual['Path']!r}, expected {self.path!r}; IAM cannot "
                 "move a role: run `orderflow destroy` first"
             )
+        return None
+
+    def update(self, aws: Aws, actual: View) -> None:
+        iam = aws.client("iam")
+        reason = self.refusal(actual)
+        if reason:
+            raise DeployError(reason)
         if actual["AssumeRolePolicyDocument"] != self.trust:
             with calling(self._label, "iam:UpdateAssumeRolePolicy"):
                 iam.update_assume_role_policy(RoleName=self.name, PolicyDocument=_dumps(self.trust))
         self._put_policies(aws, actual["Policies"])
+        for policy_arn in actual.get("ManagedPolicies", []):
+            with calling(self._label, "iam:DetachRolePolicy"):
+                iam.detach_role_policy(RoleName=self.name, PolicyArn=policy_arn)
         sync_tags = tag_changes(self.tags, actual["Tags"])
         if sync_tags[0]:
             with calling(self._label, "iam:TagRole"):
@@ -142,11 +159,24 @@ def _document(value: Any) -> Any:
     return value
 
 
+def attached_policies(aws: Aws, name: str) -> list[str]:
+    """The ARNs of the managed policies attached to role ``name``, sorted."""
+    paginator = aws.client("iam").get_paginator("list_attached_role_policies")
+    return sorted(
+        policy["PolicyArn"]
+        for page in paginator.paginate(RoleName=name)
+        for policy in page.get("AttachedPolicies", [])
+    )
+
+
 def delete_role(aws: Aws, name: str) -> None:
-    """Delete a role and its inline policies (already-deleted is fine)."""
+    """Delete a role with its inline policies, after detaching any managed policies
+    (already-deleted is fine)."""
     iam = aws.client("iam")
     label = f"IAM role {name}"
     try:
+        for policy_arn in attached_policies(aws, name):
+            iam.detach_role_policy(RoleName=name, PolicyArn=policy_arn)
         names = iam.list_role_policies(RoleName=name).get("PolicyNames", [])
         for policy_name in names:
             iam.delete_role_policy(RoleName=name, PolicyName=policy_name)
@@ -158,4 +188,4 @@ def delete_role(aws: Aws, name: str) -> None:
             raise
 
 
-__all__ = ["RoleResource", "delete_role"]
+__all__ = ["RoleResource", "attached_policies", "delete_role"]

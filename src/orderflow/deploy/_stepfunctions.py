@@ -152,13 +152,19 @@ class StateMachineResource:
                 retryable=_role_not_ready,
             )
 
-    def update(self, aws: Aws, actual: View) -> None:
-        client = aws.client("stepfunctions")
+    def refusal(self, actual: View) -> str | None:
         if actual["type"] != self.machine_type:
-            raise DeployError(
+            return (
                 f"{self._label} is {actual['type']}, asked for {self.machine_type}; the type of "
                 "a state machine cannot change: run `orderflow destroy` first"
             )
+        return None
+
+    def update(self, aws: Aws, actual: View) -> None:
+        client = aws.client("stepfunctions")
+        reason = self.refusal(actual)
+        if reason:
+            raise DeployError(reason)
         desired = self.desired()
         if any(actual[k] != desired[k] for k in desired if k != "tags"):
             with calling(self._label, "states:UpdateStateMachine"):
@@ -229,6 +235,9 @@ class AliasResource:
             )
         return {"definition": json.loads(version["definition"])}
 
+    def refusal(self, actual: View) -> str | None:
+        return None
+
     def _publish(self, aws: Aws) -> str:
         client = aws.client("stepfunctions")
         with calling(self._label, "states:UpdateStateMachine"):
@@ -259,21 +268,51 @@ class AliasResource:
             )
 
 
-def delete_state_machine(aws: Aws, arn: str) -> None:
-    """Delete the machine's aliases, then the machine (its versions go with it)."""
+def state_machine_aliases(aws: Aws, arn: str) -> dict[str, list[str]]:
+    """The machine's aliases: alias ARN -> the version ARNs it routes to (none when the
+    machine is already gone)."""
     client = aws.client("stepfunctions")
     label = f"state machine {arn.rsplit(':', 1)[-1]}"
+    found: dict[str, list[str]] = {}
     try:
         aliases = client.list_state_machine_aliases(stateMachineArn=arn).get(
             "stateMachineAliases", []
         )
         for alias in aliases:
-            client.delete_state_machine_alias(stateMachineAliasArn=alias["stateMachineAliasArn"])
-        client.delete_state_machine(stateMachineArn=arn)
+            alias_arn = alias["stateMachineAliasArn"]
+            described = client.describe_state_machine_alias(stateMachineAliasArn=alias_arn)
+            routes = described.get("routingConfiguration") or []
+            found[alias_arn] = [route["stateMachineVersionArn"] for route in routes]
+    except Exception as exc:
+        if error_code(exc) in _MISSING:
+            return {}
+        with calling(label, "states:ListStateMachineAliases"):
+            raise
+    return found
+
+
+def delete_alias(aws: Aws, alias_arn: str) -> None:
+    """Delete one alias of the machine (already-deleted is fine)."""
+    try:
+        aws.client("stepfunctions").delete_state_machine_alias(stateMachineAliasArn=alias_arn)
     except Exception as exc:
         if error_code(exc) in _MISSING:
             return
-        with calling(label, "states:DeleteStateMachine"):
+        with calling(f"state machine alias {alias_arn}", "states:DeleteStateMachineAlias"):
+            raise
+
+
+def delete_state_machine(aws: Aws, arn: str) -> None:
+    """Delete the machine's aliases, then the machine; AWS deletes its versions with it
+    (already-deleted is fine)."""
+    for alias_arn in state_machine_aliases(aws, arn):
+        delete_alias(aws, alias_arn)
+    try:
+        aws.client("stepfunctions").delete_state_machine(stateMachineArn=arn)
+    except Exception as exc:
+        if error_code(exc) in _MISSING:
+            return
+        with calling(f"state machine {arn.rsplit(':', 1)[-1]}", "states:DeleteStateMachine"):
             raise
 
 
@@ -282,5 +321,7 @@ __all__ = [
     "MACHINE_TYPES",
     "AliasResource",
     "StateMachineResource",
+    "delete_alias",
     "delete_state_machine",
+    "state_machine_aliases",
 ]
