@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 
 from orderflow.checker import check_dataflow
-from orderflow.checker._state import in_iteration
 from orderflow.testing import run_asl
 
 LAMBDA = "arn:aws:lambda:us-east-1:123456789012:function:echo"
@@ -153,16 +152,62 @@ def test_a_map_item_field_that_cannot_exist_is_an_error() -> None:
     assert (d.severity, d.code, d.field) == ("error", "path-cannot-exist", "ItemSelector/k.$")
 
 
-def test_inside_an_iteration_the_map_item_is_only_a_maybe() -> None:
-    # AWS documents $$.Map for the ItemSelector only; the iteration's own states may not
-    # see it, so a read there may fail: a warning, not an error.
-    inner = {"Type": "Pass", "Parameters": {"v.$": "$$.Map.Item.Value"}, "End": True}
-    [d] = check_dataflow(_map("ItemSelector", inner))
-    assert (d.severity, d.code, d.state) == ("warning", "path-may-be-missing", "I")
+ITERATION_READS = [
+    ("jsonpath-value", "Parameters", {"v.$": "$$.Map.Item.Value"}, "States.Runtime"),
+    ("jsonpath-index", "Parameters", {"v.$": "$$.Map.Item.Index"}, "States.Runtime"),
+    ("jsonpath-whole-map", "Parameters", {"v.$": "$$.Map"}, "States.Runtime"),
+]
 
 
-def test_in_iteration_reads_structure_not_state_names() -> None:
-    assert in_iteration("/States/M/ItemProcessor/States/I")
-    assert in_iteration("/States/M/Iterator/States/I/Branches/0/States/X")
-    assert not in_iteration("/States/Iterator/Branches/0/States/ItemProcessor")
-    assert not in_iteration("/States/A")
+@pytest.mark.parametrize(
+    ("field", "template", "error"),
+    [c[1:] for c in ITERATION_READS],
+    ids=[c[0] for c in ITERATION_READS],
+)
+def test_inside_an_iteration_the_map_item_cannot_exist(
+    field: str, template: dict[str, Any], error: str
+) -> None:
+    # AWS documents $$.Map for the Map state's ItemSelector/Parameters only, not for the
+    # states of the iteration; the executor fails such a read (a missing context path),
+    # and the checker calls it an error, as it does outside any Map.
+    inner = {"Type": "Pass", field: template, "End": True}
+    machine = _map("ItemSelector", inner)
+    [d] = check_dataflow(machine)
+    assert (d.severity, d.code, d.state) == ("error", "path-cannot-exist", "I")
+    assert "ItemSelector" in d.message
+    execution = run_asl(machine, {"xs": ["a"]})
+    assert (execution.status, execution.error) == ("FAILED", error)
+
+
+def test_inside_an_iteration_the_jsonata_map_item_cannot_exist() -> None:
+    inner = {"Type": "Pass", "Output": "{% $states.context.Map.Item.Value %}", "End": True}
+    machine = {
+        "QueryLanguage": "JSONata",
+        "StartAt": "M",
+        "States": {
+            "M": {
+                "Type": "Map",
+                "Items": "{% $states.input.xs %}",
+                "ItemProcessor": {"StartAt": "I", "States": {"I": inner}},
+                "End": True,
+            }
+        },
+    }
+    [d] = check_dataflow(machine)
+    assert (d.severity, d.code, d.state) == ("error", "path-cannot-exist", "I")
+    execution = run_asl(machine, {"xs": ["a"]})
+    assert (execution.status, execution.error) == ("FAILED", "States.QueryEvaluationError")
+
+
+def test_a_nested_map_selector_reads_its_own_item() -> None:
+    inner_map = {
+        "Type": "Map",
+        "ItemsPath": "$.v",
+        "ItemSelector": {"w.$": "$$.Map.Item.Value"},
+        "ItemProcessor": {"StartAt": "J", "States": {"J": {"Type": "Pass", "End": True}}},
+        "End": True,
+    }
+    machine = _map("ItemSelector", inner_map)
+    assert check_dataflow(machine) == []
+    execution = run_asl(machine, {"xs": [["p", "q"]]})
+    assert execution.output == [[{"w": "p"}, {"w": "q"}]]

@@ -104,6 +104,52 @@ def test_map_legacy_iterator_and_parameters() -> None:
     assert run_asl(machine, [1, 2]).output == [{"v": 1}, {"v": 2}]
 
 
+def _reads_in_iteration(field: str, state: dict[str, Any], **machine: Any) -> dict[str, Any]:
+    processor = {"StartAt": "I", "States": {"I": {"Type": "Pass", field: state, "End": True}}}
+    return {
+        **machine,
+        "StartAt": "M",
+        "States": {"M": {"Type": "Map", "ItemProcessor": processor, "End": True}},
+    }
+
+
+def test_map_item_is_not_in_the_context_of_the_iteration_states() -> None:
+    # AWS documents $$.Map.Item for the Map's ItemSelector/Parameters only: inside the
+    # iteration it is a missing context path, which fails the state like any other.
+    machine = _reads_in_iteration("Parameters", {"v.$": "$$.Map.Item.Value"})
+    execution = run_asl(machine, [7])
+    assert (execution.status, execution.error) == ("FAILED", "States.Runtime")
+    assert execution.cause == (
+        "An error occurred while executing the state 'I' (entered at the event id #5). "
+        "The JSONPath '$$.Map.Item.Value' specified for the field 'v.$' could not be found "
+        "in the input '7'"
+    )
+    whole = run_asl(_reads_in_iteration("Parameters", {"c.$": "$$"}), [7])
+    assert set(whole.output[0]["c"]) == {"Execution", "State", "StateMachine"}
+
+
+def test_map_item_is_not_in_the_jsonata_context_of_the_iteration_states() -> None:
+    machine = _reads_in_iteration(
+        "Output", {"v": "{% $states.context.Map.Item.Index %}"}, QueryLanguage="JSONata"
+    )
+    execution = run_asl(machine, [7])
+    assert (execution.status, execution.error) == ("FAILED", "States.QueryEvaluationError")
+    assert "'$states.context.Map.Item.Index'" in (execution.cause or "")
+
+
+def test_a_nested_map_selector_sees_its_own_item() -> None:
+    inner_map = {
+        "Type": "Map",
+        "ItemsPath": "$.xs",
+        "ItemSelector": {"x.$": "$$.Map.Item.Value", "i.$": "$$.Map.Item.Index"},
+        "ItemProcessor": branch({"Type": "Pass"}),
+        "End": True,
+    }
+    machine = map_machine(processor=branch(inner_map))
+    output = run_asl(machine, [{"xs": ["a", "b"]}, {"xs": ["c"]}]).output
+    assert output == [[{"x": "a", "i": 0}, {"x": "b", "i": 1}], [{"x": "c", "i": 0}]]
+
+
 def test_map_non_array_input_fails() -> None:
     assert run_asl(map_machine(), {"a": 1}).status == "FAILED"
 

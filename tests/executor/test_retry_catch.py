@@ -111,6 +111,46 @@ def test_retrier_counts_persist_across_other_retriers() -> None:
     assert (execution.status, execution.error) == ("FAILED", "A")
 
 
+def test_retrier_counts_restart_when_the_state_is_entered_again() -> None:
+    # The States Language scopes a retrier's count to "a single state execution": a loop
+    # back through a Choice enters the state anew, with a fresh budget and RetryCount.
+    calls = {"n": 0}
+
+    def handler(name: str, payload: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] in (1, 3):
+            raise TaskFailure("Transient", f"call {calls['n']}")
+        return {"round": payload["round"]}
+
+    task = {
+        "Type": "Task",
+        "Resource": FN,
+        "Retry": [{"ErrorEquals": ["Transient"], "MaxAttempts": 1}],
+        "ResultSelector": {"round.$": "$.round", "retries.$": "$$.State.RetryCount"},
+        "ResultPath": "$.last",
+        "Next": "Again",
+    }
+    m = {
+        "StartAt": "T",
+        "States": {
+            "T": task,
+            "Again": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.last.round", "NumericEquals": 1, "Next": "Bump"}],
+                "Default": "Done",
+            },
+            "Bump": {"Type": "Pass", "Result": 2, "ResultPath": "$.round", "Next": "T"},
+            "Done": {"Type": "Succeed"},
+        },
+    }
+    execution = run_asl(m, {"round": 1}, lambda_handler=handler)
+    # Each visit fails once and is retried once: a count carried over would have failed
+    # the second visit (MaxAttempts 1 already used).
+    assert execution.status == "SUCCEEDED", execution.cause
+    assert execution.output["last"] == {"round": 2, "retries": 1}
+    assert calls["n"] == 4
+
+
 def test_catch_replaces_input_with_error_output() -> None:
     handler, _ = flaky(5)
     execution = run_asl(

@@ -162,6 +162,24 @@ def test_duplicate_names_across_scopes() -> None:
     }
     d = only(validate(machine(states)), "duplicate-state-name")
     assert d.state == "S"
+    assert d.pointer == "/States/A/Branches/0/States/S"
+    assert "'S' is also used at /States/S;" in d.message
+
+
+def test_a_duplicate_name_points_at_the_other_state_in_its_nested_scope() -> None:
+    states = {
+        "P": {
+            "Type": "Parallel",
+            "Branches": [
+                {"StartAt": "X", "States": {"X": {"Type": "Pass", "End": True}}},
+                {"StartAt": "X", "States": {"X": {"Type": "Pass", "End": True}}},
+            ],
+            "End": True,
+        }
+    }
+    d = only(validate(machine(states, start="P")), "duplicate-state-name")
+    assert d.pointer == "/States/P/Branches/1/States/X"
+    assert "'X' is also used at /States/P/Branches/0/States/X;" in d.message
 
 
 def test_state_names_have_a_length_limit() -> None:

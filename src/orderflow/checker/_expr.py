@@ -105,7 +105,6 @@ def context_shape(
     task_token: bool = False,
     map_item: Shape | None = None,
     map_item_known: bool = True,
-    in_iteration: bool = False,
 ) -> Shape:
     """The context object ``$$`` / ``$states.context`` as one state sees it.
 
@@ -123,7 +122,9 @@ def context_shape(
     * ``Map`` — ``{Item: {Index, Value}}``, only while a Map state builds an iteration's
       input (``ItemSelector``/``Parameters``); a Map with an ``ItemReader`` or
       ``ItemBatcher`` may add ``Key``/``Source`` and batch its values, so its item is
-      left open. Inside an iteration AWS documents no ``Map``: a read there may fail.
+      left open. The iteration's own states have no ``Map``: AWS documents it for the
+      Map state's ``ItemSelector``/``Parameters`` only, and the executor fails such a
+      read like any missing context path, so a read there is an error.
 
     Args:
         execution_input: the shape of ``$$.Execution.Input``.
@@ -131,7 +132,6 @@ def context_shape(
         task_token: the state is a Task whose resource ends in ``.waitForTaskToken``.
         map_item: the item's shape while building an iteration's input, else None.
         map_item_known: False for Maps whose item may carry more (ItemReader, ItemBatcher).
-        in_iteration: the state runs inside a Map iteration.
     """
     execution = Obj(
         (
@@ -164,9 +164,6 @@ def context_shape(
             else obj({"Index": INTEGER, "Value": ANY}, closed=False)
         )
         props.append(Prop("Map", obj({"Item": item})))
-    elif in_iteration:
-        item = obj({"Index": INTEGER, "Value": ANY}, closed=False)
-        props.append(Prop("Map", obj({"Item": item}, closed=False), required=False))
     return Obj(tuple(props), closed=True)
 
 

@@ -103,27 +103,7 @@ class StateView:
             task_token=isinstance(resource, str) and resource.endswith(".waitForTaskToken"),
             map_item=map_item,
             map_item_known="ItemReader" not in self.data and "ItemBatcher" not in self.data,
-            in_iteration=in_iteration(self.pointer),
         )
-
-
-def in_iteration(pointer: str) -> bool:
-    """Whether the state at ``pointer`` (as the analysis builds them) is in a Map body.
-
-    Pointers alternate ``States/<name>`` with structure (``Branches/<i>``,
-    ``ItemProcessor``, ``Iterator``); state names are skipped, so a state *named*
-    ``Iterator`` is not mistaken for a Map body.
-    """
-    tokens = pointer.split("/")[1:]
-    i = 0
-    while i < len(tokens):
-        if tokens[i] == "States":
-            i += 2
-        elif tokens[i] in ("ItemProcessor", "Iterator"):
-            return True
-        else:
-            i += 1
-    return False
 
 
 # --- JSONPath building blocks ----------------------------------------------------------
@@ -410,7 +390,6 @@ __all__ = [
     "assign_path",
     "catch_edges",
     "expect_kind",
-    "in_iteration",
     "input_path",
     "jsonata_fields",
     "jsonata_finish",

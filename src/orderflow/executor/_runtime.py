@@ -127,20 +127,16 @@ class Frame:
         cursor: the last history event of this thread.
         variables: the variables visible here (a Map iteration or Parallel branch starts
             with a copy of the outer values as they were when the state was entered).
-        map_item: ``{"Index", "Value"}`` inside a Map iteration, for ``$$.Map.Item``.
+
+    A Map iteration's frame carries no ``$$.Map.Item``: AWS puts it in the context object
+    only while the Map state builds the iteration's input (see ``MapState``).
     """
 
-    __slots__ = ("cursor", "map_item", "variables")
+    __slots__ = ("cursor", "variables")
 
-    def __init__(
-        self,
-        cursor: Cursor,
-        variables: dict[str, JSON] | None = None,
-        map_item: dict[str, JSON] | None = None,
-    ) -> None:
+    def __init__(self, cursor: Cursor, variables: dict[str, JSON] | None = None) -> None:
         self.cursor = cursor
         self.variables: dict[str, JSON] = variables if variables is not None else {}
-        self.map_item = map_item
 
 
 __all__ = ["Frame", "Identity", "LambdaHandler", "Runtime", "TaskHandler"]

@@ -65,7 +65,8 @@ def check_structure(scopes: list[Scope], out: Collector) -> None:
                 out.report(
                     "duplicate-state-name",
                     where,
-                    f"state name {name!r} is also used at {other.pointer or '/'}States; "
+                    f"state name {name!r} is also used at "
+                    f"{pointer_join(other.pointer, 'States', name)}; "
                     "names must be unique in the whole machine, nested scopes included — "
                     "rename one of them",
                     state=name,

@@ -172,13 +172,20 @@ class State:
     def context(
         self,
         rt: Runtime,
-        frame: Frame,
         entered: str,
         *,
         retry_count: int | None = None,
         token: str | None = None,
     ) -> dict[str, JSON]:
-        """The context object (``$$`` / ``$states.context``) as this state sees it."""
+        """The context object (``$$`` / ``$states.context``) as this state sees it.
+
+        It has no ``Map`` member, even inside a Map iteration: AWS documents
+        ``$$.Map.Item`` for the Map state's own ``ItemSelector`` (or legacy
+        ``Parameters``) only, and tells users to read it there rather than in the
+        iteration's states, so a read there fails like any missing context path
+        (``States.Runtime``). The recorded AWS runs read it only there, never inside an
+        iteration. ``MapState`` adds the item while it builds each iteration's input.
+        """
         ctx = dict(rt.execution_context)
         state: dict[str, JSON] = {"Name": self.name, "EnteredTime": entered}
         if retry_count is not None:
@@ -186,8 +193,6 @@ class State:
         ctx["State"] = state
         if token is not None:
             ctx["Task"] = {"Token": token}
-        if frame.map_item is not None:
-            ctx["Map"] = {"Item": frame.map_item}
         return ctx
 
     def entered_time(self, rt: Runtime) -> str:

@@ -63,7 +63,7 @@ class ChoiceState(State):
 
     def execute(self, rt: Runtime, frame: Frame, raw: JSON, entered_id: int) -> Outcome:
         variables = frame.variables
-        ctx = self.context(rt, frame, self.entered_time(rt)) if self.uses_context else None
+        ctx = self.context(rt, self.entered_time(rt)) if self.uses_context else None
         if self.jsonata:
             states: dict[str, JSON] = {"input": raw}
             if ctx is not None:

@@ -68,14 +68,14 @@ class GuardedState(State):
         if self.jsonata:
             states: dict[str, JSON] = {"input": raw, "errorOutput": err}
             if self.uses_context:
-                states["context"] = self.context(rt, frame, self.entered_time(rt))
+                states["context"] = self.context(rt, self.entered_time(rt))
             if catcher.assign_jsonata is not None:
                 assigned = catcher.assign_jsonata.evaluate(states, variables, rt)
             output = (
                 err if catcher.output is None else catcher.output.evaluate(states, variables, rt)
             )
             return Outcome(output, catcher.next, assigned)
-        ctx = self.context(rt, frame, self.entered_time(rt)) if self.uses_context else None
+        ctx = self.context(rt, self.entered_time(rt)) if self.uses_context else None
         if catcher.assign_path is not None:
             assigned = catcher.assign_path.render(err, ctx, variables, rt.rng)
         return Outcome(result_path(raw, catcher.result_path, err), catcher.next, assigned)

@@ -327,7 +327,7 @@ class MapState(GuardedState):
 
         variables = frame.variables
         entered = self.entered_time(rt)
-        ctx = self.context(rt, frame, entered) if self.uses_context else None
+        ctx = self.context(rt, entered) if self.uses_context else None
         states: dict[str, JSON] | None = None
         if self.jsonata:
             states = {"input": raw}
@@ -381,18 +381,18 @@ class MapState(GuardedState):
         timeline = Timeline(clock, map_slots(max_concurrency, distributed=self.distributed))
         for index, item in enumerate(items):
             map_item = {"Index": index, "Value": item}
-            child = Frame(Cursor(started), dict(variables), map_item)
+            child = Frame(Cursor(started), dict(variables))
             timeline.begin()
             if inline:
                 history.record(
                     "MapIterationStarted", child.cursor, clock.now(), {"index": index, "name": name}
                 )
             if selector is not None:
-                item_ctx = self.context(rt, frame, entered)
+                item_ctx = self.context(rt, entered)
                 item_ctx["Map"] = {"Item": map_item}
                 item_input = selector.render(effective, item_ctx, variables, rt.rng)
             elif selector_jsonata is not None:
-                item_ctx = self.context(rt, frame, entered)
+                item_ctx = self.context(rt, entered)
                 item_ctx["Map"] = {"Item": map_item}
                 item_input = selector_jsonata.evaluate(
                     {"input": raw, "context": item_ctx}, variables, rt

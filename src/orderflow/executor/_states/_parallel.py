@@ -39,7 +39,7 @@ class ParallelState(GuardedState):
         from orderflow.executor._interpreter import run_machine
 
         variables = frame.variables
-        ctx = self.context(rt, frame, self.entered_time(rt)) if self.uses_context else None
+        ctx = self.context(rt, self.entered_time(rt)) if self.uses_context else None
         states: dict[str, JSON] | None = None
         if self.jsonata:
             states = {"input": raw}

@@ -28,10 +28,10 @@ class PassState(State):
         if self.jsonata:
             states: dict[str, JSON] = {"input": raw}
             if self.uses_context:
-                states["context"] = self.context(rt, frame, self.entered_time(rt))
+                states["context"] = self.context(rt, self.entered_time(rt))
             output, assigned = self.finish_jsonata(states, variables, raw, rt)
             return Outcome(output, self.next, assigned)
-        ctx = self.context(rt, frame, self.entered_time(rt)) if self.uses_context else None
+        ctx = self.context(rt, self.entered_time(rt)) if self.uses_context else None
         if self.has_result:
             if self.result_too_large:
                 check_size(self.result, self.name)
@@ -57,9 +57,9 @@ class SucceedState(State):
                 return Outcome(raw, None)
             states: dict[str, JSON] = {"input": raw}
             if self.uses_context:
-                states["context"] = self.context(rt, frame, self.entered_time(rt))
+                states["context"] = self.context(rt, self.entered_time(rt))
             return Outcome(self.output.evaluate(states, frame.variables, rt), None)
-        ctx = self.context(rt, frame, self.entered_time(rt)) if self.uses_context else None
+        ctx = self.context(rt, self.entered_time(rt)) if self.uses_context else None
         effective = self.effective_input(raw, ctx, frame.variables)
         return Outcome(self.apply_output_path(effective, ctx, frame.variables), None)
 
@@ -95,13 +95,13 @@ class FailState(State):
         if self.jsonata:
             states: dict[str, JSON] = {"input": raw}
             if self.uses_context:
-                states["context"] = self.context(rt, frame, self.entered_time(rt))
+                states["context"] = self.context(rt, self.entered_time(rt))
             if self.error_jsonata is not None:
                 error = self.error_jsonata.evaluate(states, variables, rt)
             if self.cause_jsonata is not None:
                 cause = self.cause_jsonata.evaluate(states, variables, rt)
         else:
-            ctx = self.context(rt, frame, self.entered_time(rt)) if self.uses_context else None
+            ctx = self.context(rt, self.entered_time(rt)) if self.uses_context else None
             if self.error_reader is not None:
                 error = _read_text(self.error_reader, raw, ctx, variables, rt)
             if self.cause_reader is not None:

@@ -151,7 +151,7 @@ class TaskState(GuardedState):
             token = f"{rt.new_uuid()}-{rt.identity.execution_name}"
             rt.callbacks.issue(token)
         ctx = (
-            self.context(rt, frame, self.entered_time(rt), retry_count=retry, token=token)
+            self.context(rt, self.entered_time(rt), retry_count=retry, token=token)
             if self.uses_context
             else None
         )

@@ -119,7 +119,7 @@ class WaitState(State):
         return (moment - rt.clock.now()).total_seconds()
 
     def execute(self, rt: Runtime, frame: Frame, raw: JSON, entered_id: int) -> Outcome:
-        ctx = self.context(rt, frame, self.entered_time(rt)) if self.uses_context else None
+        ctx = self.context(rt, self.entered_time(rt)) if self.uses_context else None
         effective = raw if self.jsonata else self.effective_input(raw, ctx, frame.variables)
         delay = self._delay(rt, frame, raw, effective, ctx, entered_id)
         if delay > _MAX_DELAY:
