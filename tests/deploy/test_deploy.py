@@ -17,6 +17,7 @@ from orderflow.asl import Definition
 from orderflow.deploy import Aws, StackConfig, deploy
 from orderflow.deploy._iam import (
     DEPLOYER_ACTIONS,
+    LAMBDA_TABLE_ACTIONS,
     WILDCARD_ACTIONS,
     events_policy,
     events_trust_policy,
@@ -266,10 +267,23 @@ def test_policies_grant_exactly_what_is_listed(aws: Aws, packager: Packager) -> 
         assert role["AssumeRolePolicyDocument"] == lambda_trust_policy()
         assert policy == lambda_policy(NAMES, name, SERVICES[name].tables)
         assert wildcard_actions(policy) == []
-        tables = {
-            arn for s in policy["Statement"] if s["Sid"] == "OwnTables" for arn in s["Resource"]
+        granted = {
+            (arn, action)
+            for s in policy["Statement"]
+            for action in s["Action"]
+            if action.startswith("dynamodb:")
+            for arn in s["Resource"]
         }
-        assert tables == {NAMES.table_arn(t) for t in SERVICES[name].tables}
+        assert granted == {
+            (NAMES.table_arn(table), LAMBDA_TABLE_ACTIONS[op])
+            for table, ops in SERVICES[name].access.operations().items()
+            for op in ops
+        }
+    # get-user only reads: its role may not write the users table.
+    _, policy = _role(aws, "shop-get-user-lambda")
+    assert [s["Action"] for s in policy["Statement"] if s["Sid"].startswith("OwnTables")] == [
+        ["dynamodb:GetItem"]
+    ]
 
     role, policy = _role(aws, "shop-states")
     assert role["AssumeRolePolicyDocument"] == states_trust_policy(NAMES)
@@ -285,6 +299,45 @@ def test_policies_grant_exactly_what_is_listed(aws: Aws, packager: Packager) -> 
         "Service": "events.amazonaws.com"
     }
     assert policy == events_policy(NAMES.state_machine_arn)
+
+
+def test_redeploy_narrows_an_existing_roles_policy_with_a_visible_diff(
+    aws: Aws, moto: MotoServer, packager: Packager
+) -> None:
+    deploy(aws, prefix="shop", packager=packager, progress=quiet)
+    iam = aws.client("iam")
+    role = "shop-get-user-lambda"
+    # The policy earlier versions deployed: read *and* write on every table the service used.
+    _, current = _role(aws, role)
+    broad = {
+        **current,
+        "Statement": [
+            *(s for s in current["Statement"] if not s["Sid"].startswith("OwnTables")),
+            {
+                "Sid": "OwnTables",
+                "Effect": "Allow",
+                "Action": ["dynamodb:GetItem", "dynamodb:PutItem"],
+                "Resource": [NAMES.table_arn("users")],
+            },
+        ],
+    }
+    iam.put_role_policy(RoleName=role, PolicyName="orderflow", PolicyDocument=json.dumps(broad))
+
+    plan = deploy(aws, prefix="shop", packager=packager, dry_run=True)
+    updates = [c for c in plan.changes if c.action is not Action.UNCHANGED]
+    assert [(c.kind, c.name) for c in updates] == [("IAM role", role)]
+    (change,) = updates
+    assert change.diff and all(line[2:].startswith("Policies/orderflow") for line in change.diff)
+    rendered = plan.render()
+    assert "update IAM role shop-get-user-lambda (Policies)" in rendered
+    assert "dynamodb:PutItem" in rendered and "OwnTablesGetItem" in rendered
+
+    moto.operations.clear()
+    deploy(aws, prefix="shop", packager=packager, progress=quiet)
+    assert moto.writes() == [("iam", "PutRolePolicy")]
+    _, policy = _role(aws, role)
+    assert policy == lambda_policy(NAMES, "get-user", SERVICES["get-user"].tables)
+    assert "dynamodb:PutItem" not in json.dumps(policy)
 
 
 def test_everything_is_tagged(aws: Aws, moto: MotoServer, packager: Packager) -> None:

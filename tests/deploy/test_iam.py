@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from orderflow._errors import DeployError
 from orderflow.deploy._iam import (
     DEPLOYER_ACTIONS,
     LAMBDA_TABLE_ACTIONS,
@@ -20,6 +21,7 @@ from orderflow.deploy._iam import (
     wildcard_actions,
 )
 from orderflow.deploy._names import StackNames
+from orderflow.services import SERVICES, AccessDeclarationError
 
 NAMES = StackNames("shop", "111122223333", "eu-west-1")
 
@@ -39,12 +41,26 @@ def _resolved(policy: dict) -> None:
                 assert ":eu-west-1:" in arn or ":iam::" in arn, arn
 
 
+def _table_grants(policy: dict) -> set[tuple[str, str]]:
+    """(table ARN, action) for every DynamoDB action the policy allows."""
+    return {
+        (arn, action)
+        for s in policy["Statement"]
+        for action in s["Action"]
+        if action.startswith("dynamodb:")
+        for arn in s["Resource"]
+    }
+
+
 def test_lambda_role_gets_its_log_group_and_exactly_its_tables() -> None:
-    policy = lambda_policy(NAMES, "authorize-payment", ("payments",))
+    policy = lambda_policy(NAMES, "authorize-payment", SERVICES["authorize-payment"].tables)
     _resolved(policy)
     statements = _statements(policy)
-    assert statements["OwnTables"]["Action"] == sorted(LAMBDA_TABLE_ACTIONS)
-    assert statements["OwnTables"]["Resource"] == [
+    assert statements["OwnTablesGetItemPutItem"]["Action"] == [
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+    ]
+    assert statements["OwnTablesGetItemPutItem"]["Resource"] == [
         "arn:aws:dynamodb:eu-west-1:111122223333:table/shop-payments"
     ]
     group = "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lambda/shop-authorize-payment"
@@ -53,9 +69,63 @@ def test_lambda_role_gets_its_log_group_and_exactly_its_tables() -> None:
     assert wildcard_actions(policy) == []
 
 
+def test_a_read_only_service_may_not_write() -> None:
+    policy = lambda_policy(NAMES, "get-user", SERVICES["get-user"].tables)
+    assert _table_grants(policy) == {
+        ("arn:aws:dynamodb:eu-west-1:111122223333:table/shop-users", "dynamodb:GetItem")
+    }
+    assert _statements(policy)["OwnTablesGetItem"]["Resource"] == [NAMES.table_arn("users")]
+    assert "PutItem" not in json.dumps(policy)
+
+
+def test_each_operation_maps_to_exactly_one_action_on_exactly_its_table() -> None:
+    access = {"orders": ["get", "put"], "stock": ["scan"], "refunds": ["delete"], "users": ["get"]}
+    policy = lambda_policy(NAMES, "custom", access)
+    assert _table_grants(policy) == {
+        (NAMES.table_arn(table), LAMBDA_TABLE_ACTIONS[op])
+        for table, ops in access.items()
+        for op in ops
+    }
+    assert LAMBDA_TABLE_ACTIONS == {
+        "get": "dynamodb:GetItem",
+        "put": "dynamodb:PutItem",
+        "delete": "dynamodb:DeleteItem",
+        "scan": "dynamodb:Scan",
+    }
+    # Same operations, one statement; the Sid names its actions.
+    assert sorted(_statements(policy)) == [
+        "CreateOwnLogGroup",
+        "OwnTablesDeleteItem",
+        "OwnTablesGetItem",
+        "OwnTablesGetItemPutItem",
+        "OwnTablesScan",
+        "WriteOwnLogs",
+    ]
+
+
+def test_every_services_role_grants_exactly_its_declared_access() -> None:
+    for name, service in SERVICES.items():
+        policy = lambda_policy(NAMES, name, service.tables)
+        declared = {
+            (NAMES.table_arn(table), LAMBDA_TABLE_ACTIONS[op])
+            for table, ops in service.access.operations().items()
+            for op in ops
+        }
+        assert _table_grants(policy) == declared, name
+        assert wildcard_actions(policy) == [], name
+
+
+def test_bare_table_names_are_refused_rather_than_guessed() -> None:
+    with pytest.raises(DeployError, match="cannot be built from table names alone"):
+        lambda_policy(NAMES, "get-user", ("users",))
+    with pytest.raises(AccessDeclarationError, match="unknown operation"):
+        lambda_policy(NAMES, "get-user", {"users": ["update"]})
+
+
 def test_a_service_without_tables_gets_no_dynamodb_access() -> None:
-    policy = lambda_policy(NAMES, "validate-order", ())
+    policy = lambda_policy(NAMES, "validate-order", SERVICES["validate-order"].tables)
     assert "dynamodb" not in json.dumps(policy)
+    assert "dynamodb" not in json.dumps(lambda_policy(NAMES, "validate-order", ()))
 
 
 def test_state_machine_role_invokes_exactly_the_workflow_functions() -> None:

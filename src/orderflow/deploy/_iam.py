@@ -2,9 +2,11 @@
 
 Least privilege, one role per principal:
 
-* a Lambda execution role per service: its own log group plus ``GetItem``/``PutItem`` on
-  exactly the tables the service declares (``Service.tables``; the services never delete
-  or scan on a request path);
+* a Lambda execution role per service: its own log group, plus, per table the service
+  declares, exactly the DynamoDB actions its code performs there (``Service.tables``, a
+  ``TableAccess``: ``get`` -> ``GetItem``, ``put`` -> ``PutItem``, ``delete`` ->
+  ``DeleteItem``, ``scan`` -> ``Scan``). ``get-user`` may only read ``users``; no built-in
+  service deletes or scans, so none may;
 * the state machine role: ``lambda:InvokeFunction`` on exactly the workflow's functions,
   plus X-Ray and CloudWatch Logs delivery;
 * the EventBridge role, trusted by ``events.amazonaws.com`` only for this rule, that may
@@ -20,7 +22,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from orderflow._errors import DeployError
 from orderflow.deploy._names import StackNames
+from orderflow.services._service import Operation, TableAccess
 
 Policy = dict[str, Any]
 """An IAM policy document as JSON data."""
@@ -43,8 +47,14 @@ WILDCARD_ACTIONS: Mapping[str, str] = {
     "logs:DescribeLogGroups": "lists log groups; no resource-level permissions",
 }
 
-LAMBDA_TABLE_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem")
-"""What a service may do to its tables: read one item, (conditionally) write one item."""
+LAMBDA_TABLE_ACTIONS: Mapping[Operation, str] = {
+    "get": "dynamodb:GetItem",
+    # A conditional put is still PutItem: the condition expression needs no extra action.
+    "put": "dynamodb:PutItem",
+    "delete": "dynamodb:DeleteItem",
+    "scan": "dynamodb:Scan",
+}
+"""The one DynamoDB action each ``Table`` operation needs (``DynamoTable`` makes that call)."""
 
 
 def _statement(sid: str, actions: Sequence[str], resources: Sequence[str] | str) -> Policy:
@@ -95,10 +105,17 @@ def events_trust_policy(names: StackNames) -> Policy:
 def lambda_policy(names: StackNames, service: str, tables: Iterable[str]) -> Policy:
     """Permissions of one service's execution role.
 
+    Tables with the same operations share a statement, named after its actions
+    (``OwnTablesGetItem``, ``OwnTablesGetItemPutItem``).
+
     Args:
         names: the stack's names.
         service: the service name (``get-user``).
-        tables: the logical tables the service uses.
+        tables: what the service does to which logical table: its ``Service.tables`` (a
+            ``TableAccess``) or a mapping table -> operations (``{"users": ["get"]}``).
+
+    Raises:
+        DeployError: ``tables`` names tables without saying what the service does to them.
     """
     log_group = names.function_log_group(service)
     group_arn = f"arn:{names.partition}:logs:{names.region}:{names.account}:log-group:{log_group}"
@@ -108,10 +125,30 @@ def lambda_policy(names: StackNames, service: str, tables: Iterable[str]) -> Pol
             "WriteOwnLogs", ["logs:CreateLogStream", "logs:PutLogEvents"], [f"{group_arn}:*"]
         ),
     ]
-    table_arns = [names.table_arn(table) for table in sorted(set(tables))]
-    if table_arns:
-        statements.append(_statement("OwnTables", LAMBDA_TABLE_ACTIONS, table_arns))
+    by_actions: dict[tuple[str, ...], list[str]] = {}
+    for table, operations in _access(service, tables).operations().items():
+        actions = tuple(sorted(LAMBDA_TABLE_ACTIONS[op] for op in operations))
+        by_actions.setdefault(actions, []).append(names.table_arn(table))
+    for actions, arns in sorted(by_actions.items()):
+        sid = "OwnTables" + "".join(action.split(":", 1)[1] for action in actions)
+        statements.append(_statement(sid, actions, arns))
     return {"Version": VERSION, "Statement": statements}
+
+
+def _access(service: str, tables: Iterable[str]) -> TableAccess:
+    if isinstance(tables, TableAccess):
+        return tables
+    if isinstance(tables, Mapping):
+        return TableAccess(tables)
+    listed = list(tables)
+    if not listed:
+        return TableAccess({})
+    # Bare names say nothing about reads versus writes; guessing would over-grant.
+    raise DeployError(
+        f"the role of {service!r} cannot be built from table names alone "
+        f"({', '.join(listed)}): pass the service's tables (a TableAccess) or a mapping "
+        "table -> operations"
+    )
 
 
 def states_policy(names: StackNames, function_arns: Iterable[str]) -> Policy:

@@ -166,7 +166,7 @@ def stack_resources(
                 path=names.role_path,
                 prefix=names.prefix,
                 trust=lambda_trust_policy(),
-                policies={"orderflow": lambda_policy(names, service.name, service.tables)},
+                policies={"orderflow": lambda_policy(names, service.name, service.access)},
                 tags=tags,
                 description=f"Execution role of {names.function(service.name)}",
             )

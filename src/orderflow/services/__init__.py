@@ -2,9 +2,10 @@
 
 Money is integer cents everywhere. Each ``Service`` object bundles a handler with its input
 and output models, the business errors it may raise (whose class names are the ASL error
-names), the retryable ones, and the tables it touches. ``SERVICES`` holds all nine by name;
-``local_handler`` runs them in-process for the local executor; ``orderflow.services._lambda``
-is the AWS Lambda entry point (``LAMBDA_HANDLER``).
+names), the retryable ones, and what it does to which tables (``TableAccess``: the tables
+it reads, writes, deletes from or scans, which deploy turns into its IAM grant).
+``SERVICES`` holds all nine by name; ``local_handler`` runs them in-process for the local
+executor; ``orderflow.services._lambda`` is the AWS Lambda entry point (``LAMBDA_HANDLER``).
 
 The service modules (``user``, ``order``, ``payment``, ``inventory``, ``notification``,
 ``compensation``) are imported on first use of one of their names, so a Lambda function
@@ -39,7 +40,13 @@ from orderflow.services._registry import (
     local_handler,
     resolve_service,
 )
-from orderflow.services._service import Service
+from orderflow.services._service import (
+    OPERATIONS,
+    AccessDeclarationError,
+    Operation,
+    Service,
+    TableAccess,
+)
 from orderflow.services._storage import (
     ABSENT,
     TABLES,
@@ -180,10 +187,12 @@ __all__ = [
     "EPOCH",
     "LAMBDA_HANDLER",
     "MAX_CENTS",
+    "OPERATIONS",
     "SAMPLE_STOCK",
     "SAMPLE_USERS",
     "SERVICES",
     "TABLES",
+    "AccessDeclarationError",
     "AuthorizePaymentInput",
     "CancelOrderInput",
     "CreateOrderInput",
@@ -194,6 +203,7 @@ __all__ = [
     "InsufficientStock",
     "InvalidOrder",
     "Notification",
+    "Operation",
     "Order",
     "OrderConflict",
     "OrderItem",
@@ -219,6 +229,7 @@ __all__ = [
     "StorageError",
     "Store",
     "Table",
+    "TableAccess",
     "UnknownServiceError",
     "User",
     "UserInactive",

@@ -136,7 +136,8 @@ release_inventory: Service[ReleaseInventoryInput, Reservation] = Service(
     output_model=Reservation,
     errors=(ReservationNotFound,),
     description="Give a reservation's units back to stock (idempotent).",
-    tables=("reservations", "stock"),
+    reads=("reservations", "stock"),
+    writes=("reservations", "stock"),
 )
 
 refund_payment: Service[RefundPaymentInput, Refund] = Service(
@@ -146,7 +147,8 @@ refund_payment: Service[RefundPaymentInput, Refund] = Service(
     output_model=Refund,
     errors=(PaymentNotFound,),
     description="Refund a whole payment, amount in integer cents (idempotent).",
-    tables=("payments", "refunds"),
+    reads=("payments", "refunds"),
+    writes=("payments", "refunds"),
 )
 
 cancel_order: Service[CancelOrderInput, Order] = Service(
@@ -156,7 +158,8 @@ cancel_order: Service[CancelOrderInput, Order] = Service(
     output_model=Order,
     errors=(OrderNotFound,),
     description="Mark an order cancelled (idempotent).",
-    tables=("orders",),
+    reads=("orders",),
+    writes=("orders",),
 )
 
 __all__ = [

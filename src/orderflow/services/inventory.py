@@ -148,7 +148,8 @@ reserve_inventory: Service[ReserveInventoryInput, Reservation] = Service(
     output_model=Reservation,
     errors=(InsufficientStock, ReservationConflict),
     description="Reserve all items from stock or none, idempotently per reservation id.",
-    tables=("stock", "reservations"),
+    reads=("stock", "reservations"),
+    writes=("stock", "reservations"),
 )
 
 __all__ = [

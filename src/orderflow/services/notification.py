@@ -82,7 +82,8 @@ send_notification: Service[SendNotificationInput, Notification] = Service(
     input_model=SendNotificationInput,
     output_model=Notification,
     description="Send the order confirmation (total formatted from integer cents), once.",
-    tables=("notifications",),
+    reads=("notifications",),
+    writes=("notifications",),
 )
 
 __all__ = ["Notification", "SendNotificationInput", "compose", "send_notification"]

@@ -196,7 +196,6 @@ validate_order: Service[OrderRequest, ValidatedOrder] = Service(
     output_model=ValidatedOrder,
     errors=(InvalidOrder,),
     description="Check an order request and compute its total in integer cents.",
-    tables=(),
 )
 
 create_order: Service[CreateOrderInput, Order] = Service(
@@ -206,7 +205,8 @@ create_order: Service[CreateOrderInput, Order] = Service(
     output_model=Order,
     errors=(InvalidOrder, OrderConflict),
     description="Record an order, idempotently per request id (amounts in integer cents).",
-    tables=("orders",),
+    reads=("orders",),
+    writes=("orders",),
 )
 
 __all__ = [

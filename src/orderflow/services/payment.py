@@ -133,7 +133,8 @@ authorize_payment: Service[AuthorizePaymentInput, Payment] = Service(
     errors=(PaymentDeclined, PaymentConflict, PaymentGatewayTimeout),
     retryable=(PaymentGatewayTimeout,),
     description="Authorise an amount in integer cents, idempotently per key.",
-    tables=("payments",),
+    reads=("payments",),
+    writes=("payments",),
 )
 
 __all__ = [

@@ -62,7 +62,7 @@ get_user: Service[GetUserInput, User] = Service(
     output_model=User,
     errors=(UserNotFound, UserInactive),
     description="Look up an active user by id (email, status, credit score).",
-    tables=("users",),
+    reads=("users",),
 )
 
 __all__ = ["GetUserInput", "User", "UserInactive", "UserNotFound", "get_user"]
