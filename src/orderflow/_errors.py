@@ -10,7 +10,8 @@ where it happened (file, state, field, JSON pointer) so a message can say how to
     │                                       class names are the ASL error names)
     ├── WorkflowBuildError (ValueError)     a DSL workflow is wired wrongly
     ├── DefinitionError (ValueError)        an ASL document cannot be read or used
-    │   └── InvalidDefinition               validation found errors (carries diagnostics)
+    │   ├── InvalidDefinition               validation found errors (carries diagnostics)
+    │   └── TargetError                     a MODULE:ATTR names nothing loadable (carries it)
     ├── TaskFailure                         raised by a task handler: fail with (error, cause)
     ├── ExecutionError (RuntimeError)       the local executor cannot go on (not a workflow
     │                                       failure: those are reported on the Execution)
@@ -102,6 +103,19 @@ class InvalidDefinition(DefinitionError):
         self.diagnostics = diagnostics
 
 
+class TargetError(DefinitionError):
+    """A ``MODULE:ATTR`` a user named cannot be loaded, or names the wrong kind of object.
+
+    The module cannot be imported (or raised, or called ``sys.exit``, while importing), it
+    has no such attribute, or the attribute is not what the command needs (a workflow, a
+    state machine). ``target`` is the spec as the user wrote it.
+    """
+
+    def __init__(self, message: str, *, target: str | None = None, file: str | None = None) -> None:
+        super().__init__(message, file=file)
+        self.target = target
+
+
 class TaskFailure(OrderflowError):
     """Raised by a task handler to fail the task with exactly this error and cause.
 
@@ -137,6 +151,7 @@ __all__ = [
     "OrderflowError",
     "SdkInteropError",
     "ServiceError",
+    "TargetError",
     "TaskFailure",
     "WorkflowBuildError",
 ]

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import importlib
-import os
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from orderflow._errors import ContractError, DefinitionError
+from orderflow._errors import ContractError
+from orderflow._targets import import_attribute
 from orderflow.asl import Definition, as_definition, load_definition
 from orderflow.checker._contracts import ContractTable
 from orderflow.checker._dataflow import Analysis
@@ -140,30 +138,18 @@ def output_shape(
 def load_object(spec: str, *, what: str = "object") -> Any:
     """Import ``module:attr`` (dotted attribute paths allowed), as ``--contracts`` takes it.
 
-    The current directory is importable, as it is for ``python -m``.
+    The current directory is importable, as it is for ``python -m``; what the module
+    prints while importing goes to stderr, and a ``sys.exit()`` in it is an error.
+
+    Args:
+        spec: ``package.module:name``.
+        what: what the spec is for, to begin every message (``"--contracts"``).
 
     Raises:
-        DefinitionError: the spec is malformed, the module cannot be imported or it has no
-            such attribute.
+        DefinitionError: (a ``TargetError``) the spec is malformed, the module cannot be
+            imported or it has no such attribute; the message names the spec and the cause.
     """
-    module_name, sep, attr = spec.partition(":")
-    if not sep or not module_name or not attr:
-        raise DefinitionError(f"{what} must be given as MODULE:ATTR, got {spec!r}")
-    cwd = os.getcwd()
-    if cwd not in sys.path:
-        sys.path.insert(0, cwd)
-    try:
-        value: Any = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise DefinitionError(f"{what} {spec!r}: cannot import {module_name!r}: {exc}") from None
-    for part in attr.split("."):
-        try:
-            value = getattr(value, part)
-        except AttributeError:
-            raise DefinitionError(
-                f"{what} {spec!r}: module {module_name!r} has no attribute {attr!r}"
-            ) from None
-    return value
+    return import_attribute(spec, what=what)
 
 
 def check_with_contracts(

@@ -6,19 +6,17 @@ itself with :func:`dataflow_options` and appends :func:`dataflow_diagnostics` to
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import Any, TypeVar
 
 import click
 
+from orderflow._targets import import_attribute, is_module_target
 from orderflow.asl import Definition
-from orderflow.checker._api import check_dataflow, load_object
+from orderflow.checker._api import check_dataflow
 from orderflow.checker._diagnostics import Diagnostic
 
 F = TypeVar("F", bound=Callable[..., Any])
-_TARGET: Final = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_][\w.]*\Z")
 
 
 def dataflow_options(command: F) -> F:
@@ -64,8 +62,8 @@ def dataflow_diagnostics(
         DefinitionError: a spec cannot be imported (the CLI exits with status 2).
         ContractError: the contracts or input model are not usable models.
     """
-    table: Any = load_object(contracts, what="--contracts") if contracts else None
-    model: Any = load_object(input_model, what="--input-model") if input_model else None
+    table: Any = import_attribute(contracts, what="--contracts") if contracts else None
+    model: Any = import_attribute(input_model, what="--input-model") if input_model else None
     if target is not None and (table is None or model is None):
         own_contracts, own_model = _workflow_contracts(target)
         table = table if table is not None else own_contracts
@@ -74,9 +72,9 @@ def dataflow_diagnostics(
 
 
 def _workflow_contracts(target: str) -> tuple[Any, Any]:
-    if not _TARGET.match(target) or Path(target).is_file():
+    if not is_module_target(target):
         return None, None
-    value = load_object(target, what="TARGET")
+    value = import_attribute(target, what="target")
     from orderflow import dsl  # only a DSL workflow carries its own contracts
 
     if isinstance(value, dsl.Workflow):

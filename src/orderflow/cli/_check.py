@@ -14,20 +14,17 @@ a JSON array; the text report is for people and goes to stderr (coloured on a te
 
 from __future__ import annotations
 
-import contextlib
-import importlib
-import os
-import re
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import click
 
-from orderflow._errors import DefinitionError, InvalidDefinition, WorkflowBuildError
-from orderflow.asl import Definition, as_definition, load_definition
+from orderflow._errors import InvalidDefinition, TargetError, WorkflowBuildError
+from orderflow._targets import MAX_FILE_BYTES, load_definition_target, user_code
+from orderflow.asl import Definition, as_definition
 from orderflow.checker._cli import dataflow_diagnostics, dataflow_options
 from orderflow.validation import (
     Diagnostic,
@@ -37,15 +34,6 @@ from orderflow.validation import (
     has_errors,
     validate,
 )
-
-# Far above AWS's 1 MiB definition limit (which the validator reports as an error), but
-# low enough that a wrong file (a log, a data dump) is refused instead of read into memory.
-MAX_FILE_BYTES = 64 * 1024 * 1024
-_TARGET = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_][\w.]*\Z")
-
-
-class TargetError(DefinitionError):
-    """``MODULE:ATTR`` names nothing importable, or nothing that is a state machine."""
 
 
 @dataclass(slots=True)
@@ -72,90 +60,6 @@ class CheckReport:
         return 0 if self.ok else 1
 
 
-@contextlib.contextmanager
-def user_code(what: str, *, file: str | None = None) -> Iterator[None]:
-    """Run user code (importing a module, building a workflow) as the CLI needs it run.
-
-    Whatever it prints goes to stderr, so stdout carries only the command's result; a
-    ``sys.exit()`` in it becomes a :class:`TargetError` instead of silently ending the
-    command with the user's exit status.
-    """
-    try:
-        with contextlib.redirect_stdout(sys.stderr):
-            yield
-    except SystemExit as exc:
-        raise TargetError(
-            f"{what} called sys.exit({exc.code!r}); a module the CLI loads must not exit",
-            file=file,
-        ) from None
-
-
-def load_target(target: str) -> Definition:
-    """The definition named by ``target``: an ASL JSON file, or ``MODULE:ATTR``.
-
-    ``MODULE:ATTR`` may name a DSL workflow (rendered with :func:`orderflow.dsl.render`), a
-    :class:`~orderflow.asl.Definition`, or a dict. The current directory is importable,
-    as it is for ``python -m``.
-
-    Raises:
-        DefinitionError: the file cannot be read, is too large, is not JSON or not an object.
-        TargetError: the module cannot be imported or the attribute is not a state machine.
-        WorkflowBuildError: the workflow is wired wrongly and cannot be rendered.
-    """
-    path = Path(target)
-    if path.is_file() or not _TARGET.match(target):
-        try:
-            size = path.stat().st_size
-        except OSError as exc:
-            raise DefinitionError(f"cannot read the file: {exc.strerror}", file=target) from None
-        if size > MAX_FILE_BYTES:
-            raise DefinitionError(
-                f"the file is {size:,} bytes; a state machine definition is at most 1 MiB "
-                f"(AWS's limit) and files over {MAX_FILE_BYTES:,} bytes are not read",
-                file=target,
-            )
-        return load_definition(path)
-    return _definition_of(_import_attribute(target), target)
-
-
-def _import_attribute(target: str) -> object:
-    module_name, _, attr = target.partition(":")
-    if os.getcwd() not in sys.path:
-        sys.path.insert(0, os.getcwd())
-    try:
-        with user_code(f"importing module {module_name!r}", file=target):
-            module = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise TargetError(f"cannot import module {module_name!r}: {exc}", file=target) from None
-    except TargetError:
-        raise
-    except Exception as exc:  # a broken user module must not end the CLI in a traceback
-        raise TargetError(
-            f"importing module {module_name!r} failed: {type(exc).__name__}: {exc}", file=target
-        ) from None
-    value: object = module
-    for part in attr.split("."):
-        if not hasattr(value, part):
-            raise TargetError(f"module {module_name!r} has no attribute {attr!r}", file=target)
-        value = getattr(value, part)
-    return value
-
-
-def _definition_of(value: object, target: str) -> Definition:
-    if isinstance(value, (Definition, Mapping)) or callable(getattr(value, "to_definition", None)):
-        return as_definition(value)  # type: ignore[arg-type]
-    from orderflow import dsl  # imported only for workflows: checking a file never needs it
-
-    if isinstance(value, dsl.Workflow):
-        with user_code(f"building workflow {target}", file=target):
-            rendered: Definition = dsl.render(value)
-        return rendered
-    raise TargetError(
-        f"{target} is a {type(value).__name__}; expected a workflow, a Definition or a dict",
-        file=target,
-    )
-
-
 def check_definition(
     source: str | Definition | Mapping[str, Any],
     *,
@@ -165,13 +69,13 @@ def check_definition(
 
     Raises:
         DefinitionError: ``source`` cannot be read as a state machine (see
-            :func:`load_target`).
+            :func:`orderflow._targets.load_definition_target`).
         WorkflowBuildError: a DSL workflow cannot be rendered.
     """
     if isinstance(source, str):
         name = source
         try:
-            definition = load_target(source)
+            definition = load_definition_target(source)
         except InvalidDefinition as exc:
             # A renderer that validates refuses invalid machines; its findings are ours.
             found = [d for d in exc.diagnostics if isinstance(d, Diagnostic)]
@@ -266,6 +170,5 @@ __all__ = [
     "build_error_diagnostic",
     "check",
     "check_definition",
-    "load_target",
     "user_code",
 ]

@@ -5,7 +5,8 @@ one library function. Results go to stdout (the plan, an execution ARN, a list, 
 history); progress lines go to stderr. A failed AWS call, an invalid definition or a
 blocked dry-run plan exits 1 with the message (resource and AWS's own words), never a
 traceback; a bad option value (``--prefix``, ``--region``, ``--endpoint-url``,
-``--profile``) exits 2 naming the option.
+``--profile``, a ``--workflow`` that names no importable workflow) exits 2 naming the
+option.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from typing import Any, TypeVar
 
 import click
 
-from orderflow._errors import DeployError, InvalidDefinition
+from orderflow._errors import DeployError, InvalidDefinition, TargetError
+from orderflow._targets import DEFAULT_TARGET
 from orderflow.asl import JSON
 from orderflow.deploy._aws import ConnectionOptionError
 
@@ -106,7 +108,7 @@ def _json_arg(text: str, what: str) -> JSON:
 )
 @click.option(
     "--workflow",
-    default="orderflow.workflow:order_workflow",
+    default=DEFAULT_TARGET,
     show_default=True,
     help="The DSL workflow to deploy, as MODULE:ATTR.",
 )
@@ -185,7 +187,7 @@ def deploy(
     )
     try:
         source = workflow_source(workflow)
-    except DeployError as exc:
+    except TargetError as exc:
         raise click.BadParameter(str(exc), param_hint="'--workflow'") from None
     plan = run_deploy(
         _aws(region, endpoint_url, profile),

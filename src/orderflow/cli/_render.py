@@ -2,64 +2,14 @@
 
 from __future__ import annotations
 
-import importlib
-import os
-import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
-from orderflow._errors import WorkflowBuildError
+from orderflow._targets import DEFAULT_TARGET, TargetError, load_workflow, user_code
 from orderflow.asl import dumps
 from orderflow.asl._mermaid import to_mermaid
-from orderflow.cli._check import TargetError as CheckTargetError
-from orderflow.cli._check import user_code
-from orderflow.dsl import Workflow
 from orderflow.dsl import render as render_workflow
-
-DEFAULT_TARGET = "orderflow.workflow:order_workflow"
-
-
-class TargetError(WorkflowBuildError):
-    """``MODULE:ATTR`` does not name an importable workflow."""
-
-
-def load_workflow(target: str) -> Workflow[Any]:
-    """The :class:`~orderflow.dsl.Workflow` named by ``MODULE:ATTR``.
-
-    Raises:
-        TargetError: the module cannot be imported, has no such attribute, or the attribute
-            is not a workflow.
-    """
-    module_name, sep, attr = target.partition(":")
-    if not sep or not module_name or not attr:
-        raise TargetError(f"expected MODULE:ATTR (e.g. {DEFAULT_TARGET}), got {target!r}")
-    # As with `python -m`, a module in the current directory is importable.
-    if os.getcwd() not in sys.path and "" not in sys.path:
-        sys.path.insert(0, os.getcwd())
-    try:
-        with user_code(f"importing module {module_name!r}"):
-            module = importlib.import_module(module_name)
-    except CheckTargetError as exc:
-        raise TargetError(exc.message) from None
-    except ImportError as exc:
-        raise TargetError(f"cannot import module {module_name!r}: {exc}") from None
-    except Exception as exc:  # a broken user module must not end the CLI in a traceback
-        raise TargetError(
-            f"importing module {module_name!r} failed: {type(exc).__name__}: {exc}"
-        ) from None
-    value: object = module
-    for part in attr.split("."):
-        if not hasattr(value, part):
-            raise TargetError(f"module {module_name!r} has no attribute {attr!r}")
-        value = getattr(value, part)
-    if not isinstance(value, Workflow):
-        raise TargetError(
-            f"{target} is a {type(value).__name__}, not a Workflow (build one with "
-            "orderflow.dsl.workflow or orderflow.dsl.Workflow)"
-        )
-    return value
 
 
 def render_text(
@@ -72,11 +22,8 @@ def render_text(
 ) -> str:
     """The rendered text ``orderflow render`` prints: ASL JSON or a Mermaid flowchart."""
     workflow = load_workflow(target)
-    try:
-        with user_code(f"building workflow {target}"):
-            definition = render_workflow(workflow, account=account, region=region, prefix=prefix)
-    except CheckTargetError as exc:
-        raise TargetError(exc.message) from None
+    with user_code(f"workflow {target!r}: rendering", target=target):
+        definition = render_workflow(workflow, account=account, region=region, prefix=prefix)
     return dumps(definition.data) if fmt == "asl" else to_mermaid(definition)
 
 

@@ -13,8 +13,8 @@ from typing import Any
 import click
 
 from orderflow._errors import ExecutionError
+from orderflow._targets import DEFAULT_TARGET
 from orderflow.executor._local import (
-    DEFAULT_TARGET,
     check_failure_rates,
     load_target,
     run_locally,

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from orderflow._errors import DeployError, InvalidDefinition
+from orderflow._errors import InvalidDefinition
+from orderflow._targets import DEFAULT_TARGET, load_workflow
 from orderflow.asl import Definition
 from orderflow.deploy._aws import Aws
 from orderflow.deploy._names import StackNames, check_prefix
@@ -29,7 +30,7 @@ from orderflow.deploy._seed import seed_sample_data
 from orderflow.deploy._stack import StackConfig, lambda_arns, services_of, stack_resources
 from orderflow.services import resolve_service
 
-DEFAULT_WORKFLOW = "orderflow.workflow:order_workflow"
+DEFAULT_WORKFLOW = DEFAULT_TARGET
 DEFAULT_PREFIX = "orderflow"
 
 WorkflowSource = Callable[[StackNames], Definition]
@@ -82,21 +83,16 @@ def stderr_progress(line: str) -> None:
 def workflow_source(reference: str = DEFAULT_WORKFLOW) -> WorkflowSource:
     """A source rendering the DSL workflow at ``module:attribute``.
 
-    Raises:
-        DeployError: the reference does not name a DSL workflow.
-    """
-    module_name, _, attribute = reference.partition(":")
-    if not module_name or not attribute:
-        raise DeployError(f"workflow {reference!r}: expected module:attribute")
-    try:
-        target = getattr(importlib.import_module(module_name), attribute)
-    except (ImportError, AttributeError) as exc:
-        raise DeployError(f"workflow {reference!r} cannot be loaded: {exc}") from None
-    from orderflow.dsl import Workflow
+    The module is loaded as every ``orderflow`` command loads one (the current directory
+    importable; what it prints goes to stderr), and the workflow's build function runs
+    here, so a wrongly wired workflow is reported before any AWS call.
 
-    if not isinstance(target, Workflow):
-        raise DeployError(f"workflow {reference!r} is a {type(target).__name__}, not a Workflow")
-    return DslWorkflowSource(target)
+    Raises:
+        TargetError: (a DefinitionError) the reference does not name an importable DSL
+            workflow; the message names it and the cause.
+        WorkflowBuildError: the workflow is wired wrongly.
+    """
+    return DslWorkflowSource(load_workflow(reference, what="workflow"))
 
 
 def structural_check(definition: Definition, context: CheckContext) -> Sequence[Any]:

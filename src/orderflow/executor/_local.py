@@ -9,57 +9,29 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from pathlib import Path
-from typing import Any
 
-from orderflow._errors import DefinitionError, ExecutionError
-from orderflow.asl import JSON, Definition, load_definition
+from orderflow._errors import ExecutionError
+from orderflow._targets import DEFAULT_TARGET, load_definition_target
+from orderflow.asl import JSON, Definition
 from orderflow.executor._clock import Clock
 from orderflow.executor._execution import Execution, start_execution
 
-DEFAULT_TARGET = "orderflow.workflow:order_workflow"
-
 
 def load_target(target: str | None = None) -> Definition:
-    """The ASL definition named by ``target``: ``FILE.json`` or ``MODULE:ATTR``.
+    """The ASL definition named by ``target`` (default: the order workflow).
 
-    ``MODULE:ATTR`` may name a DSL workflow (rendered with the default account, region
-    and prefix), a :class:`~orderflow.asl.Definition` or an ASL dict.
+    ``target`` is an ASL JSON file or ``MODULE:ATTR`` naming a DSL workflow (rendered with
+    the default account, region and prefix), a :class:`~orderflow.asl.Definition`, an ASL
+    dict or an object with ``to_definition()``; it is loaded as ``orderflow check`` loads
+    it (see :func:`orderflow._targets.load_definition_target`).
 
     Raises:
-        orderflow.DefinitionError: the file cannot be read or is not ASL.
-        orderflow.WorkflowBuildError: the module or attribute cannot be loaded.
+        orderflow.DefinitionError: the file cannot be read, is too large or is not ASL.
+        TargetError: (a DefinitionError) the module or attribute cannot be loaded, or is not
+            a state machine.
+        orderflow.WorkflowBuildError: the workflow is wired wrongly.
     """
-    spec = target or DEFAULT_TARGET
-    if spec.endswith(".json") or Path(spec).is_file():
-        return load_definition(spec)
-    from orderflow.cli._render import load_workflow
-    from orderflow.dsl import render
-
-    try:
-        return render(load_workflow(spec))
-    except DefinitionError:
-        raise
-    except Exception as exc:
-        value = _attribute(spec)
-        if isinstance(value, Definition):
-            return value
-        if isinstance(value, dict):
-            return Definition(value)
-        raise exc from None
-
-
-def _attribute(spec: str) -> Any:
-    import importlib
-
-    module_name, _, attr = spec.partition(":")
-    try:
-        value: Any = importlib.import_module(module_name)
-        for part in attr.split("."):
-            value = getattr(value, part)
-    except Exception:
-        return None
-    return value
+    return load_definition_target(target or DEFAULT_TARGET)
 
 
 def sample_input() -> JSON:
@@ -134,4 +106,4 @@ def run_locally(
     )
 
 
-__all__ = ["DEFAULT_TARGET", "check_failure_rates", "load_target", "run_locally", "sample_input"]
+__all__ = ["check_failure_rates", "load_target", "run_locally", "sample_input"]

@@ -129,9 +129,9 @@ class Settings:
 
 
 def _load(value: Any, what: str) -> Any:
-    from orderflow.checker import load_object
+    from orderflow._targets import import_attribute
 
-    return load_object(value, what=what) if isinstance(value, str) else value
+    return import_attribute(value, what=what) if isinstance(value, str) else value
 
 
 def _as_spec(value: Any) -> WorkflowSpec:

@@ -1,0 +1,256 @@
+"""Resolving what a user names on the command line or in config: ``MODULE:ATTR`` or a file.
+
+Every command and option that takes a user's object (``orderflow render/check/run``'s
+TARGET, ``deploy --workflow``, ``check --contracts/--input-model``, the pytest plugin's
+``orderflow_*`` settings) loads it here, so they all import the same way:
+
+* the current directory is importable, as it is for ``python -m``;
+* the user's code (importing the module, reading the attribute, building a workflow) runs
+  inside :func:`user_code`: what it prints goes to stderr, so stdout carries only the
+  command's result, and a ``sys.exit()`` in it is an error instead of silently ending the
+  command with the user's exit status;
+* every failure is one :class:`~orderflow._errors.TargetError` naming the spec and the cause, never
+  a traceback.
+
+The library must not depend on the CLI, so this module imports neither click nor
+``orderflow.cli``; the DSL is imported only once a workflow is actually in hand.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import os
+import re
+import sys
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+from orderflow._errors import DefinitionError, OrderflowError, TargetError
+from orderflow.asl import Definition, as_definition, load_definition
+
+if TYPE_CHECKING:
+    from orderflow.dsl import Workflow
+
+DEFAULT_TARGET: Final = "orderflow.workflow:order_workflow"
+"""The order workflow: what ``render``, ``run`` and ``deploy`` use when given no target."""
+
+# Far above AWS's 1 MiB definition limit (which the validator reports as an error), but
+# low enough that a wrong file (a log, a data dump) is refused instead of read into memory.
+MAX_FILE_BYTES: Final = 64 * 1024 * 1024
+
+_NAME = r"[^\W\d]\w*"
+_DOTTED = rf"{_NAME}(?:\.{_NAME})*"
+_SPEC: Final = re.compile(rf"{_DOTTED}:{_DOTTED}\Z")
+
+
+def is_module_target(target: str) -> bool:
+    """Whether ``target`` names ``MODULE:ATTR`` rather than a file.
+
+    An existing file wins, so ``a:b`` on disk is read as a file; otherwise a target is a
+    module reference when it is written like one (dotted names either side of one colon).
+    """
+    return bool(_SPEC.match(target)) and not Path(target).is_file()
+
+
+@contextlib.contextmanager
+def user_code(action: str, *, target: str | None = None) -> Iterator[None]:
+    """Run user code (importing a module, building a workflow) as a command needs it run.
+
+    Whatever it prints goes to stderr, so stdout carries only the command's result; a
+    ``sys.exit()`` in it becomes a :class:`~orderflow._errors.TargetError` instead of silently
+    ending the command with the user's exit status.
+
+    Args:
+        action: what is being done, for the message (``"importing module 'flows'"``).
+        target: the spec the user gave, carried on the error.
+    """
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            yield
+    except SystemExit as exc:
+        raise TargetError(
+            f"{action} called sys.exit({exc.code!r}); a module orderflow loads must not exit",
+            target=target,
+        ) from None
+
+
+def _importable_cwd() -> None:
+    # As with `python -m`, a module in the current directory is importable; "" on the
+    # path already means the current directory.
+    cwd = os.getcwd()
+    if cwd not in sys.path and "" not in sys.path:
+        sys.path.insert(0, cwd)
+
+
+def import_attribute(spec: str, *, what: str) -> object:
+    """The object ``spec`` (``MODULE:ATTR``, dotted attribute paths allowed) names.
+
+    Args:
+        spec: ``package.module:name`` or ``package.module:Class.attribute``.
+        what: what the spec is for, to begin every message (``"--contracts"``,
+            ``"workflow"``, ``"target"``).
+
+    Raises:
+        TargetError: the spec is malformed; the module cannot be imported, raised or
+            called ``sys.exit`` while importing; or it has no such attribute. The message
+            names the spec and the cause.
+    """
+    label = f"{what} {spec!r}"
+    if not _SPEC.match(spec):
+        raise TargetError(
+            f"{label}: expected MODULE:ATTR (a module's dotted name, a colon, then an "
+            f"attribute, e.g. {DEFAULT_TARGET})",
+            target=spec,
+        )
+    module_name, _, attr = spec.partition(":")
+    _importable_cwd()
+    importing = f"{label}: importing module {module_name!r}"
+    try:
+        with user_code(importing, target=spec):
+            value: object = importlib.import_module(module_name)
+    except TargetError:
+        raise
+    except ImportError as exc:
+        raise TargetError(
+            f"{label}: cannot import module {module_name!r}: {exc}", target=spec
+        ) from None
+    except Exception as exc:  # a broken user module must not end a command in a traceback
+        raise TargetError(f"{importing} failed: {type(exc).__name__}: {exc}", target=spec) from None
+    # Reading an attribute runs user code too (a property, a module __getattr__).
+    reading = f"{label}: reading {attr!r} of module {module_name!r}"
+    try:
+        with user_code(reading, target=spec):
+            for part in attr.split("."):
+                value = getattr(value, part)
+    except TargetError:
+        raise
+    except AttributeError:
+        raise TargetError(
+            f"{label}: module {module_name!r} has no attribute {attr!r}", target=spec
+        ) from None
+    except Exception as exc:
+        raise TargetError(f"{reading} failed: {type(exc).__name__}: {exc}", target=spec) from None
+    return value
+
+
+def _built(value: Workflow[Any], spec: str, label: str) -> Workflow[Any]:
+    """``value`` with its build function run (the graph is cached on the workflow)."""
+    building = f"{label}: building workflow {value.name!r}"
+    try:
+        with user_code(building, target=spec):
+            value.graph()
+    except OrderflowError:
+        raise  # WorkflowBuildError names the state and field; a TargetError the exit
+    except Exception as exc:  # a bug in the user's build function, not in orderflow
+        raise TargetError(f"{building} failed: {type(exc).__name__}: {exc}", target=spec) from None
+    return value
+
+
+def load_workflow(target: str = DEFAULT_TARGET, *, what: str = "workflow") -> Workflow[Any]:
+    """The DSL workflow ``target`` (``MODULE:ATTR``) names, its build function already run.
+
+    Building here, inside :func:`user_code`, means whatever renders it later (with any
+    account, region and prefix) runs no more user code.
+
+    Raises:
+        TargetError: see :func:`import_attribute`; also when the attribute is not a
+            workflow, or its build function calls ``sys.exit`` or fails with an error that
+            is not orderflow's.
+        WorkflowBuildError: the workflow is wired wrongly (names the state and field).
+    """
+    value = import_attribute(target, what=what)
+    from orderflow.dsl import Workflow  # imported only once a module has been named
+
+    if not isinstance(value, Workflow):
+        raise TargetError(
+            f"{what} {target!r} is a {type(value).__name__}, not a Workflow (build one with "
+            "orderflow.dsl.workflow or orderflow.dsl.Workflow)",
+            target=target,
+        )
+    return _built(value, target, f"{what} {target!r}")
+
+
+def _read_file(target: str) -> Definition:
+    path = Path(target)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise DefinitionError(f"cannot read the file: {exc.strerror}", file=target) from None
+    if size > MAX_FILE_BYTES:
+        raise DefinitionError(
+            f"the file is {size:,} bytes; a state machine definition is at most 1 MiB "
+            f"(AWS's limit) and files over {MAX_FILE_BYTES:,} bytes are not read",
+            file=target,
+        )
+    return load_definition(path)
+
+
+def load_definition_target(target: str, *, what: str = "target") -> Definition:
+    """The definition ``target`` names: an ASL JSON file, or ``MODULE:ATTR``.
+
+    ``MODULE:ATTR`` may name a DSL workflow (rendered with :func:`orderflow.dsl.render`'s
+    default account, region and prefix), a :class:`~orderflow.asl.Definition`, a dict, or
+    any object with a ``to_definition()`` method.
+
+    Args:
+        target: a file path, or ``MODULE:ATTR`` (see :func:`is_module_target`).
+        what: what the target is for, to begin the messages of a module target.
+
+    Raises:
+        DefinitionError: the file cannot be read, is too large, is not JSON or not an object.
+        TargetError: see :func:`import_attribute`; also when the attribute is not a state
+            machine.
+        WorkflowBuildError: the workflow is wired wrongly and cannot be rendered.
+        InvalidDefinition: a renderer that validates refused the machine (carries the
+            diagnostics).
+    """
+    if not is_module_target(target):
+        return _read_file(target)
+    value = import_attribute(target, what=what)
+    if isinstance(value, (Definition, Mapping)):
+        return as_definition(value)
+    label = f"{what} {target!r}"
+    from orderflow import dsl  # a workflow needs the compiler; a file or dict never does
+
+    if isinstance(value, dsl.Workflow):
+        workflow = _built(value, target, label)
+        with user_code(f"{label}: rendering workflow {workflow.name!r}", target=target):
+            rendered: Definition = dsl.render(workflow)
+        return rendered
+    to_definition = getattr(value, "to_definition", None)
+    if not callable(to_definition):
+        raise TargetError(
+            f"{label} is a {type(value).__name__}; expected a workflow, a Definition, a dict "
+            "or an object with to_definition()",
+            target=target,
+        )
+    converting = f"{label}: {type(value).__name__}.to_definition()"
+    try:
+        with user_code(converting, target=target):
+            result = to_definition()
+    except OrderflowError:
+        raise  # an InvalidDefinition carries diagnostics `check` reports as its own
+    except Exception as exc:
+        raise TargetError(
+            f"{converting} failed: {type(exc).__name__}: {exc}", target=target
+        ) from None
+    if not isinstance(result, (Definition, Mapping)):
+        raise TargetError(
+            f"{converting} returned a {type(result).__name__}, not a Definition or a dict",
+            target=target,
+        )
+    return as_definition(result)
+
+
+__all__ = [
+    "DEFAULT_TARGET",
+    "MAX_FILE_BYTES",
+    "TargetError",
+    "import_attribute",
+    "is_module_target",
+    "load_definition_target",
+    "load_workflow",
+    "user_code",
+]
