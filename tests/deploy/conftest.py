@@ -10,9 +10,6 @@ called, so tests can assert what deploy did (and did not) call.
 
 from __future__ import annotations
 
-import logging
-import os
-import urllib.request
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,13 +22,10 @@ from orderflow.deploy import Aws
 from orderflow.deploy._package import Packager, Trace, WheelDependencies, trace_entry_point
 from orderflow.services import SERVICES
 
-REGION = "us-east-1"
+from .._aws import CREDENTIALS, REGION, guard_client, loopback_allows, moto_post, reset_moto
+
+# REGION and ACCOUNT are imported by the tests of this package from here.
 ACCOUNT = "123456789012"  # what moto answers to sts:GetCallerIdentity
-CREDENTIALS = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-}
 
 
 @dataclass
@@ -46,15 +40,10 @@ class MotoServer:
     """Other loopback URLs a test deliberately points at (a closed port)."""
 
     def allows(self, url: str) -> bool:
-        return url.startswith("http://127.0.0.1:") and (
-            url == self.url or url in self.extra_endpoints
-        )
+        return loopback_allows(self.url, url, self.extra_endpoints)
 
     def post(self, path: str, body: bytes = b"") -> bytes:
-        request = urllib.request.Request(self.url + path, data=body, method="POST")
-        request.add_header("Content-Type", "application/json")
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return bytes(response.read())
+        return moto_post(self.url, path, body)
 
     def enable_step_functions_interpreter(self) -> None:
         """Switch on moto's Step Functions interpreter (off by default: executions then
@@ -67,39 +56,13 @@ class MotoServer:
         return [(s, op) for s, op in self.operations if not op.startswith(readers)]
 
 
-@pytest.fixture(scope="session")
-def _moto_server() -> Iterator[str]:
-    pytest.importorskip("moto.server", reason="moto[server] is needed for deploy tests")
-    from moto.server import ThreadedMotoServer
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    assert host == "127.0.0.1"
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.stop()
-
-
 @pytest.fixture
 def moto(
-    _moto_server: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    moto_server_url: str, aws_test_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[MotoServer]:
     """A freshly reset moto server, dummy credentials, and the loopback guard."""
-    server = MotoServer(_moto_server)
-    server.post("/moto-api/reset")
-    server.post("/moto-api/config", b'{"stepfunctions": {"execute_state_machine": false}}')
-    for name in list(os.environ):
-        if name.startswith("AWS_"):
-            monkeypatch.delenv(name)
-    for name, value in CREDENTIALS.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setenv("AWS_REGION", REGION)
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
+    server = MotoServer(moto_server_url)
+    reset_moto(server.url)
     # Anything that builds its own boto3 client (the services' DynamoDB store) lands here too.
     monkeypatch.setenv("AWS_ENDPOINT_URL", server.url)
     monkeypatch.setenv("ORDERFLOW_ENDPOINT_URL", server.url)
@@ -110,19 +73,14 @@ def moto(
         fresh = service not in self._clients
         client = original(self, service)
         if fresh:
-            assert server.allows(client.meta.endpoint_url), client.meta.endpoint_url
+            guard_client(client, server.allows)
             credentials = self.session.get_credentials()
             assert credentials is not None
             assert credentials.access_key == CREDENTIALS["AWS_ACCESS_KEY_ID"]
 
-            def before_send(request: Any, **_: Any) -> None:
-                origin = "/".join(request.url.split("/", 3)[:3])
-                assert server.allows(origin), request.url
-
             def before_call(model: Any, **_: Any) -> None:
                 server.operations.append((model.service_model.endpoint_prefix, model.name))
 
-            client.meta.events.register("before-send", before_send)
             client.meta.events.register("before-call", before_call)
             server.clients.append(client)
         return client

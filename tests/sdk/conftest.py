@@ -12,10 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
-import os
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +20,11 @@ import pytest
 from orderflow._errors import SdkInteropError
 from orderflow.sdk._import import require_sdk
 
+from .._aws import REGION, guard_client, loopback_allows, reset_moto
+
 with contextlib.suppress(SdkInteropError):  # modules needing the SDK then importorskip it
     require_sdk()
 
-REGION = "us-east-1"
 ROLE_ARN = "arn:aws:iam::123456789012:role/orderflow-sdk-test"
 CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "conformance" / "executions"
 
@@ -65,48 +62,18 @@ def role_arn() -> str:
     return ROLE_ARN
 
 
-@pytest.fixture(scope="session")
-def _moto_url() -> Iterator[str]:
-    pytest.importorskip("moto.server", reason="moto[server] is needed")
-    from moto.server import ThreadedMotoServer
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    assert host == "127.0.0.1"
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.stop()
-
-
 @pytest.fixture
-def sfn(_moto_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
+def sfn(moto_server_url: str, aws_test_env: dict[str, str]) -> Any:
     """A boto3 Step Functions client bound to a freshly reset moto server."""
     import boto3
 
-    request = urllib.request.Request(f"{_moto_url}/moto-api/reset", data=b"", method="POST")
-    with urllib.request.urlopen(request, timeout=30):
-        pass
-    for name in list(os.environ):
-        if name.startswith("AWS_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
+    reset_moto(moto_server_url)
     client = boto3.client(
         "stepfunctions",
         region_name=REGION,
-        endpoint_url=_moto_url,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
+        endpoint_url=moto_server_url,
+        aws_access_key_id=aws_test_env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=aws_test_env["AWS_SECRET_ACCESS_KEY"],
     )
-
-    def loopback_only(request: Any, **_: Any) -> None:
-        assert request.url.startswith(_moto_url + "/"), request.url
-
-    client.meta.events.register("before-send", loopback_only)
+    guard_client(client, lambda url: loopback_allows(moto_server_url, url))
     return client

@@ -7,6 +7,7 @@ from orderflow.asl._document import (
     dumps,
     load_definition,
     parse_definition,
+    pointer_join,
 )
 from orderflow.asl._mermaid import to_mermaid
 
@@ -17,5 +18,6 @@ __all__ = [
     "dumps",
     "load_definition",
     "parse_definition",
+    "pointer_join",
     "to_mermaid",
 ]

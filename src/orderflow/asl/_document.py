@@ -139,7 +139,7 @@ def non_finite_pointer(data: JSON) -> str | None:
         if isinstance(value, float) and not math.isfinite(value):
             return pointer or "/"
         if isinstance(value, dict):
-            items = [(f"{pointer}/{_escape(str(k))}", v) for k, v in value.items()]
+            items = [(pointer_join(pointer, str(k)), v) for k, v in value.items()]
         elif isinstance(value, list):
             items = [(f"{pointer}/{i}", v) for i, v in enumerate(value)]
         else:
@@ -209,7 +209,7 @@ def _iter_states(
     for name, state in states.items():
         if not isinstance(state, dict):
             continue
-        pointer = f"{prefix}/States/{_escape(name)}"
+        pointer = pointer_join(prefix, "States", name)
         yield pointer, name, state
         for i, branch in enumerate(state.get("Branches") or []):
             if isinstance(branch, dict):
@@ -220,8 +220,18 @@ def _iter_states(
                 yield from _iter_states(body, f"{pointer}/{key}")
 
 
-def _escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
+def pointer_join(base: str, *tokens: str | int) -> str:
+    """Append JSON pointer tokens to ``base``, escaping ``~`` and ``/`` (RFC 6901).
+
+    The one place orderflow builds a JSON pointer from state names and keys, so a state
+    called ``"a/b"`` is addressed the same way by the validator, checker, executor and SDK
+    interop.
+
+    Example:
+        >>> pointer_join("/States", "a/b", "Catch", 0)
+        '/States/a~1b/Catch/0'
+    """
+    return base + "".join("/" + str(t).replace("~", "~0").replace("/", "~1") for t in tokens)
 
 
 def parse_definition(text: str | bytes, *, file: str | None = None) -> Definition:
@@ -335,4 +345,5 @@ __all__ = [
     "dumps",
     "load_definition",
     "parse_definition",
+    "pointer_join",
 ]

@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+# pointer_join is re-exported for the checker modules; it lives in orderflow.asl.
+from orderflow.asl import pointer_join
 from orderflow.validation import Diagnostic, Severity
 
 
@@ -52,11 +54,6 @@ CHECK_CODES: Final[dict[str, CheckCode]] = {
     "no-contract": CheckCode("warning", "a Lambda task whose function has no contract"),
     "unchecked": CheckCode("warning", "an expression or resource the checker cannot follow"),
 }
-
-
-def pointer_join(base: str, *tokens: str | int) -> str:
-    """Append JSON pointer tokens to ``base``, escaping ``~`` and ``/`` (RFC 6901)."""
-    return base + "".join("/" + str(t).replace("~", "~0").replace("/", "~1") for t in tokens)
 
 
 class Reporter:

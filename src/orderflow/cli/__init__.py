@@ -10,14 +10,17 @@ message says so, and ``ORDERFLOW_DEBUG=1`` shows the traceback).
 
 from __future__ import annotations
 
-import importlib
-import os
-import sys
-from collections.abc import Sequence
+# Private aliases: this module's public names are exactly ``__all__``.
+import importlib as _importlib
+import os as _os
+import sys as _sys
+from collections.abc import Sequence as _Sequence
 
-import click
+import click as _click
 
-from orderflow._errors import DeployError, InvalidDefinition, OrderflowError
+from orderflow._errors import DeployError as _DeployError
+from orderflow._errors import InvalidDefinition as _InvalidDefinition
+from orderflow._errors import OrderflowError as _OrderflowError
 
 # command name -> "module:attribute" of a click.Command
 COMMANDS: dict[str, str] = {
@@ -33,49 +36,49 @@ COMMANDS: dict[str, str] = {
 }
 
 
-class _LazyGroup(click.Group):
-    def list_commands(self, ctx: click.Context) -> list[str]:
+class _LazyGroup(_click.Group):
+    def list_commands(self, ctx: _click.Context) -> list[str]:
         return sorted(COMMANDS)
 
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+    def get_command(self, ctx: _click.Context, cmd_name: str) -> _click.Command | None:
         target = COMMANDS.get(cmd_name)
         if target is None:
             return None
         module_name, _, attr = target.partition(":")
-        command = getattr(importlib.import_module(module_name), attr)
-        assert isinstance(command, click.Command)
+        command = getattr(_importlib.import_module(module_name), attr)
+        assert isinstance(command, _click.Command)
         return command
 
 
-@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="orderflow")
+@_click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@_click.version_option(package_name="orderflow")
 def cli() -> None:
     """orderflow: typed AWS Step Functions workflows for Python microservices."""
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: _Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code instead of raising SystemExit."""
     try:
         result = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
-    except click.exceptions.Exit as exc:
+    except _click.exceptions.Exit as exc:
         return exc.exit_code
-    except click.ClickException as exc:
+    except _click.ClickException as exc:
         exc.show()
         return exc.exit_code
-    except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
+    except _click.exceptions.Abort:
+        _click.echo("Aborted.", err=True)
         return 1
-    except (InvalidDefinition, DeployError) as exc:
+    except (_InvalidDefinition, _DeployError) as exc:
         # The subject is bad (exit 1), not the command line (exit 2).
-        click.echo(f"error: {exc}", err=True)
+        _click.echo(f"error: {exc}", err=True)
         return 1
-    except OrderflowError as exc:
-        click.echo(f"error: {exc}", err=True)
+    except _OrderflowError as exc:
+        _click.echo(f"error: {exc}", err=True)
         return 2
     except Exception as exc:
-        if os.environ.get("ORDERFLOW_DEBUG") == "1":
+        if _os.environ.get("ORDERFLOW_DEBUG") == "1":
             raise
-        click.echo(
+        _click.echo(
             f"internal error: {type(exc).__name__}: {exc}\n"
             "This is a bug in orderflow; please report it with the command you ran "
             "(ORDERFLOW_DEBUG=1 shows the traceback).",
@@ -86,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def entry() -> None:
-    sys.exit(main())
+    _sys.exit(main())
 
 
 __all__ = ["COMMANDS", "cli", "entry", "main"]

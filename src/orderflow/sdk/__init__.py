@@ -22,11 +22,13 @@ accessing one imports the SDK.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+# Private aliases: this module's public names are exactly ``__all__``.
+from collections.abc import Mapping as _Mapping
+from typing import Any as _Any
 
 from orderflow._errors import SdkInteropError
-from orderflow.asl import Definition, as_definition
+from orderflow.asl import Definition as _Definition
+from orderflow.asl import as_definition as _as_definition
 
 # Names resolved on first access from orderflow.sdk._fields (importing it imports the SDK).
 _LAZY_FIELDS = frozenset(
@@ -38,20 +40,20 @@ _LAZY_MODULES = frozenset({"steps", "inputs", "workflow"})
 
 
 def _definition_and_name(
-    source: Any, *, account: str | None, region: str | None, prefix: str | None
-) -> tuple[Definition, str | None]:
-    target: dict[str, Any] = {
+    source: _Any, *, account: str | None, region: str | None, prefix: str | None
+) -> tuple[_Definition, str | None]:
+    target: dict[str, _Any] = {
         key: value
         for key, value in (("account", account), ("region", region), ("prefix", prefix))
         if value is not None
     }
-    if isinstance(source, (Definition, Mapping, str, bytes)):
+    if isinstance(source, (_Definition, _Mapping, str, bytes)):
         if target:
             raise SdkInteropError(
                 f"{', '.join(sorted(target))} apply only to a DSL workflow; an ASL "
                 "definition is converted as it is"
             )
-        return as_definition(source), None
+        return _as_definition(source), None
     from orderflow.dsl import Workflow, render
 
     if isinstance(source, Workflow):
@@ -60,19 +62,19 @@ def _definition_and_name(
         raise SdkInteropError(
             f"{', '.join(sorted(target))} apply only to a DSL workflow, got {type(source).__name__}"
         )
-    return as_definition(source), None
+    return _as_definition(source), None
 
 
 def to_sdk(
-    source: Any,
+    source: _Any,
     *,
     role_arn: str | None = None,
-    client: Any = None,
+    client: _Any = None,
     name: str | None = None,
     account: str | None = None,
     region: str | None = None,
     prefix: str | None = None,
-) -> Any:
+) -> _Any:
     """Convert a workflow to the SDK's objects; their JSON equals orderflow's ASL.
 
     Args:
@@ -132,7 +134,7 @@ def to_sdk(
         ) from exc
 
 
-def from_sdk(source: Any) -> Definition:
+def from_sdk(source: _Any) -> _Definition:
     """The orderflow :class:`~orderflow.Definition` of an SDK workflow.
 
     Args:
@@ -153,7 +155,7 @@ def from_sdk(source: Any) -> Definition:
     return graph_to_definition(source)
 
 
-def create_or_update(workflow: Any, *, validate: bool = True) -> str:
+def create_or_update(workflow: _Any, *, validate: bool = True) -> str:
     """Create the SDK ``workflow``'s state machine, or update it when it exists.
 
     The replacement for ``Workflow.create()``, which keeps an existing machine's old
@@ -177,7 +179,7 @@ def create_or_update(workflow: Any, *, validate: bool = True) -> str:
     return run(workflow, validate=validate)
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _Any:
     if name in _LAZY_FIELDS:
         from orderflow.sdk import _fields
 
@@ -189,6 +191,10 @@ def __getattr__(name: str) -> Any:
 
         return getattr(require_sdk(), name)
     raise AttributeError(f"module 'orderflow.sdk' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY_FIELDS, *_LAZY_MODULES})
 
 
 __all__ = [

@@ -32,6 +32,7 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any
 
+from orderflow._errors import SdkInteropError
 from orderflow.sdk._import import require_sdk
 
 # require_sdk() contains the SDK's import-time noise; only then may the imports below run.
@@ -213,7 +214,9 @@ class Map(_Recovering, _steps.Map):  # type: ignore[misc]
         **kwargs: Any,
     ) -> None:
         if item_processor is not None and kwargs.get("iterator") is not None:
-            raise ValueError("give either 'iterator' or 'item_processor', not both")
+            raise SdkInteropError(
+                f"Map state {state_id!r}: give either 'iterator' or 'item_processor', not both"
+            )
         super().__init__(state_id, retry=retry, catch=catch, **kwargs)
         self.body_field = "Iterator"
         self.processor_config = processor_config

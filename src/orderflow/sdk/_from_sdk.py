@@ -28,7 +28,7 @@ from __future__ import annotations
 from typing import Any
 
 from orderflow._errors import SdkInteropError
-from orderflow.asl import JSON, Definition
+from orderflow.asl import JSON, Definition, pointer_join
 from orderflow.sdk._import import require_sdk
 
 _sdk = require_sdk()
@@ -54,20 +54,16 @@ def _graph_of(source: Any) -> Any:
     )
 
 
-def _escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
-
-
 class _Resolver:
     """Walks the SDK's ``to_dict()`` output, resolving placeholders and checking JSON types."""
 
     def scope(self, scope: dict[str, Any], pointer: str) -> dict[str, JSON]:
         out: dict[str, JSON] = {}
         for key, value in scope.items():
-            here = f"{pointer}/{_escape(str(key))}"
+            here = pointer_join(pointer, str(key))
             if key == "States" and isinstance(value, dict):
                 out[key] = {
-                    name: self.state(str(name), state, f"{here}/{_escape(str(name))}")
+                    name: self.state(str(name), state, pointer_join(here, str(name)))
                     for name, state in value.items()
                 }
             else:
@@ -79,7 +75,7 @@ class _Resolver:
             return self.value(state, pointer, name, None, None)
         out: dict[str, JSON] = {}
         for field, value in state.items():
-            here = f"{pointer}/{_escape(str(field))}"
+            here = pointer_join(pointer, str(field))
             if field in _NESTED_SCOPES:
                 out[field] = self.nested(value, here)
             elif field in _TEMPLATES and isinstance(value, dict):
@@ -99,13 +95,13 @@ class _Resolver:
     def template(self, value: dict[Any, Any], pointer: str, state: str, field: str) -> JSON:
         out: dict[str, JSON] = {}
         for key, item in value.items():
-            name = self.key(key, f"{pointer}/{_escape(str(key))}", state)
+            name = self.key(key, pointer_join(pointer, str(key)), state)
             if isinstance(item, _Placeholder) and not name.endswith(".$"):
                 out[f"{name}.$"] = item.to_jsonpath()
             elif isinstance(item, dict):
-                out[name] = self.template(item, f"{pointer}/{_escape(name)}", state, field)
+                out[name] = self.template(item, pointer_join(pointer, name), state, field)
             else:
-                out[name] = self.value(item, f"{pointer}/{_escape(name)}", state, field, name)
+                out[name] = self.value(item, pointer_join(pointer, name), state, field, name)
         return out
 
     def key(self, key: Any, pointer: str, state: str | None) -> str:
@@ -126,8 +122,8 @@ class _Resolver:
             raise self.unresolved(value, pointer, state, field, key)
         if isinstance(value, dict):
             return {
-                self.key(k, f"{pointer}/{_escape(str(k))}", state): self.value(
-                    v, f"{pointer}/{_escape(str(k))}", state, field, k
+                self.key(k, pointer_join(pointer, str(k)), state): self.value(
+                    v, pointer_join(pointer, str(k)), state, field, k
                 )
                 for k, v in value.items()
             }

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from orderflow._errors import SdkInteropError
-from orderflow.asl import JSON, Definition
+from orderflow.asl import JSON, Definition, pointer_join
 from orderflow.sdk import _fields
 from orderflow.sdk._import import require_sdk
 
@@ -90,14 +90,14 @@ class _Builder:
                 raise self.error(
                     f"{name} is not a {kind} field the stepfunctions SDK or orderflow.sdk "
                     "can carry; remove it or report it as a new ASL field",
-                    pointer=f"{pointer}/{_escape(name)}",
+                    pointer=pointer_join(pointer, name),
                     state=state,
                 )
             key = _snake(name)
             if _to_pascalcase(key) != name:
                 raise self.error(
                     f"field name {name!r} has no SDK spelling",
-                    pointer=f"{pointer}/{_escape(name)}",
+                    pointer=pointer_join(pointer, name),
                     state=state,
                 )
             if name in extra_names or (value is None and name not in _SDK_NULLABLE):
@@ -119,12 +119,12 @@ class _Builder:
             )
         objects: dict[str, Any] = {}
         for name, state in states.items():
-            here = f"{pointer}/States/{_escape(name)}"
+            here = pointer_join(pointer, "States", name)
             if not isinstance(state, Mapping):
                 raise self.error("a state must be an object", pointer=here, state=name)
             objects[name] = self.state(name, state, here)
         for name, state in states.items():
-            self.wire(name, state, objects, f"{pointer}/States/{_escape(name)}")
+            self.wire(name, state, objects, pointer_join(pointer, "States", name))
         unreachable = sorted(set(states) - _reachable(start, states))
         if unreachable:
             raise self.error(
@@ -303,16 +303,12 @@ def _list(value: JSON) -> list[JSON]:
     return value if isinstance(value, list) else []
 
 
-def _escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
-
-
 def _first_difference(expected: JSON, actual: JSON, pointer: str = "") -> str | None:
     if isinstance(expected, dict) and isinstance(actual, dict):
         for key in [*expected, *(k for k in actual if k not in expected)]:
             if key not in actual or key not in expected:
-                return f"{pointer}/{_escape(key)}"
-            found = _first_difference(expected[key], actual[key], f"{pointer}/{_escape(key)}")
+                return pointer_join(pointer, key)
+            found = _first_difference(expected[key], actual[key], pointer_join(pointer, key))
             if found is not None:
                 return found
         return None

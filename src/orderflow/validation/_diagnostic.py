@@ -12,6 +12,9 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Literal
 
+# Re-exported for the validation modules: the one implementation lives in orderflow.asl.
+from orderflow.asl import pointer_join
+
 Severity = Literal["error", "warning"]
 
 
@@ -154,15 +157,6 @@ def json_kind(value: object) -> str:
     if isinstance(value, dict):
         return "an object"
     return type(value).__name__
-
-
-def pointer_join(base: str, *tokens: str | int) -> str:
-    """Append JSON pointer tokens to ``base``, escaping ``~`` and ``/`` (RFC 6901)."""
-    parts = [base]
-    for token in tokens:
-        text = str(token)
-        parts.append("/" + text.replace("~", "~0").replace("/", "~1"))
-    return "".join(parts)
 
 
 __all__ = [

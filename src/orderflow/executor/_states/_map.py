@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from orderflow.asl import JSON
+from orderflow.asl.expressions import json_type_name
 from orderflow.executor._expr import Jsonata, Payload, ValueReader, path_or_intrinsic
 from orderflow.executor._failure import QUERY_EVALUATION, StateFailure, runtime_failure
 from orderflow.executor._history import Cursor, History, to_json_text
@@ -25,18 +26,9 @@ from orderflow.executor._states._base import Outcome, PlanContext, check_size
 from orderflow.executor._states._guarded import GuardedState
 from orderflow.executor._timeline import Timeline, map_slots
 
-_TYPE_NAMES = {
-    dict: "object",
-    list: "array",
-    str: "string",
-    bool: "boolean",
-    int: "number",
-    float: "number",
-}
-
-
-def _type_name(value: JSON) -> str:
-    return "null" if value is None else _TYPE_NAMES.get(type(value), "unknown")
+# Exact types, not isinstance: anything else a JSONata expression hands back (a function,
+# an evaluator-internal object) is "an unsupported result type" to AWS, not a typed mismatch.
+_JSON_VALUE_TYPES = frozenset({dict, list, str, bool, int, float, type(None)})
 
 
 def _show(value: JSON) -> str:
@@ -258,12 +250,12 @@ class MapState(GuardedState):
             if self.items_jsonata is not None:
                 items = self.items_jsonata.evaluate(states, variables, rt)
                 if not isinstance(items, list):
-                    if callable(items) or _type_name(items) == "unknown":
+                    if callable(items) or type(items) not in _JSON_VALUE_TYPES:
                         detail = "returned an unsupported result type."
                     else:
                         detail = (
                             f"returned an unexpected result type. Expected 'array', but was "
-                            f"'{_type_name(items)}' for value: {to_json_text(items)}"
+                            f"'{json_type_name(items)}' for value: {to_json_text(items)}"
                         )
                     raise runtime_failure(
                         self.name,
