@@ -126,6 +126,7 @@ def test_each_package_holds_exactly_its_services_code() -> None:
         assert {n for n in code if n.startswith("orderflow/asl/")} == {
             "orderflow/asl/__init__.py",
             "orderflow/asl/_document.py",
+            "orderflow/asl/_lambda_names.py",
             "orderflow/asl/_mermaid.py",
         }
     assert packager.package("validate-order") == packager.package("create-order")  # one module

@@ -15,6 +15,7 @@ from orderflow.services import (
     SERVICES,
     TABLES,
     ServiceDeps,
+    ServiceLocationError,
     UnknownServiceError,
     UserNotFound,
     function_name,
@@ -191,3 +192,45 @@ def test_service_modules_are_imported_only_when_used() -> None:
     # cancel-order reads orders, payments and reservations: their models come along.
     assert steps["cancel-order"] == ["compensation", "inventory", "order", "payment", "user"]
     assert steps["attribute"] == sorted(SERVICE_MODULES)
+
+
+@pytest.mark.parametrize(
+    "reference",
+    [
+        "123456789012:function:shop-get-user",
+        "123456789012:function:shop-get-user:live",
+        "arn:aws:lambda:us-east-1:123456789012:function:shop-get-user:live",
+        "shop-get-user:$LATEST",
+    ],
+)
+def test_partial_arns_and_qualifiers_resolve(reference: str) -> None:
+    # Regression: a partial ARN gave the account id as the function name.
+    assert function_name(reference) == "shop-get-user"
+    assert resolve_service(reference).name == "get-user"
+
+
+def test_the_longest_matching_service_name_wins() -> None:
+    # "release-inventory" and a service named "inventory" both end "x-release-inventory".
+    fake = {"inventory": "short", "release-inventory": "long"}
+    assert resolve_service("x-release-inventory", fake) == "long"  # type: ignore[arg-type]
+    assert resolve_service("x-inventory", fake) == "short"  # type: ignore[arg-type]
+    assert resolve_service("inventory", fake) == "short"  # type: ignore[arg-type]
+
+
+def test_garbage_reference_is_an_unknown_service_naming_it() -> None:
+    with pytest.raises(UnknownServiceError, match=r"no service for Lambda function 'get user'"):
+        resolve_service("get user")
+    with pytest.raises(UnknownServiceError, match="not a Lambda function name"):
+        function_name("get user")
+
+
+def test_a_wrong_registry_location_names_what_it_found() -> None:
+    other = ServiceTable({"get-user": ("orderflow.services.user", "get_user")})
+    assert other["get-user"].name == "get-user"
+    wrong = ServiceTable({"cancel-order": ("orderflow.services.user", "get_user")})
+    with pytest.raises(ServiceLocationError, match="is the Service 'get-user', not") as info:
+        wrong["cancel-order"]
+    assert isinstance(info.value, ContractError) and isinstance(info.value, TypeError)
+    broken = ServiceTable({"get-user": ("orderflow.services.user", "GetUserInput")})
+    with pytest.raises(ServiceLocationError, match="is a ModelMetaclass, not the Service"):
+        broken["get-user"]

@@ -22,9 +22,11 @@ from orderflow.services import (
     SteppingClock,
     StorageError,
     Store,
+    Stored,
     authorize_payment,
     create_order,
     physical_table_name,
+    put_new,
     refund_payment,
     release_inventory,
     reserve_inventory,
@@ -35,19 +37,11 @@ PREFIX = "test-orderflow"
 
 
 @pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """A moto in-process DynamoDB with the orderflow tables, dummy credentials only."""
+def aws(aws_test_env: dict[str, str]) -> Iterator[Any]:
+    """A moto in-process DynamoDB with the orderflow tables, dummy credentials only
+    (``aws_test_env`` also points the AWS config files away from any real profile)."""
     moto = pytest.importorskip("moto")
     boto3 = pytest.importorskip("boto3")
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
     with moto.mock_aws():
         resource = boto3.resource("dynamodb", region_name="us-east-1")
         for table, key in TABLES.items():
@@ -143,3 +137,30 @@ def test_services_end_to_end_on_dynamodb(aws: Any) -> None:
         Key={"transaction_id": payment.transaction_id}
     )
     assert raw["Item"]["amount_cents"] == Decimal(120_002)  # stored as a DynamoDB number
+
+
+@pytest.mark.parametrize("kind", ["memory", "dynamo"])
+def test_put_new_creates_once_then_returns_the_winner(kind: str, request: Any) -> None:
+    table = _tables(kind, request.getfixturevalue("aws") if kind == "dynamo" else None)
+    first = put_new(table, {"order_id": "o-1", "total_cents": 5})
+    assert first == Stored({"order_id": "o-1", "total_cents": 5}, created=True)
+    second = put_new(table, {"order_id": "o-1", "total_cents": 6})
+    assert second == Stored({"order_id": "o-1", "total_cents": 5}, created=False)
+    assert table.get("o-1") == {"order_id": "o-1", "total_cents": 5}
+
+
+class _VanishingWinner(InMemoryTable):
+    """A table whose conflicting item is deleted between the failed put and the read."""
+
+    def put(self, item: Any, *, expect: Any = None) -> bool:
+        written = super().put(item, expect=expect)
+        if not written:
+            self.delete(item[self.key])
+        return written
+
+
+def test_put_new_raises_storage_error_when_the_winner_vanished() -> None:
+    table = _VanishingWinner("orders", "order_id")
+    table.put({"order_id": "o-1"})
+    with pytest.raises(StorageError, match=r"'orders'.*order_id='o-1'.*deleted concurrently"):
+        put_new(table, {"order_id": "o-1"})

@@ -9,9 +9,19 @@ from orderflow.asl._document import (
     parse_definition,
     pointer_join,
 )
+from orderflow.asl._lambda_names import (
+    FunctionRef,
+    LambdaNameError,
+    is_lambda_function_arn,
+    parse_function_name,
+)
 from orderflow.asl._mermaid import to_mermaid
 
 __all__ = [
+    "FunctionRef",
+    "LambdaNameError",
+    "is_lambda_function_arn",
+    "parse_function_name",
     "JSON",
     "Definition",
     "as_definition",

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from orderflow._errors import ContractError
+from orderflow.asl import LambdaNameError, parse_function_name
 from orderflow.checker._shape import Shape, model_shape
 
 DEFAULT_PREFIXES: Final = ("orderflow",)
@@ -58,14 +59,19 @@ def function_base_name(reference: str) -> str:
     """The function name in a name, partial ARN or full ARN, qualifier dropped.
 
     ``arn:aws:lambda:us-east-1:123:function:shop-pay:live``, ``123:function:shop-pay`` and
-    ``shop-pay:live`` all give ``shop-pay``.
+    ``shop-pay:live`` all give ``shop-pay`` (:func:`orderflow.asl.parse_function_name`).
+
+    Raises:
+        LambdaNameError: ``reference`` is not a Lambda function reference.
     """
-    parts = reference.split(":")
-    if "function" in parts:
-        i = parts.index("function")
-        if i + 1 < len(parts):
-            return parts[i + 1]
-    return parts[0]
+    return parse_function_name(reference).name
+
+
+def _key_name(key: str) -> str:
+    try:
+        return parse_function_name(key).name
+    except LambdaNameError as exc:
+        raise ContractError(f"contract key {key!r}: {exc.message}") from None
 
 
 def _models(value: Any, key: str) -> tuple[type[Any], type[Any]]:
@@ -110,7 +116,7 @@ class ContractTable:
             if not isinstance(key, str):
                 raise ContractError(f"contract keys must be function names, got {key!r}")
             inp, outp = _models(value, key)
-            self._by_name[function_base_name(key)] = Contract(
+            self._by_name[_key_name(key)] = Contract(
                 key,
                 model_shape(inp, output=False),
                 model_shape(outp, output=True),
@@ -125,12 +131,19 @@ class ContractTable:
         """A table of ready-made contracts (e.g. with an unknown input, to check one edge)."""
         table = cls({}, prefixes=prefixes)
         for contract in contracts:
-            table._by_name[function_base_name(contract.key)] = contract
+            table._by_name[_key_name(contract.key)] = contract
         return table
 
     def find(self, reference: str) -> Contract | None:
-        """The contract for a function reference, or None (rules: module docstring)."""
-        name = function_base_name(reference)
+        """The contract for a function reference, or None (rules: module docstring).
+
+        A reference that is no function name at all (a typo AWS would refuse) has no
+        contract: the checker reports it as uncovered rather than failing the whole check.
+        """
+        try:
+            name = parse_function_name(reference).name
+        except LambdaNameError:
+            return None
         exact = self._by_name.get(name)
         if exact is not None:
             return exact

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any, Final
 
+from orderflow.asl import is_lambda_function_arn
 from orderflow.checker._compat import check_fit
 from orderflow.checker._contracts import Contract, ContractTable
 from orderflow.checker._expr import (
@@ -97,7 +98,7 @@ def _task_result(
             else:
                 _check_contract(st, sent, contract, f"{args_field}/Payload")
         return lambda_invoke_result(contract.output if contract is not None else ANY)
-    if resource.startswith("arn:") and ":lambda:" in resource and ":function:" in resource:
+    if is_lambda_function_arn(resource):
         st.engine.record_payload(st.name, payload)
         contract = _lookup(st, table, resource, None, "Resource")
         if contract is None:

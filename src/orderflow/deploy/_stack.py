@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from orderflow._errors import DeployError
-from orderflow.asl import Definition
+from orderflow.asl import Definition, is_lambda_function_arn
 from orderflow.deploy._dynamodb import TableResource
 from orderflow.deploy._events import (
     DEFAULT_DETAIL_TYPE,
@@ -106,7 +106,7 @@ def lambda_arns(definition: Definition) -> dict[str, str]:
                 block = state.get(key)
                 if isinstance(block, Mapping) and "FunctionName" in block:
                     target = block["FunctionName"]
-        elif isinstance(resource, str) and ":lambda:" in resource and ":function:" in resource:
+        elif is_lambda_function_arn(resource):
             target = resource
         if isinstance(target, str):
             found.setdefault(target, name)

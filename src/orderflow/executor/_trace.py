@@ -21,6 +21,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+from orderflow.asl import LambdaNameError, is_lambda_function_arn, parse_function_name
 from orderflow.executor._execution import Execution
 
 _STATE_SUFFIXES = ("StateEntered", "StateExited")
@@ -33,6 +34,15 @@ def _short(text: str | None, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def _function(reference: str) -> str:
+    # A trace names the function as a reader knows it: no ARN, but the version or alias
+    # that was called. Text that is no function reference is shown as it is.
+    try:
+        return parse_function_name(reference).qualified_name
+    except LambdaNameError:
+        return reference
+
+
 def _target(details: dict[str, Any]) -> str:
     params = details.get("parameters")
     if isinstance(params, str):
@@ -41,10 +51,10 @@ def _target(details: dict[str, Any]) -> str:
         except ValueError:
             decoded = None
         if isinstance(decoded, dict) and "FunctionName" in decoded:
-            name = str(decoded["FunctionName"])
-            return f"{details.get('resource', '')} {name.rsplit(':', 1)[-1]}"
+            name = _function(str(decoded["FunctionName"]))
+            return f"{details.get('resource', '')} {name}"
     resource = str(details.get("resource", ""))
-    return resource.rsplit(":", 1)[-1] if ":function:" in resource else resource
+    return _function(resource) if is_lambda_function_arn(resource) else resource
 
 
 def format_trace(execution: Execution) -> str:

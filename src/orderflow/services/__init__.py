@@ -35,6 +35,7 @@ from orderflow.services._fields import MAX_CENTS, format_cents
 from orderflow.services._lambda import LAMBDA_HANDLER, deps_from_environment, make_handler
 from orderflow.services._registry import (
     SERVICES,
+    ServiceLocationError,
     UnknownServiceError,
     function_name,
     local_handler,
@@ -54,8 +55,10 @@ from orderflow.services._storage import (
     InMemoryTable,
     StorageError,
     Store,
+    Stored,
     Table,
     physical_table_name,
+    put_new,
 )
 
 if _typing.TYPE_CHECKING:
@@ -225,9 +228,11 @@ __all__ = [
     "SendNotificationInput",
     "Service",
     "ServiceDeps",
+    "ServiceLocationError",
     "SteppingClock",
     "StorageError",
     "Store",
+    "Stored",
     "Table",
     "TableAccess",
     "UnknownServiceError",
@@ -245,6 +250,7 @@ __all__ = [
     "local_handler",
     "make_handler",
     "physical_table_name",
+    "put_new",
     "refund_payment",
     "release_inventory",
     "reserve_inventory",

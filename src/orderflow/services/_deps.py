@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 
+from orderflow._errors import ContractError
 from orderflow.services._storage import Store
 
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
@@ -36,7 +37,10 @@ class FixedClock:
 
     def __init__(self, now: datetime = EPOCH) -> None:
         if now.tzinfo is None:
-            raise ValueError("FixedClock needs a timezone-aware datetime")
+            raise ContractError(
+                f"FixedClock needs a timezone-aware datetime, not the naive {now.isoformat()}; "
+                "give it a tzinfo (datetime(..., tzinfo=UTC))"
+            )
         self.now = now
 
     def __call__(self) -> datetime:
@@ -48,7 +52,10 @@ class SteppingClock:
 
     def __init__(self, start: datetime = EPOCH, step: timedelta = timedelta(seconds=1)) -> None:
         if start.tzinfo is None:
-            raise ValueError("SteppingClock needs a timezone-aware datetime")
+            raise ContractError(
+                "SteppingClock needs a timezone-aware start, not the naive "
+                f"{start.isoformat()}; give it a tzinfo (datetime(..., tzinfo=UTC))"
+            )
         self._next = start
         self.step = step
 
@@ -84,6 +91,9 @@ class ServiceDeps:
         rng: the only source of randomness (ids, simulated failures).
         failure_rates: service name -> probability in [0, 1] of a simulated transient
             failure (only ``authorize-payment`` uses one: ``PaymentGatewayTimeout``).
+
+    Raises:
+        ContractError: a failure rate is not a number in [0, 1].
     """
 
     store: Store
@@ -93,8 +103,13 @@ class ServiceDeps:
 
     def __post_init__(self) -> None:
         for name, rate in self.failure_rates.items():
+            # bool is an int, but True as a probability is a mistake, not a rate of 1.
+            if isinstance(rate, bool) or not isinstance(rate, int | float):
+                raise ContractError(
+                    f"failure rate for {name!r} must be a number in [0, 1], not {rate!r}"
+                )
             if not 0.0 <= rate <= 1.0:
-                raise ValueError(f"failure rate for {name!r} must be in [0, 1], not {rate}")
+                raise ContractError(f"failure rate for {name!r} must be in [0, 1], not {rate!r}")
 
     def failure_rate(self, service: str) -> float:
         """The configured transient-failure probability of ``service`` (0 when unset)."""

@@ -18,6 +18,7 @@ from types import MappingProxyType
 from typing import Any
 
 from orderflow._errors import ContractError
+from orderflow.asl import LambdaNameError, parse_function_name
 from orderflow.services._deps import ServiceDeps
 from orderflow.services._service import Service
 
@@ -37,6 +38,17 @@ SERVICE_MODULES: Mapping[str, tuple[str, str]] = MappingProxyType(
 """Service name -> (module, attribute) where the ``Service`` object lives."""
 
 
+class UnknownServiceError(ContractError, LookupError):
+    """A Lambda function name or ARN does not name any known service."""
+
+
+class ServiceLocationError(ContractError, TypeError):
+    """A registry location names something other than the service it is listed under.
+
+    It is a ``TypeError`` too: the object found has the wrong type (or is another service).
+    """
+
+
 class ServiceTable(Mapping[str, Service[Any, Any]]):
     """A read-only mapping of services that imports each service's module on first lookup.
 
@@ -53,8 +65,16 @@ class ServiceTable(Mapping[str, Service[Any, Any]]):
     def __getitem__(self, name: str) -> Service[Any, Any]:
         module, attribute = self._locations[name]
         service = getattr(importlib.import_module(module), attribute)
-        if not isinstance(service, Service) or service.name != name:
-            raise TypeError(f"{module}.{attribute} is not the Service {name!r}")
+        if not isinstance(service, Service):
+            raise ServiceLocationError(
+                f"{module}.{attribute} is a {type(service).__name__}, "
+                f"not the Service {name!r}; fix its entry in the registry's locations"
+            )
+        if service.name != name:
+            raise ServiceLocationError(
+                f"{module}.{attribute} is the Service {service.name!r}, "
+                f"not the Service {name!r}; fix its entry in the registry's locations"
+            )
         return service
 
     def __contains__(self, name: object) -> bool:
@@ -75,34 +95,45 @@ SERVICES: Mapping[str, Service[Any, Any]] = ServiceTable(SERVICE_MODULES)
 """Every service, keyed by its name (``get-user``); each module is imported on first use."""
 
 
-class UnknownServiceError(ContractError, LookupError):
-    """A Lambda function name or ARN does not name any known service."""
-
-
 def function_name(reference: str) -> str:
-    """The bare function name in a Lambda ARN (qualifier dropped), or ``reference`` itself.
+    """The function name in a Lambda function name, partial ARN or ARN (qualifier dropped).
 
-    ``arn:aws:lambda:us-east-1:123456789012:function:shop-get-user:live`` -> ``shop-get-user``.
+    ``arn:aws:lambda:us-east-1:123456789012:function:shop-get-user:live``,
+    ``123456789012:function:shop-get-user`` and ``shop-get-user:3`` all give
+    ``shop-get-user`` (the forms: :func:`orderflow.asl.parse_function_name`).
+
+    Raises:
+        UnknownServiceError: ``reference`` is not a Lambda function reference.
     """
-    if reference.startswith("arn:"):
-        parts = reference.split(":")
-        if len(parts) >= 7 and parts[2] == "lambda" and parts[5] == "function":
-            return parts[6]
-        raise UnknownServiceError(f"{reference!r} is not a Lambda function ARN")
-    return reference.split(":", 1)[0]
+    try:
+        return parse_function_name(reference).name
+    except LambdaNameError as exc:
+        raise UnknownServiceError(exc.message) from None
 
 
 def resolve_service(
     reference: str, services: Mapping[str, Service[Any, Any]] = SERVICES
 ) -> Service[Any, Any]:
-    """The service a Lambda function ARN, ``PREFIX-NAME`` or bare ``NAME`` refers to.
+    """The service a Lambda function reference refers to, for running it locally.
 
-    The longest service name that equals the function name or ends it after a ``-`` wins.
+    The reference may be in any form AWS accepts (name, partial ARN, ARN; a version or
+    alias is ignored). Its function name matches a service when it *is* the service's name
+    (``get-user``) or is ``{prefix}-{name}`` with any non-empty prefix (``shop-get-user``,
+    ``team-a-get-user``): a local run does not know which deploy prefix the definition was
+    rendered with. When several services match, the longest name wins, so
+    ``x-release-inventory`` is ``release-inventory``, never a shorter service whose name
+    merely ends it (deploy then insists the name is exactly this stack's function).
 
     Raises:
-        UnknownServiceError: no service matches.
+        UnknownServiceError: no service matches, or ``reference`` is not a function
+            reference.
     """
-    name = function_name(reference)
+    try:
+        name = parse_function_name(reference).name
+    except LambdaNameError as exc:
+        raise UnknownServiceError(
+            f"no service for Lambda function {reference!r}: {exc.message}"
+        ) from None
     matches = [s for s in services if name == s or name.endswith(f"-{s}")]
     if not matches:
         raise UnknownServiceError(
@@ -140,6 +171,7 @@ def local_handler(deps: ServiceDeps | None = None) -> Callable[[str, Any], Any]:
 __all__ = [
     "SERVICES",
     "SERVICE_MODULES",
+    "ServiceLocationError",
     "ServiceTable",
     "UnknownServiceError",
     "function_name",

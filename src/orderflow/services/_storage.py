@@ -11,6 +11,9 @@ queries). The services need only three operations, plus optimistic concurrency:
   A failed condition returns ``False`` instead of writing;
 * ``delete(key)``.
 
+:func:`put_new` builds "create once, or return what a concurrent twin created" on top of
+``put`` and ``get``, so it works on any ``Table``, including a user's own test double.
+
 Items are JSON-like dicts (str, int, bool, None, lists, dicts). Numbers are integers only
 (money is integer cents): ``DynamoTable`` converts DynamoDB's ``Decimal`` back to ``int`` and
 refuses floats rather than store a binary fraction.
@@ -26,7 +29,7 @@ import copy
 import importlib
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, Final, Protocol
+from typing import Any, Final, NamedTuple, Protocol
 
 from orderflow._errors import OrderflowError
 
@@ -88,6 +91,48 @@ class Table(Protocol):
     def scan(self) -> list[Item]:
         """Every item (a snapshot; for inspection and tests, not for request paths)."""
         ...
+
+
+class Stored(NamedTuple):
+    """What :func:`put_new` found: the item now stored under the key, and who wrote it.
+
+    Attributes:
+        item: the stored item (ours when ``created``, the concurrent winner's otherwise).
+        created: True when this call wrote it; False when an item with that key existed.
+    """
+
+    item: Item
+    created: bool
+
+
+def put_new(table: Table, item: Mapping[str, Any]) -> Stored:
+    """Write ``item`` only if no item has its key; otherwise read the one that is there.
+
+    Services use it for idempotent creation: when a concurrent identical request wins the
+    conditional write, its record is the answer. Exactly one conditional ``put``, plus one
+    ``get`` only when the write lost (so the IAM grant and recorded access stay the same).
+
+    Args:
+        table: any table.
+        item: the item to create; its key attribute must be set.
+
+    Returns:
+        The stored item and whether this call created it.
+
+    Raises:
+        StorageError: the write lost, yet no item is stored under the key (it was deleted
+            in between), so there is neither our item nor a winner to return.
+    """
+    if table.put(item, expect=ABSENT):
+        return Stored(_plain(item, table.name), created=True)
+    key = _check_item(table.name, table.key, item)
+    winner = table.get(key)
+    if winner is None:
+        raise StorageError(
+            f"table {table.name!r} refused to create {table.key}={key!r} because an item "
+            "existed, but none is there now (deleted concurrently); retry the request"
+        )
+    return Stored(winner, created=False)
 
 
 def _check_item(table: str, key: str, item: Mapping[str, Any]) -> str:
@@ -315,6 +360,8 @@ __all__ = [
     "Item",
     "StorageError",
     "Store",
+    "Stored",
     "Table",
     "physical_table_name",
+    "put_new",
 ]

@@ -16,7 +16,7 @@ from orderflow._errors import ServiceError
 from orderflow.services._deps import ServiceDeps
 from orderflow.services._fields import Id, PositiveCents, derived_id
 from orderflow.services._service import Service
-from orderflow.services._storage import ABSENT
+from orderflow.services._storage import put_new
 from orderflow.services.inventory import Reservation, adjust_stock
 from orderflow.services.order import Order
 from orderflow.services.payment import Payment
@@ -108,10 +108,9 @@ def _refund_payment(request: RefundPaymentInput, deps: ServiceDeps) -> Refund:
         amount_cents=payment.amount_cents,
         status="refunded",
     )
-    if not refunds.put(refund.model_dump(mode="json"), expect=ABSENT):
-        winner = refunds.get(refund_id)
-        assert winner is not None
-        return Refund.model_validate(winner)
+    stored = put_new(refunds, refund.model_dump(mode="json"))
+    if not stored.created:
+        return Refund.model_validate(stored.item)
     payments.put(payment.model_copy(update={"status": "refunded"}).model_dump(mode="json"))
     return refund
 

@@ -18,7 +18,7 @@ from orderflow._errors import ServiceError
 from orderflow.services._deps import ServiceDeps
 from orderflow.services._fields import Id
 from orderflow.services._service import Service
-from orderflow.services._storage import ABSENT, StorageError, Table
+from orderflow.services._storage import ABSENT, StorageError, Table, put_new
 from orderflow.services.order import MAX_ITEMS, OrderItem
 
 _CAS_ATTEMPTS = 20
@@ -131,13 +131,12 @@ def _reserve_inventory(request: ReserveInventoryInput, deps: ServiceDeps) -> Res
     reservation = Reservation(
         reservation_id=request.reservation_id, items=wanted, status="reserved"
     )
-    if not reservations.put(reservation.model_dump(mode="json"), expect=ABSENT):
+    stored = put_new(reservations, reservation.model_dump(mode="json"))
+    if not stored.created:
         # A concurrent identical request won: give our units back and return its record.
         for done in taken:
             adjust_stock(stock, done.product_id, done.quantity)
-        winner = reservations.get(request.reservation_id)
-        assert winner is not None
-        return Reservation.model_validate(winner)
+        return Reservation.model_validate(stored.item)
     return reservation
 
 

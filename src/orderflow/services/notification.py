@@ -14,7 +14,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from orderflow.services._deps import ServiceDeps
 from orderflow.services._fields import Cents, Email, Id, derived_id, format_cents
 from orderflow.services._service import Service
-from orderflow.services._storage import ABSENT
+from orderflow.services._storage import put_new
 
 
 class SendNotificationInput(BaseModel):
@@ -69,10 +69,9 @@ def _send_notification(request: SendNotificationInput, deps: ServiceDeps) -> Not
         status="sent",
         sent_at=deps.clock(),
     )
-    if not table.put(notification.model_dump(mode="json"), expect=ABSENT):
-        winner = table.get(notification_id)
-        assert winner is not None
-        return Notification.model_validate(winner)
+    stored = put_new(table, notification.model_dump(mode="json"))
+    if not stored.created:
+        return Notification.model_validate(stored.item)
     return notification
 
 

@@ -23,7 +23,7 @@ from orderflow.services._fields import (
     format_cents,
 )
 from orderflow.services._service import Service
-from orderflow.services._storage import ABSENT
+from orderflow.services._storage import put_new
 
 MAX_QUANTITY = 10_000
 """Most units of one product in one order."""
@@ -175,11 +175,11 @@ def _create_order(request: CreateOrderInput, deps: ServiceDeps) -> Order:
             status="created",
             created_at=created_at,
         )
-        if table.put(order.model_dump(mode="json"), expect=ABSENT):
+        stored = put_new(table, order.model_dump(mode="json"))
+        if stored.created:
             return order
         # Lost a race with a concurrent identical request: fall through to its record.
-        existing = table.get(order_id)
-        assert existing is not None
+        existing = stored.item
     recorded = Order.model_validate(existing)
     if recorded.user_id != request.user_id or recorded.items != request.items:
         raise OrderConflict(

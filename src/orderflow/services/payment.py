@@ -25,7 +25,7 @@ from orderflow._errors import ServiceError
 from orderflow.services._deps import ServiceDeps
 from orderflow.services._fields import CreditScore, Id, PositiveCents, derived_id, format_cents
 from orderflow.services._service import Service
-from orderflow.services._storage import ABSENT
+from orderflow.services._storage import put_new
 
 DECLINE_ABOVE_CENTS = 100_000
 """Amounts strictly above this (in cents, i.e. $1,000.00) need a good credit score."""
@@ -115,11 +115,10 @@ def _authorize_payment(request: AuthorizePaymentInput, deps: ServiceDeps) -> Pay
         status="authorized",
         method="card",
     )
-    if not table.put(payment.model_dump(mode="json"), expect=ABSENT):
+    stored = put_new(table, payment.model_dump(mode="json"))
+    if not stored.created:
         # A concurrent call with the same key recorded first; its record is the payment.
-        winner = table.get(transaction_id)
-        assert winner is not None
-        return _recorded(request, winner)
+        return _recorded(request, stored.item)
     if after_charge:
         raise PaymentGatewayTimeout("card gateway timed out after the charge was recorded")
     return payment

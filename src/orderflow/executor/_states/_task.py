@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from orderflow._errors import ExecutionError, TaskFailure
-from orderflow.asl import JSON
+from orderflow.asl import JSON, is_lambda_function_arn
 from orderflow.executor._expr import Jsonata, ValueReader, path_or_intrinsic
 from orderflow.executor._failure import (
     HEARTBEAT_TIMEOUT,
@@ -24,7 +24,6 @@ from orderflow.executor._runtime import Frame, Runtime
 from orderflow.executor._states._base import Outcome, PlanContext, check_size
 from orderflow.executor._states._guarded import GuardedState
 
-_LAMBDA_ARN = re.compile(r"arn:[^:]+:lambda:[^:]*:[^:]*:function:.+\Z")
 _STATES_ARN = re.compile(r"arn:[^:]+:states:::(.+)\Z")
 _SUFFIXES = (".waitForTaskToken", ".sync:2", ".sync")
 
@@ -52,7 +51,7 @@ class Resource:
             if arn.endswith(suffix):
                 self.base = arn[: -len(suffix)]
                 break
-        if _LAMBDA_ARN.match(arn):
+        if is_lambda_function_arn(arn):
             self.kind = "lambda"
             self.resource_type = "lambda"
             self.resource = arn
