@@ -1,25 +1,44 @@
 """The exception hierarchy: every error orderflow raises derives from one root.
 
 Each class also derives from the built-in a generic handler would expect, and carries
-where it happened (file, state, field, JSON pointer) so a message can say how to fix it::
+where it happened (file, state, field, JSON pointer) so a message can say how to fix it.
+The classes defined here are the stable door; subsystems add narrower ones in their own
+modules (shown with the module they live in)::
 
     OrderflowError
     ├── ContractError (ValueError)          a payload does not satisfy a service contract
-    ├── ServiceError                        a service's declared business error
-    │                                       (subclasses live in orderflow.services; their
-    │                                       class names are the ASL error names)
+    │   ├── UnknownServiceError (LookupError)        services: no service by that name
+    │   ├── ServiceLocationError (TypeError)         services: a bad service reference
+    │   ├── AccessDeclarationError                   services: bad reads/writes declaration
+    │   ├── UnsupportedSchema                        testing: no strategy for a schema
+    │   ├── PluginConfigError                        testing: bad plugin configuration
+    │   ├── BreakingChange (AssertionError)          testing: a contract snapshot broke
+    │   ├── ProviderViolation (AssertionError)       testing: a service broke its contract
+    │   └── EdgeContractError (AssertionError)       testing: an edge delivers a bad payload
+    ├── ServiceError                        a service's declared business error; the
+    │                                       subclasses (UserNotFound, PaymentDeclined,
+    │                                       InsufficientStock…) live in orderflow.services
+    │                                       and their class names are the ASL error names
+    ├── StorageError (RuntimeError)         services: a store could not read or write
     ├── WorkflowBuildError (ValueError)     a DSL workflow is wired wrongly
     ├── DefinitionError (ValueError)        an ASL document cannot be read or used
     │   ├── InvalidDefinition               validation found errors (carries diagnostics)
-    │   └── TargetError                     a MODULE:ATTR names nothing loadable (carries it)
+    │   ├── TargetError                     a MODULE:ATTR names nothing loadable (carries it)
+    │   ├── ExpressionSyntaxError           asl: a JSONPath, intrinsic or JSONata is malformed
+    │   └── LambdaNameError                 asl: not a Lambda function name or ARN
+    ├── StatesError                         asl: an ASL run-time error (``error``, ``cause``:
+    │   └── PathNotFound                    States.Runtime, States.IntrinsicFailure…)
     ├── TaskFailure                         raised by a task handler: fail with (error, cause)
+    │   └── LambdaFunctionError             executor: a Lambda error with its JSON cause
     ├── ExecutionError (RuntimeError)       the local executor cannot go on (not a workflow
     │                                       failure: those are reported on the Execution)
     ├── DeployError (RuntimeError)          an AWS call during deploy/destroy failed
+    ├── ConnectionOptionError (ValueError)  deploy: a bad --region/--endpoint-url/--profile
+    ├── MissingTestingExtra (ImportError)   testing: the ``testing`` extra is not installed
     └── SdkInteropError (ValueError)        conversion to or from the stepfunctions SDK failed
 
-Subsystems may add narrower subclasses in their own modules; each must derive from one of
-the classes above.
+The executor's internal control-flow signals (a state failing, an execution timing out or
+being stopped) are plain ``Exception`` subclasses that never leave it.
 """
 
 from __future__ import annotations

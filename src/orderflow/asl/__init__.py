@@ -18,16 +18,16 @@ from orderflow.asl._lambda_names import (
 from orderflow.asl._mermaid import to_mermaid
 
 __all__ = [
-    "FunctionRef",
-    "LambdaNameError",
-    "is_lambda_function_arn",
-    "parse_function_name",
-    "JSON",
     "Definition",
+    "FunctionRef",
+    "JSON",
+    "LambdaNameError",
     "as_definition",
     "dumps",
+    "is_lambda_function_arn",
     "load_definition",
     "parse_definition",
+    "parse_function_name",
     "pointer_join",
     "to_mermaid",
 ]

@@ -29,7 +29,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from orderflow._errors import ContractError
-from orderflow.asl import Definition, as_definition
+from orderflow.asl import Definition, as_definition, is_lambda_function_arn
 from orderflow.checker import Contract, ContractTable, analyze
 from orderflow.checker._shape import ANY, Obj, Shape
 from orderflow.testing._contracts import require_hypothesis
@@ -80,7 +80,7 @@ def _lambda_tasks(definition: Definition, table: ContractTable) -> dict[str, Con
         if resource == "arn:aws:states:::lambda:invoke":
             args = state.get("Parameters", state.get("Arguments"))
             reference = args.get("FunctionName") if isinstance(args, dict) else None
-        elif isinstance(resource, str) and ":function:" in resource:
+        elif isinstance(resource, str) and is_lambda_function_arn(resource):
             reference = resource
         if isinstance(reference, str) and not reference.startswith("{%"):
             contract = table.find(reference)
