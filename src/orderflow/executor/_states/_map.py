@@ -21,7 +21,7 @@ from orderflow.executor._expr import Jsonata, Payload, ValueReader, path_or_intr
 from orderflow.executor._failure import QUERY_EVALUATION, StateFailure, runtime_failure
 from orderflow.executor._history import Cursor, History, to_json_text
 from orderflow.executor._retry import error_output
-from orderflow.executor._runtime import Frame, Runtime
+from orderflow.executor._runtime import Frame, Runtime, TaskHandler
 from orderflow.executor._states._base import Outcome, PlanContext, check_size
 from orderflow.executor._states._guarded import GuardedState
 from orderflow.executor._timeline import Timeline, map_slots
@@ -165,6 +165,21 @@ class MapState(GuardedState):
             return None
         return Jsonata(spec[key], f"ItemReader/{key}") if self.jsonata else Payload(spec[key], key)
 
+    def _io_handler(
+        self, spec: dict[str, Any], rt: Runtime, does: str, contract: str
+    ) -> TaskHandler:
+        """The handler answering ``spec``'s ``Resource``, or a message saying what to pass."""
+        resource = str(spec.get("Resource", ""))
+        handler = rt.handlers.get(resource)
+        if handler is None:
+            from orderflow._errors import ExecutionError
+
+            raise ExecutionError(
+                f"Map state {self.name!r} {does} {resource!r}; pass "
+                f"handlers={{resource: callable}} {contract}"
+            )
+        return handler
+
     def _render_io(
         self,
         template: Payload | Jsonata | None,
@@ -190,15 +205,9 @@ class MapState(GuardedState):
     ) -> JSON:
         """Items from the ``ItemReader`` resource's handler (S3 and the like)."""
         assert self.reader is not None
-        resource = str(self.reader.get("Resource", ""))
-        handler = rt.handlers.get(resource)
-        if handler is None:
-            from orderflow._errors import ExecutionError
-
-            raise ExecutionError(
-                f"Map state {self.name!r} reads its items from {resource!r}; pass "
-                "handlers={resource: callable} returning the list of items"
-            )
+        handler = self._io_handler(
+            self.reader, rt, "reads its items from", "returning the list of items"
+        )
         params = self._render_io(self.reader_args, effective, ctx, states, variables, rt)
         try:
             items = handler(params)
@@ -221,15 +230,9 @@ class MapState(GuardedState):
     ) -> JSON:
         """Hand the results to the ``ResultWriter`` handler; the output then describes them."""
         assert self.writer is not None
-        resource = str(self.writer.get("Resource", ""))
-        handler = rt.handlers.get(resource)
-        if handler is None:
-            from orderflow._errors import ExecutionError
-
-            raise ExecutionError(
-                f"Map state {self.name!r} writes its results to {resource!r}; pass "
-                "handlers={resource: callable} accepting {'Parameters', 'Results'}"
-            )
+        handler = self._io_handler(
+            self.writer, rt, "writes its results to", "accepting {'Parameters', 'Results'}"
+        )
         params = self._render_io(self.writer_args, effective, ctx, states, variables, rt)
         details = handler({"Parameters": params, "Results": results})
         return {"MapRunArn": self._map_run_arn(rt), "ResultWriterDetails": details}

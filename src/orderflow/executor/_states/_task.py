@@ -77,6 +77,56 @@ def _seconds(value: JSON, field: str, state: str, entered_id: int) -> int:
     return value
 
 
+def _add_limits(details: dict[str, Any], timeout: int | None, heartbeat: int | None) -> None:
+    if timeout is not None:
+        details["timeoutInSeconds"] = timeout
+    if heartbeat is not None:
+        details["heartbeatInSeconds"] = heartbeat
+
+
+class _Limit:
+    """A Task time limit (``TimeoutSeconds``, ``HeartbeatSeconds``) in any of its forms.
+
+    A literal, a ``*Path`` read from the input, or (in JSONata states) an expression.
+    """
+
+    __slots__ = ("field", "jsonata", "literal", "reader")
+
+    def __init__(self, data: Mapping[str, JSON], field: str, jsonata: bool) -> None:
+        self.field = field
+        value = data.get(field)
+        self.literal = value if isinstance(value, int) else None
+        self.jsonata = Jsonata(value, field) if isinstance(value, str) and jsonata else None
+        path = data.get(f"{field}Path")
+        self.reader: ValueReader | None = (
+            path_or_intrinsic(path, field=f"{field}Path") if isinstance(path, str) else None
+        )
+
+    def from_path(
+        self, effective: JSON, ctx: JSON, variables: Mapping[str, JSON], state: str, entered_id: int
+    ) -> int | None:
+        """The ``*Path`` value when there is one, else the literal."""
+        if self.reader is None:
+            return self.literal
+        value = self.reader.get(effective, ctx, variables)
+        return _seconds(value, f"{self.field}Path", state, entered_id)
+
+    def from_jsonata(
+        self,
+        current: int | None,
+        states: dict[str, JSON],
+        variables: Mapping[str, JSON],
+        state: str,
+        entered_id: int,
+        rt: Runtime,
+    ) -> int | None:
+        """The expression's value when there is one, else ``current``."""
+        if self.jsonata is None:
+            return current
+        value = self.jsonata.evaluate(states, variables, rt)
+        return _seconds(value, self.field, state, entered_id)
+
+
 class TaskState(GuardedState):
     """Run a resource: a Lambda function, a service integration or an activity."""
 
@@ -85,21 +135,8 @@ class TaskState(GuardedState):
     def __init__(self, name: str, data: Mapping[str, JSON], plan: PlanContext) -> None:
         super().__init__(name, data, plan)
         self.target = Resource(str(data.get("Resource", "")))
-        self.timeout: int | None = None
-        self.timeout_reader: ValueReader | None = None
-        self.timeout_jsonata: Jsonata | None = None
-        self.heartbeat: int | None = None
-        self.heartbeat_reader: ValueReader | None = None
-        self.heartbeat_jsonata: Jsonata | None = None
-        for field, attr in (("TimeoutSeconds", "timeout"), ("HeartbeatSeconds", "heartbeat")):
-            value = data.get(field)
-            if isinstance(value, str) and self.jsonata:
-                setattr(self, f"{attr}_jsonata", Jsonata(value, field))
-            elif isinstance(value, int):
-                setattr(self, attr, value)
-            path = data.get(f"{field}Path")
-            if isinstance(path, str):
-                setattr(self, f"{attr}_reader", path_or_intrinsic(path, field=f"{field}Path"))
+        self.timeout = _Limit(data, "TimeoutSeconds", self.jsonata)
+        self.heartbeat = _Limit(data, "HeartbeatSeconds", self.jsonata)
         self.uses_context = self.uses_context or self.target.wait_for_token
 
     def _limits(
@@ -111,37 +148,18 @@ class TaskState(GuardedState):
         entered_id: int,
         rt: Runtime,
     ) -> tuple[int | None, int | None]:
-        timeout, heartbeat = self.timeout, self.heartbeat
         variables = frame.variables
-        if self.timeout_reader is not None:
-            timeout = _seconds(
-                self.timeout_reader.get(effective, ctx, variables),
-                "TimeoutSecondsPath",
-                self.name,
-                entered_id,
-            )
-        if self.heartbeat_reader is not None:
-            heartbeat = _seconds(
-                self.heartbeat_reader.get(effective, ctx, variables),
-                "HeartbeatSecondsPath",
-                self.name,
-                entered_id,
-            )
+        # Every *Path read comes before any expression runs: that order fixes which bad
+        # value a state with several is reported for.
+        timeout = self.timeout.from_path(effective, ctx, variables, self.name, entered_id)
+        heartbeat = self.heartbeat.from_path(effective, ctx, variables, self.name, entered_id)
         if states is not None:
-            if self.timeout_jsonata is not None:
-                timeout = _seconds(
-                    self.timeout_jsonata.evaluate(states, variables, rt),
-                    "TimeoutSeconds",
-                    self.name,
-                    entered_id,
-                )
-            if self.heartbeat_jsonata is not None:
-                heartbeat = _seconds(
-                    self.heartbeat_jsonata.evaluate(states, variables, rt),
-                    "HeartbeatSeconds",
-                    self.name,
-                    entered_id,
-                )
+            timeout = self.timeout.from_jsonata(
+                timeout, states, variables, self.name, entered_id, rt
+            )
+            heartbeat = self.heartbeat.from_jsonata(
+                heartbeat, states, variables, self.name, entered_id, rt
+            )
         return timeout, heartbeat
 
     def attempt(self, rt: Runtime, frame: Frame, raw: JSON, entered_id: int, retry: int) -> Outcome:
@@ -192,6 +210,7 @@ class TaskState(GuardedState):
         clock = rt.clock
         if target.kind == "lambda":
             details: dict[str, Any] = {"input": payload, "resource": target.arn}
+            # LambdaFunctionScheduled has no heartbeat field, so not _add_limits.
             if timeout is not None:
                 details["timeoutInSeconds"] = timeout
             history.record("LambdaFunctionScheduled", cursor, clock.now(), details)
@@ -199,10 +218,7 @@ class TaskState(GuardedState):
             prefix = "LambdaFunction"
         elif target.kind == "activity":
             details = {"input": payload, "resource": target.arn}
-            if timeout is not None:
-                details["timeoutInSeconds"] = timeout
-            if heartbeat is not None:
-                details["heartbeatInSeconds"] = heartbeat
+            _add_limits(details, timeout, heartbeat)
             history.record("ActivityScheduled", cursor, clock.now(), details)
             history.record(
                 "ActivityStarted", cursor, clock.now(), {"workerName": "orderflow-local"}
@@ -215,10 +231,7 @@ class TaskState(GuardedState):
                 "resource": target.resource,
                 "resourceType": target.resource_type,
             }
-            if timeout is not None:
-                details["timeoutInSeconds"] = timeout
-            if heartbeat is not None:
-                details["heartbeatInSeconds"] = heartbeat
+            _add_limits(details, timeout, heartbeat)
             history.record("TaskScheduled", cursor, clock.now(), details)
             history.record(
                 "TaskStarted",
@@ -240,12 +253,7 @@ class TaskState(GuardedState):
                 raise
             if timeout is not None and (clock.now() - started).total_seconds() >= timeout:
                 return self._timed_out(rt, cursor, prefix, tail)
-            history.record(
-                f"{prefix}Failed",
-                cursor,
-                clock.now(),
-                {"error": failure.error, "cause": failure.cause, **tail},
-            )
+            self._failed(rt, cursor, prefix, tail, failure)
             raise
         if timeout is not None and (clock.now() - started).total_seconds() >= timeout:
             return self._timed_out(rt, cursor, prefix, tail)
@@ -253,15 +261,20 @@ class TaskState(GuardedState):
             if size > PAYLOAD_LIMIT:
                 check_size(result, target.arn if target.kind == "lambda" else self.name)
         except StateFailure as failure:
-            history.record(
-                f"{prefix}Failed",
-                cursor,
-                clock.now(),
-                {"error": failure.error, "cause": failure.cause, **tail},
-            )
+            self._failed(rt, cursor, prefix, tail, failure)
             raise
         history.record(f"{prefix}Succeeded", cursor, clock.now(), {"output": result, **tail})
         return result
+
+    def _failed(
+        self, rt: Runtime, cursor: Cursor, prefix: str, tail: dict[str, Any], failure: StateFailure
+    ) -> None:
+        rt.history.record(
+            f"{prefix}Failed",
+            cursor,
+            rt.clock.now(),
+            {"error": failure.error, "cause": failure.cause, **tail},
+        )
 
     def _timed_out(
         self, rt: Runtime, cursor: Cursor, prefix: str, tail: dict[str, Any], error: str = TIMEOUT
