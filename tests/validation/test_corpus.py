@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from orderflow import DefinitionError
+from orderflow.executor._conformance import denormalise
 from orderflow.validation import Diagnostic, StateMachineType, has_errors, validate
 
 CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "conformance"
@@ -121,22 +122,6 @@ def test_validate_definition_api_verdicts_agree(path: Path) -> None:
 # --- executions: AWS accepted every one of these --------------------------------------
 
 EXECUTIONS = _cases("executions", "*/*.json")
-_PLACEHOLDER = re.compile(r"<([A-Za-z0-9_-]+)>")
-
-
-def _denormalise(value: Any) -> Any:
-    """Undo the corpus's placeholder tokens inside ARNs (``function:<lambda_function_name>``).
-
-    The README says to treat them as wildcards for a value of the right form; the token's
-    own text without brackets is such a value.
-    """
-    if isinstance(value, dict):
-        return {k: _denormalise(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_denormalise(v) for v in value]
-    if isinstance(value, str) and value.startswith("arn:"):
-        return _PLACEHOLDER.sub(lambda m: m.group(1), value)
-    return value
 
 
 def test_no_false_errors_on_definitions_aws_accepted() -> None:
@@ -146,7 +131,7 @@ def test_no_false_errors_on_definitions_aws_accepted() -> None:
     for path in EXECUTIONS:
         case = _load(path)
         diagnostics = validate(
-            _denormalise(case["definition"]), state_machine_type=case["state_machine_type"]
+            denormalise(case["definition"]), state_machine_type=case["state_machine_type"]
         )
         for d in diagnostics:
             if d.severity == "error":

@@ -281,7 +281,8 @@ def denormalise(definition: JSON) -> JSON:
     token's own text without its brackets is a value of the right form, so AWS (and the
     validator, which the executor runs first) accepts it. This is exactly the
     normalisation ``tests/validation/test_corpus.py`` applies before validating the same
-    definitions; replayed calls are matched by payload and order, not by name.
+    definitions (it calls this function); replayed calls are matched by payload and order,
+    not by name.
     """
     if isinstance(definition, dict):
         return {key: denormalise(value) for key, value in definition.items()}
