@@ -13,7 +13,7 @@ import click
 
 from orderflow._targets import import_attribute, is_module_target
 from orderflow.asl import Definition
-from orderflow.checker._api import check_dataflow
+from orderflow.checker._api import check_with_contracts
 from orderflow.checker._diagnostics import Diagnostic
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -62,13 +62,14 @@ def dataflow_diagnostics(
         DefinitionError: a spec cannot be imported (the CLI exits with status 2).
         ContractError: the contracts or input model are not usable models.
     """
-    table: Any = import_attribute(contracts, what="--contracts") if contracts else None
-    model: Any = import_attribute(input_model, what="--input-model") if input_model else None
+    table: Any = contracts or None
+    model: Any = input_model or None
     if target is not None and (table is None or model is None):
         own_contracts, own_model = _workflow_contracts(target)
         table = table if table is not None else own_contracts
         model = model if model is not None else own_model
-    return check_dataflow(definition, contracts=table, input_model=model)
+    # check_with_contracts imports the specs still given as MODULE:ATTR text.
+    return check_with_contracts(definition, contracts=table, input_model=model)
 
 
 def _workflow_contracts(target: str) -> tuple[Any, Any]:
