@@ -10,6 +10,7 @@ from typing import Any
 from orderflow._errors import ContractError
 from orderflow._targets import import_attribute
 from orderflow.asl import Definition, as_definition, load_definition
+from orderflow.checker._budget import MAX_WORK, OutOfBudget
 from orderflow.checker._contracts import ContractTable
 from orderflow.checker._dataflow import Analysis
 from orderflow.checker._diagnostics import Diagnostic, Reporter
@@ -86,12 +87,25 @@ def analyze(
         reporter=Reporter(),
     )
     analysis.reporter.active = True
-    out = analysis.run(document.data)
-    return AnalysisResult(
-        analysis.reporter.diagnostics,
-        NEVER if out is None else out.data,
-        dict(analysis.payloads),
-    )
+    try:
+        flow = analysis.run(document.data)
+        out = NEVER if flow is None else flow.data
+    except OutOfBudget:
+        # Findings made so far came from stable shapes and stand; the rest is unknown.
+        analysis.reporter.add(
+            Diagnostic(
+                "warning",
+                "unchecked",
+                None,
+                None,
+                "/",
+                f"the data-flow check stopped after {MAX_WORK:,} units of work "
+                f"({analysis.counters.transfers:,} state visits): the definition is too large "
+                "or too intricate to follow, and what was not reached is not checked",
+            )
+        )
+        out = ANY
+    return AnalysisResult(analysis.reporter.diagnostics, out, dict(analysis.payloads))
 
 
 def check_dataflow(

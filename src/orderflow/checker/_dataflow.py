@@ -17,9 +17,10 @@ handler's reads is still an error.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
+from orderflow.checker._budget import MAX_SCOPE_DEPTH, Counters
 from orderflow.checker._contracts import ContractTable
 from orderflow.checker._diagnostics import Diagnostic, Reporter
 from orderflow.checker._expr import NO_VARS, vars_merge
@@ -30,6 +31,15 @@ from orderflow.checker._transfer import transfer
 # A state whose entry keeps growing past this many visits is given an unknown entry: a
 # safety net against pathological definitions, never reached by the widening in practice.
 _MAX_VISITS: Final = 40
+
+
+@dataclass(frozen=True, slots=True)
+class _Solved:
+    """One scope solved for one entry: its output and what its stable pass found."""
+
+    output: Flow | None
+    diagnostics: tuple[Diagnostic, ...]
+    payloads: tuple[tuple[str, Shape], ...]
 
 
 def _join(a: Flow, b: Flow) -> Flow:
@@ -48,6 +58,13 @@ class Analysis:
         payloads: the payload shape each Lambda task sends, by state name.
         contracts: the Lambda contracts, when given.
         execution_input: the shape of the execution input (``$$.Execution.Input``).
+        counters: the work done so far, bounded by :mod:`orderflow.checker._budget`.
+
+    A scope (the machine, a branch, a Map body) is solved once per distinct entry flow:
+    a Map state is transferred several times (fixpoint visits, the reporting pass, once
+    per converging edge), and re-solving its body each time made nesting exponential.
+    The memo keeps the body's output with what its own reporting pass found, and hands
+    the findings on only when the caller is itself reporting a stable solution.
     """
 
     def __init__(
@@ -57,6 +74,9 @@ class Analysis:
         self.contracts = contracts
         self.execution_input = execution_input
         self.payloads: dict[str, Shape] = {}
+        self.counters = Counters()
+        self._solved: dict[tuple[str, Flow, str], _Solved] = {}
+        self._depth = 0
 
     def record_payload(self, state: str, payload: Shape) -> None:
         """Remember what a Lambda task sends, from the final (stable) pass only."""
@@ -76,16 +96,49 @@ class Analysis:
         self, scope: dict[str, Any], entry: Flow, pointer: str, query_language: str
     ) -> Flow | None:
         """Analyse one scope (``StartAt`` + ``States``) entered with ``entry``."""
+        key = (pointer, entry, query_language)
+        solved = self._solved.get(key)
+        if solved is None:
+            solved = self._solve_scope(scope, entry, pointer, query_language)
+            self._solved[key] = solved
+        if self.reporter.active:
+            for diagnostic in solved.diagnostics:
+                self.reporter.add(diagnostic)
+            for state, payload in solved.payloads:
+                self.record_payload(state, payload)
+        return solved.output
+
+    def _solve_scope(
+        self, scope: dict[str, Any], entry: Flow, pointer: str, query_language: str
+    ) -> _Solved:
+        if self._depth >= MAX_SCOPE_DEPTH:
+            message = (
+                f"this scope is nested more than {MAX_SCOPE_DEPTH} Map/Parallel levels deep;"
+                " its data flow is not checked"
+            )
+            found = Diagnostic("warning", "unchecked", None, None, pointer or "/", message)
+            return _Solved(Flow(ANY, entry.variables), (found,), ())
+        self.counters.scope_solves += 1
+        outer_reporter, outer_payloads = self.reporter, self.payloads
+        self.reporter, self.payloads = Reporter(), {}
+        self._depth += 1
+        try:
+            output = self._scope_flow(scope, entry, pointer, query_language)
+            return _Solved(output, tuple(self.reporter.diagnostics), tuple(self.payloads.items()))
+        finally:
+            self._depth -= 1
+            self.reporter, self.payloads = outer_reporter, outer_payloads
+
+    def _scope_flow(
+        self, scope: dict[str, Any], entry: Flow, pointer: str, query_language: str
+    ) -> Flow | None:
         states = scope.get("States")
         start = scope.get("StartAt")
         if not isinstance(states, dict) or not isinstance(start, str) or start not in states:
             return None
-        reporting = self.reporter.active
         self.reporter.active = False
-        try:
-            incoming = self._solve(states, start, entry, pointer, query_language)
-        finally:
-            self.reporter.active = reporting
+        incoming = self._solve(states, start, entry, pointer, query_language)
+        self.reporter.active = True
         # The stable solution: one more pass, this time reporting, collecting the output.
         output: Flow | None = None
         for name, state in states.items():

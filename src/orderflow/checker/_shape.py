@@ -26,7 +26,7 @@ Kinds:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final, Literal, TypeAlias
 
 ScalarKind = Literal["string", "number", "integer", "boolean", "null"]
@@ -75,12 +75,35 @@ class Obj:
 
     props: tuple[Prop, ...] = ()
     closed: bool = False
+    # Built on first lookup: a linear scan per read made merging wide objects quadratic.
+    _index: dict[str, Prop] | None = field(
+        default=None, init=False, repr=False, compare=False, hash=False
+    )
+    # Shapes share structure (a Parallel's tuple holds its input twice), so a tree walk per
+    # hash could be exponential in the nesting; each node remembers its hash and size.
+    _hash: int | None = field(default=None, init=False, repr=False, compare=False, hash=False)
+    _stats: tuple[int, int] | None = field(
+        default=None, init=False, repr=False, compare=False, hash=False
+    )
+
+    def __hash__(self) -> int:
+        return _cached_hash(self, (self.props, self.closed))
+
+    def stats(self) -> tuple[int, int]:
+        """``(nodes in the tree, most properties or elements in one node)``, cached."""
+        if self._stats is None:
+            object.__setattr__(
+                self, "_stats", _combine(len(self.props), [p.shape for p in self.props])
+            )
+        assert self._stats is not None
+        return self._stats
 
     def get(self, name: str) -> Prop | None:
-        for prop in self.props:
-            if prop.name == name:
-                return prop
-        return None
+        index = self._index
+        if index is None:
+            index = {p.name: p for p in self.props}
+            object.__setattr__(self, "_index", index)
+        return index.get(name)
 
     def names(self) -> tuple[str, ...]:
         return tuple(p.name for p in self.props)
@@ -101,6 +124,22 @@ class Arr:
     prefix: tuple[Shape, ...] = ()
     items: Shape | None = None
     min_len: int = 0
+    # Cached as in Obj.
+    _hash: int | None = field(default=None, init=False, repr=False, compare=False, hash=False)
+    _stats: tuple[int, int] | None = field(
+        default=None, init=False, repr=False, compare=False, hash=False
+    )
+
+    def __hash__(self) -> int:
+        return _cached_hash(self, (self.prefix, self.items, self.min_len))
+
+    def stats(self) -> tuple[int, int]:
+        """``(nodes in the tree, most properties or elements in one node)``, cached."""
+        if self._stats is None:
+            children = [*self.prefix, *([] if self.items is None else [self.items])]
+            object.__setattr__(self, "_stats", _combine(len(self.prefix), children))
+        assert self._stats is not None
+        return self._stats
 
     def describe(self) -> str:
         if self.items is None:
@@ -115,6 +154,21 @@ class Union:
     """One of several shapes (never nested, never containing ANY)."""
 
     members: tuple[Shape, ...]
+    # Cached as in Obj.
+    _hash: int | None = field(default=None, init=False, repr=False, compare=False, hash=False)
+    _stats: tuple[int, int] | None = field(
+        default=None, init=False, repr=False, compare=False, hash=False
+    )
+
+    def __hash__(self) -> int:
+        return _cached_hash(self, self.members)
+
+    def stats(self) -> tuple[int, int]:
+        """``(nodes in the tree, most properties or elements in one node)``, cached."""
+        if self._stats is None:
+            object.__setattr__(self, "_stats", _combine(0, list(self.members)))
+        assert self._stats is not None
+        return self._stats
 
     def describe(self) -> str:
         if not self.members:
@@ -123,6 +177,33 @@ class Union:
 
 
 Shape: TypeAlias = AnyShape | Scalar | Obj | Arr | Union
+
+
+def _cached_hash(node: Obj | Arr | Union, fields: object) -> int:
+    found = node._hash
+    if found is None:
+        found = hash(fields)
+        object.__setattr__(node, "_hash", found)
+    return found
+
+
+def shape_stats(shape: Shape) -> tuple[int, int]:
+    """``(nodes, width)``: how many nodes the shape's tree has (1 for ANY and scalars), and
+    the most properties (objects) or tuple elements (arrays) any one node has.
+
+    Computed once per node, so asking again is free; the checker bounds both.
+    """
+    return shape.stats() if isinstance(shape, (Obj, Arr, Union)) else (1, 0)
+
+
+def _combine(width: int, children: list[Shape]) -> tuple[int, int]:
+    size = 1
+    for child in children:
+        child_size, child_width = shape_stats(child)
+        size += child_size
+        width = max(width, child_width)
+    return size, width
+
 
 ANY: Final[Shape] = AnyShape()
 NEVER: Final[Shape] = Union(())
@@ -185,13 +266,19 @@ def _merge_objects(objects: list[Obj]) -> Obj:
     first = objects[0]
     if all(o == first for o in objects):
         return first
-    order: list[str] = []
+    # Keyed by name (dicts keep first-seen order): one pass per member, not a scan per name.
+    order: dict[str, None] = {}
     for o in objects:
-        order.extend(n for n in o.names() if n not in order)
+        order.update(dict.fromkeys(o.names()))
     closed = all(o.closed for o in objects)
     props: list[Prop] = []
     for name in order:
         found = [o.get(name) for o in objects]
+        shared = found[0]
+        if shared is not None and all(p is shared for p in found):
+            # Shared unchanged (ResultPath copies the other properties): nothing to merge.
+            props.append(shared)
+            continue
         shapes = [p.shape for p in found if p is not None]
         # A property absent from an open member may still be there, with any value.
         if any(p is None and not o.closed for p, o in zip(found, objects, strict=True)):
@@ -489,6 +576,7 @@ __all__ = [
     "obj",
     "only_kinds",
     "shape_of",
+    "shape_stats",
     "tuple_of",
     "union",
     "without_kinds",

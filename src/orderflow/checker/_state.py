@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Final, Protocol
 
 from orderflow.asl.expressions import ExpressionSyntaxError, compile_path
+from orderflow.checker._budget import Counters
 from orderflow.checker._contracts import ContractTable
 from orderflow.checker._diagnostics import Reporter
 from orderflow.checker._expr import (
@@ -66,6 +67,7 @@ class Engine(Protocol):
     reporter: Reporter
     contracts: ContractTable | None
     execution_input: Shape
+    counters: Counters
 
     def record_payload(self, state: str, payload: Shape) -> None:
         """Note what a Lambda task sends (used by the contract-test plugin)."""

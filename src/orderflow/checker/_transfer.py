@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Final
 
+from orderflow.checker._budget import MAX_SHAPE_SIZE, MAX_WIDTH, bound_shape
 from orderflow.checker._choice import choice
 from orderflow.checker._expr import (
     Scope,
@@ -50,6 +51,7 @@ from orderflow.checker._shape import (
     members,
     obj,
     shape_of,
+    shape_stats,
     tuple_of,
     union,
 )
@@ -98,7 +100,31 @@ def transfer(
     handler = _HANDLERS.get(kind if isinstance(kind, str) else "")
     if handler is None:
         return []
-    return handler(st, entry)
+    engine.counters.spend(1 + shape_stats(entry.data)[0])
+    return [_bounded(st, edge) for edge in handler(st, entry)]
+
+
+def _bounded(st: StateView, edge: Edge) -> Edge:
+    """The edge with its shapes cut to the checker's bounds, reporting any cut."""
+    target, flow, label = edge
+    data = bound_shape(flow.data)
+    cut = [] if data is None else ["its output"]
+    variables = []
+    for name, shape, definite in flow.variables:
+        smaller = bound_shape(shape)
+        if smaller is not None:
+            cut.append(f"${name}")
+        variables.append((name, shape if smaller is None else smaller, definite))
+    if not cut:
+        return edge
+    st.site.report(
+        "unchecked",
+        label or "Type",
+        f"{' and '.join(cut)} grew past the checker's bounds ({MAX_SHAPE_SIZE} nodes, "
+        f"{MAX_WIDTH} properties in one object); it is widened, so later reads of the "
+        "dropped parts are not checked",
+    )
+    return target, Flow(flow.data if data is None else data, tuple(variables)), label
 
 
 # --- Pass, Wait, Succeed, Fail ---------------------------------------------------------
