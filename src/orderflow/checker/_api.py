@@ -10,7 +10,7 @@ from typing import Any
 from orderflow._errors import ContractError
 from orderflow._targets import import_attribute
 from orderflow.asl import Definition, as_definition, load_definition
-from orderflow.checker._budget import MAX_WORK, OutOfBudget
+from orderflow.checker import _budget
 from orderflow.checker._contracts import ContractTable
 from orderflow.checker._dataflow import Analysis
 from orderflow.checker._diagnostics import Diagnostic, Reporter
@@ -90,8 +90,15 @@ def analyze(
     try:
         flow = analysis.run(document.data)
         out = NEVER if flow is None else flow.data
-    except OutOfBudget:
+    except (_budget.OutOfBudget, RecursionError) as exc:
         # Findings made so far came from stable shapes and stand; the rest is unknown.
+        why = (
+            f"stopped after {_budget.MAX_WORK:,} units of work "
+            f"({analysis.counters.transfers:,} state visits): the definition is too large "
+            "or too intricate to follow"
+            if isinstance(exc, _budget.OutOfBudget)
+            else "stopped: an expression or rule is nested too deeply to follow"
+        )
         analysis.reporter.add(
             Diagnostic(
                 "warning",
@@ -99,9 +106,7 @@ def analyze(
                 None,
                 None,
                 "/",
-                f"the data-flow check stopped after {MAX_WORK:,} units of work "
-                f"({analysis.counters.transfers:,} state visits): the definition is too large "
-                "or too intricate to follow, and what was not reached is not checked",
+                f"the data-flow check {why}, and what was not reached is not checked",
             )
         )
         out = ANY

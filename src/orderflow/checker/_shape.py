@@ -199,9 +199,13 @@ def shape_stats(shape: Shape) -> tuple[int, int]:
 def _combine(width: int, children: list[Shape]) -> tuple[int, int]:
     size = 1
     for child in children:
-        child_size, child_width = shape_stats(child)
-        size += child_size
-        width = max(width, child_width)
+        if isinstance(child, (Obj, Arr, Union)):
+            child_size, child_width = child.stats()
+            size += child_size
+            if child_width > width:
+                width = child_width
+        else:
+            size += 1  # a scalar or ANY; most properties are, so no call for them
     return size, width
 
 

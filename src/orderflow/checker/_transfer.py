@@ -105,26 +105,36 @@ def transfer(
 
 
 def _bounded(st: StateView, edge: Edge) -> Edge:
-    """The edge with its shapes cut to the checker's bounds, reporting any cut."""
+    """The edge with its shapes cut to the checker's bounds, reporting every cut."""
     target, flow, label = edge
-    data = bound_shape(flow.data)
-    cut = [] if data is None else ["its output"]
-    variables = []
-    for name, shape, definite in flow.variables:
-        smaller = bound_shape(shape)
-        if smaller is not None:
-            cut.append(f"${name}")
-        variables.append((name, shape if smaller is None else smaller, definite))
-    if not cut:
+    data = _cut(st, flow.data, "its output" + (f" ({label})" if label else ""))
+    variables = tuple((n, _cut(st, s, f"variable ${n}"), d) for n, s, d in flow.variables)
+    if data is flow.data and all(
+        new is old for (_, new, _), (_, old, _) in zip(variables, flow.variables, strict=True)
+    ):
         return edge
-    st.site.report(
-        "unchecked",
-        label or "Type",
-        f"{' and '.join(cut)} grew past the checker's bounds ({MAX_SHAPE_SIZE} nodes, "
-        f"{MAX_WIDTH} properties in one object); it is widened, so later reads of the "
-        "dropped parts are not checked",
+    return target, Flow(data, variables), label
+
+
+def _cut(st: StateView, shape: Shape, what: str) -> Shape:
+    smaller = bound_shape(shape)
+    if smaller is None:
+        return shape
+    size, width = shape_stats(shape)
+    reason = (
+        f"has {size:,} nodes (the checker follows at most {MAX_SHAPE_SIZE:,})"
+        if size > MAX_SHAPE_SIZE
+        else f"has an object or tuple of {width:,} entries (the checker keeps {MAX_WIDTH})"
     )
-    return target, Flow(flow.data if data is None else data, tuple(variables)), label
+    st.site.reporter.report(
+        "unchecked",
+        st.pointer,
+        f"state {st.name!r}: {what} {reason}; it is widened to {smaller.describe()}, so "
+        "later reads of what was dropped are not checked",
+        state=st.name,
+        field=None,
+    )
+    return smaller
 
 
 # --- Pass, Wait, Succeed, Fail ---------------------------------------------------------
