@@ -101,6 +101,7 @@ CODES: dict[str, CodeInfo] = {
     "invalid-reference-path": _e("a Reference Path with filters, wildcards or recursion"),
     "invalid-dynamic-value": _e("a '.$' key whose value is not a path or intrinsic call"),
     "invalid-intrinsic": _e("an intrinsic function call that does not parse"),
+    "intrinsic-not-allowed": _e("an intrinsic function the field does not accept"),
     # resources
     "invalid-resource": _e("a Task Resource that is not a well-formed ARN AWS recognises"),
     "express-unsupported-integration": _e("'.sync' or '.waitForTaskToken' in an EXPRESS machine"),

@@ -18,6 +18,7 @@ from orderflow.asl.expressions import (
     compile_path,
     is_intrinsic,
     is_jsonata,
+    parse_intrinsic,
     reference_path_error,
 )
 from orderflow.validation._choice import OPERATORS, iter_rules
@@ -38,8 +39,24 @@ _REFERENCE_PATHS = (
     "ToleratedFailureCountPath",
     "ToleratedFailurePercentagePath",
 )
-# Fields whose value is a path or an intrinsic call.
+# Fields whose value is a Reference Path or a call of one of the intrinsics that return a
+# string (AWS's Fail state page names these seven).
 _PATH_OR_INTRINSIC = ("ErrorPath", "CausePath")
+FAIL_INTRINSICS = (
+    "States.Format",
+    "States.JsonToString",
+    "States.ArrayGetItem",
+    "States.Base64Encode",
+    "States.Base64Decode",
+    "States.Hash",
+    "States.UUID",
+)
+# Reference Paths inside a Distributed Map's configuration objects.
+_NESTED_REFERENCE_PATHS = (
+    ("ItemReader", "ReaderConfig", "MaxItemsPath"),
+    ("ItemBatcher", "MaxItemsPerBatchPath"),
+    ("ItemBatcher", "MaxInputBytesPerBatchPath"),
+)
 # Payload templates: keys ending in ".$" hold a path or an intrinsic call.
 _TEMPLATES = ("Parameters", "ResultSelector", "ItemSelector", "Assign", "Credentials")
 _SUB_TEMPLATES = (
@@ -72,7 +89,11 @@ def _check_jsonpath(ref: StateRef, out: Collector) -> None:
             _reference(ref, state[key], ref.at(key), key, out)
     for key in _PATH_OR_INTRINSIC:
         if isinstance(state.get(key), str):
-            _dynamic(ref, state[key], ref.at(key), key, out)
+            _fail_path(ref, state[key], key, out)
+    for where in _NESTED_REFERENCE_PATHS:
+        value = _nested(state, where)
+        if isinstance(value, str):
+            _reference(ref, value, ref.at(*where), ".".join(where), out)
     for key in _TEMPLATES:
         if key in state:
             _template(ref, state[key], ref.at(key), key, out)
@@ -175,6 +196,38 @@ def _dynamic(ref: StateRef, value: object, pointer: str, field: str, out: Collec
         )
 
 
+def _fail_path(ref: StateRef, text: str, field: str, out: Collector) -> None:
+    """ErrorPath/CausePath: a Reference Path, or one of the string-returning intrinsics."""
+    if not is_intrinsic(text):
+        _reference(ref, text, ref.at(field), field, out)
+        return
+    try:
+        call = parse_intrinsic(text.strip())
+    except ExpressionSyntaxError:
+        _dynamic(ref, text, ref.at(field), field, out)  # reports the parse error
+        return
+    if call.name not in FAIL_INTRINSICS:
+        out.report(
+            "intrinsic-not-allowed",
+            ref.at(field),
+            f"{field} accepts a Reference Path or one of {', '.join(FAIL_INTRINSICS)} "
+            f"(the intrinsics that return a string), not {call.name}",
+            state=ref.name,
+            field=field,
+        )
+    else:
+        _dynamic(ref, text, ref.at(field), field, out)
+
+
+def _nested(state: dict[str, Any], where: tuple[str, ...]) -> Any:
+    node: Any = state
+    for key in where:
+        if not isinstance(node, dict):
+            return None
+        node = node.get(key)
+    return node
+
+
 def _template(ref: StateRef, template: Any, pointer: str, field: str, out: Collector) -> None:
     for key, value, where in _dynamic_keys(template, pointer):
         _dynamic(ref, value, where, f"{field}.{key}" if field != key else key, out)
@@ -228,4 +281,4 @@ def _jsonata_strings(ref: StateRef) -> Iterator[tuple[str, str, str]]:
             stack.extend((value, pointer_join(where, i), field) for i, value in enumerate(node))
 
 
-__all__ = ["check_paths"]
+__all__ = ["FAIL_INTRINSICS", "check_paths"]

@@ -18,6 +18,7 @@ from orderflow.validation._fields import (
     check_state_fields,
 )
 from orderflow.validation._limits import check_definition_size, check_state_limits
+from orderflow.validation._map_config import check_map_config
 from orderflow.validation._paths import check_paths
 from orderflow.validation._query_language import check_machine_language, check_state_language
 from orderflow.validation._resources import check_resource
@@ -99,6 +100,7 @@ def _run(data: dict[str, Any], state_machine_type: str) -> list[Diagnostic]:
             check_retry_catch(ref, out)
             check_resource(ref, state_machine_type, out)
             check_paths(ref, out)
+            check_map_config(ref, out)
             check_state_limits(ref, out)
     return out.diagnostics
 
