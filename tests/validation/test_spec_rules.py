@@ -733,6 +733,21 @@ RULES: tuple[Rule, ...] = (
         machine({"Type": "Succeed", "Next": "E"}),
         code="field-not-allowed",
     ),
+    Rule(
+        "result-selector-where",
+        f"{SPEC}: Filters",
+        "ResultSelector applies to states with a result: Task, Parallel and Map only.",
+        alone({"Type": "Pass", "ResultSelector": {}, "End": True}),
+        code="field-not-allowed",
+    ),
+    Rule(
+        "assign-where",
+        "AWS: variables",
+        "Assign is accepted by Pass, Task, Map, Parallel, Choice and Wait, not by Succeed or "
+        "Fail.",
+        alone({"Type": "Fail", "Assign": {"a": 1}}),
+        code="field-not-allowed",
+    ),
     # --- Parallel ------------------------------------------------------------------------
     Rule(
         "parallel-branches",
