@@ -78,25 +78,17 @@ def _only_known(
     allowed = _ALLOWED[kind]
     for key in body:
         if key not in allowed:
-            out.report(
-                "field-not-allowed",
-                ref.at(*where, key),
-                f"{'.'.join(where)} accepts {', '.join(allowed)}, not {key!r}",
-                state=ref.name,
-                field=".".join((*where, key)),
-            )
+            message = f"{'.'.join(where)} accepts {', '.join(allowed)}, not {key!r}"
+            _report(ref, out, "field-not-allowed", (*where, key), message)
 
 
 def _item_reader(ref: StateRef, reader: dict[str, object], out: Collector) -> None:
     if "Resource" not in reader:
-        out.report(
-            "missing-field",
-            ref.at("ItemReader"),
+        message = (
             "ItemReader needs Resource, the S3 action that reads the items "
-            "(e.g. arn:aws:states:::s3:getObject)",
-            state=ref.name,
-            field="ItemReader.Resource",
+            "(e.g. arn:aws:states:::s3:getObject)"
         )
+        _report(ref, out, "missing-field", ("ItemReader",), message, field="ItemReader.Resource")
     config = reader.get("ReaderConfig")
     if config is None:
         return
@@ -109,13 +101,8 @@ def _item_reader(ref: StateRef, reader: dict[str, object], out: Collector) -> No
     _choice(ref, config, where, "CSVHeaderLocation", _HEADER_LOCATIONS, out)
     headers = config.get("CSVHeaders")
     if config.get("CSVHeaderLocation") == "GIVEN" and headers is None:
-        out.report(
-            "missing-field",
-            ref.at(*where),
-            "CSVHeaderLocation GIVEN needs CSVHeaders, the column names in order",
-            state=ref.name,
-            field="ItemReader.ReaderConfig.CSVHeaders",
-        )
+        message = "CSVHeaderLocation GIVEN needs CSVHeaders, the column names in order"
+        _report(ref, out, "missing-field", where, message, field=f"{'.'.join(where)}.CSVHeaders")
     if headers is not None and not (
         isinstance(headers, list) and all(isinstance(h, str) for h in headers)
     ):
@@ -128,14 +115,11 @@ def _item_batcher(ref: StateRef, batcher: dict[str, object], out: Collector) -> 
     where = ("ItemBatcher",)
     limits = ("MaxItemsPerBatch", "MaxInputBytesPerBatch")
     if not any(key in batcher for name in limits for key in (name, name + "Path")):
-        out.report(
-            "missing-field",
-            ref.at("ItemBatcher"),
+        message = (
             "ItemBatcher needs MaxItemsPerBatch, MaxInputBytesPerBatch (or their Path "
-            "forms), or both: the size of a batch",
-            state=ref.name,
-            field="ItemBatcher.MaxItemsPerBatch",
+            "forms), or both: the size of a batch"
         )
+        _report(ref, out, "missing-field", where, message, field="ItemBatcher.MaxItemsPerBatch")
     for name in limits:
         _exclusive(ref, batcher, where, name, out)
     _integer(ref, batcher, where, "MaxItemsPerBatch", 1, MAX_INTEGER, out)
@@ -155,25 +139,17 @@ def _choice(
     out: Collector,
 ) -> None:
     if key in body and body[key] not in choices:
-        out.report(
-            "invalid-value",
-            ref.at(*where, key),
-            f"{key} must be one of {', '.join(choices)}, not {body[key]!r}",
-            state=ref.name,
-            field=".".join((*where, key)),
-        )
+        message = f"{key} must be one of {', '.join(choices)}, not {body[key]!r}"
+        _report(ref, out, "invalid-value", (*where, key), message)
 
 
 def _exclusive(
     ref: StateRef, body: dict[str, object], where: tuple[str, ...], key: str, out: Collector
 ) -> None:
     if key in body and key + "Path" in body:
-        out.report(
-            "conflicting-fields",
-            ref.at(*where),
-            f"{'.'.join(where)} may have only one of {key}, {key}Path",
-            state=ref.name,
-            field=".".join((*where, key + "Path")),
+        message = f"{'.'.join(where)} may have only one of {key}, {key}Path"
+        _report(
+            ref, out, "conflicting-fields", where, message, field=f"{'.'.join(where)}.{key}Path"
         )
 
 
@@ -194,24 +170,32 @@ def _integer(
     is_int = isinstance(value, int) and not isinstance(value, bool)
     if is_int and minimum <= value <= maximum:  # type: ignore[operator]
         return
-    out.report(
-        "invalid-value" if is_int else "invalid-type",
-        ref.at(*where, key),
-        f"{key} must be an integer from {minimum:,} to {maximum:,}, not {value!r}",
-        state=ref.name,
-        field=".".join((*where, key)),
-    )
+    message = f"{key} must be an integer from {minimum:,} to {maximum:,}, not {value!r}"
+    _report(ref, out, "invalid-value" if is_int else "invalid-type", (*where, key), message)
+
+
+def _report(
+    ref: StateRef,
+    out: Collector,
+    code: str,
+    at: tuple[str, ...],
+    message: str,
+    *,
+    field: str | None = None,
+) -> None:
+    """Report at ``at`` (the state's field path); ``field`` defaults to it, dotted."""
+    out.report(code, ref.at(*at), message, state=ref.name, field=field or ".".join(at))
 
 
 def _report_type(
     ref: StateRef, where: tuple[str, ...], value: object, expected: str, out: Collector
 ) -> None:
-    out.report(
+    _report(
+        ref,
+        out,
         "invalid-type",
-        ref.at(*where),
+        where,
         f"{'.'.join(where)} must be {expected}, not {json_kind(value)}",
-        state=ref.name,
-        field=".".join(where),
     )
 
 
