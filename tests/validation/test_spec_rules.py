@@ -743,8 +743,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "assign-where",
         "AWS: variables",
-        "Assign is accepted by Pass, Task, Map, Parallel, Choice and Wait, not by Succeed or "
-        "Fail.",
+        "Assign is accepted by Pass, Task, Map, Parallel, Choice and Wait, not by Succeed or Fail.",
         alone({"Type": "Fail", "Assign": {"a": 1}}),
         code="field-not-allowed",
     ),
