@@ -88,7 +88,7 @@ def bound_shape(shape: Shape) -> Shape | None:
 
     Widening only: the result admits every value ``shape`` does.
     """
-    size, width = shape_stats(shape)
+    size, width, _ = shape_stats(shape)
     if size <= MAX_SHAPE_SIZE and width <= MAX_WIDTH:
         return None
     if size > MAX_SHAPE_SIZE:

@@ -20,7 +20,13 @@ from collections import deque
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
-from orderflow.checker._budget import MAX_SCOPE_DEPTH, Counters
+from orderflow.checker._budget import (
+    MAX_SCOPE_DEPTH,
+    MAX_SHAPE_SIZE,
+    MAX_WIDTH,
+    Counters,
+    bound_shape,
+)
 from orderflow.checker._contracts import ContractTable
 from orderflow.checker._diagnostics import Diagnostic, Reporter
 from orderflow.checker._expr import NO_VARS, vars_merge
@@ -43,7 +49,25 @@ class _Solved:
 
 
 def _join(a: Flow, b: Flow) -> Flow:
-    return Flow(union(a.data, b.data), vars_merge(a.variables, b.variables))
+    return _bounded(Flow(union(a.data, b.data), vars_merge(a.variables, b.variables)))[0]
+
+
+def _bounded(flow: Flow) -> tuple[Flow, bool]:
+    """The flow cut to the checker's shape bounds, and whether anything was cut.
+
+    Where many edges meet (a Choice with thousands of rules, catchers from every state)
+    their union can grow one property per edge; cutting it here keeps each join linear.
+    """
+    data = bound_shape(flow.data)
+    variables = []
+    cut = data is not None
+    for name, shape, definite in flow.variables:
+        smaller = bound_shape(shape)
+        cut = cut or smaller is not None
+        variables.append((name, shape if smaller is None else smaller, definite))
+    if not cut:
+        return flow, False
+    return Flow(flow.data if data is None else data, tuple(variables)), True
 
 
 def _top(flow: Flow) -> Flow:
@@ -140,14 +164,13 @@ class Analysis:
         incoming = self._solve(states, start, entry, pointer, query_language)
         self.reporter.active = True
         # The stable solution: one more pass, this time reporting, collecting the output.
-        output: Flow | None = None
+        outputs: list[Flow] = []
         for name, state in states.items():
             flows = incoming.get(name)
             if not flows or not isinstance(state, dict):
                 continue
-            for out in self._report_state(name, state, pointer, flows, query_language):
-                output = out if output is None else _join(output, out)
-        return output
+            outputs.extend(self._report_state(name, state, pointer, flows, query_language))
+        return _join_all(outputs)[0] if outputs else None
 
     def _report_state(
         self,
@@ -166,7 +189,18 @@ class Analysis:
         catcher delivers ``{Error, Cause}`` is an error (naming the catcher), since the
         handler then crashes whenever it is used, whatever the data.
         """
-        merged = _join_all(list(flows.values()))
+        merged, cut = _join_all(list(flows.values()))
+        if cut:
+            self.reporter.report(
+                "unchecked",
+                _pointer(pointer, name),
+                f"state {name!r}: what reaches it along its {len(flows)} incoming edges grew "
+                f"past the checker's bounds (the checker keeps {MAX_SHAPE_SIZE:,} nodes and "
+                f"{MAX_WIDTH} properties in one object); it is widened, so reads of what was "
+                "dropped are not checked",
+                state=name,
+                field=None,
+            )
         distinct: dict[Flow, list[str]] = {}
         for source, flow in flows.items():
             distinct.setdefault(flow, []).append(source)
@@ -261,6 +295,7 @@ class Analysis:
             edges = transfer(
                 name, state, _pointer(pointer, name), inputs[name], self, query_language
             )
+            arrivals: dict[str, list[Flow]] = {}
             for target, flow, label in edges:
                 if target is None or target not in states:
                     continue
@@ -268,10 +303,15 @@ class Analysis:
                 source = f"{name!r} via {label}" if label else repr(name)
                 previous = per_source.get(source)
                 per_source[source] = flow if previous is None else _join(previous, flow)
+                arrivals.setdefault(target, []).append(flow)
+            # Everything one visit sends a target is united in one keyed merge: a Choice
+            # with thousands of rules into one state costs their size, not its square.
+            for target, flows in arrivals.items():
                 old = inputs.get(target)
-                new = flow if old is None else _join(old, flow)
+                new = _join_all(flows if old is None else [old, *flows])[0]
                 if visits.get(target, 0) >= _MAX_VISITS:
                     new = _top(new)
+                    per_source = incoming[target]
                     per_source.clear()
                     per_source["…"] = new
                 if new != old:
@@ -282,11 +322,12 @@ class Analysis:
         return incoming
 
 
-def _join_all(flows: list[Flow]) -> Flow:
-    merged = flows[0]
+def _join_all(flows: list[Flow]) -> tuple[Flow, bool]:
+    """All flows united at once (one keyed merge), cut to the bounds; and whether it was."""
+    variables = flows[0].variables
     for flow in flows[1:]:
-        merged = _join(merged, flow)
-    return merged
+        variables = vars_merge(variables, flow.variables)
+    return _bounded(Flow(union(*(f.data for f in flows)), variables))
 
 
 def _is_catch(source: str) -> bool:

@@ -82,15 +82,15 @@ class Obj:
     # Shapes share structure (a Parallel's tuple holds its input twice), so a tree walk per
     # hash could be exponential in the nesting; each node remembers its hash and size.
     _hash: int | None = field(default=None, init=False, repr=False, compare=False, hash=False)
-    _stats: tuple[int, int] | None = field(
+    _stats: tuple[int, int, int] | None = field(
         default=None, init=False, repr=False, compare=False, hash=False
     )
 
     def __hash__(self) -> int:
         return _cached_hash(self, (self.props, self.closed))
 
-    def stats(self) -> tuple[int, int]:
-        """``(nodes in the tree, most properties or elements in one node)``, cached."""
+    def stats(self) -> tuple[int, int, int]:
+        """``(nodes, width, height)`` as :func:`shape_stats` gives them, cached."""
         if self._stats is None:
             object.__setattr__(
                 self, "_stats", _combine(len(self.props), [p.shape for p in self.props])
@@ -126,15 +126,15 @@ class Arr:
     min_len: int = 0
     # Cached as in Obj.
     _hash: int | None = field(default=None, init=False, repr=False, compare=False, hash=False)
-    _stats: tuple[int, int] | None = field(
+    _stats: tuple[int, int, int] | None = field(
         default=None, init=False, repr=False, compare=False, hash=False
     )
 
     def __hash__(self) -> int:
         return _cached_hash(self, (self.prefix, self.items, self.min_len))
 
-    def stats(self) -> tuple[int, int]:
-        """``(nodes in the tree, most properties or elements in one node)``, cached."""
+    def stats(self) -> tuple[int, int, int]:
+        """``(nodes, width, height)`` as :func:`shape_stats` gives them, cached."""
         if self._stats is None:
             children = [*self.prefix, *([] if self.items is None else [self.items])]
             object.__setattr__(self, "_stats", _combine(len(self.prefix), children))
@@ -156,17 +156,17 @@ class Union:
     members: tuple[Shape, ...]
     # Cached as in Obj.
     _hash: int | None = field(default=None, init=False, repr=False, compare=False, hash=False)
-    _stats: tuple[int, int] | None = field(
+    _stats: tuple[int, int, int] | None = field(
         default=None, init=False, repr=False, compare=False, hash=False
     )
 
     def __hash__(self) -> int:
         return _cached_hash(self, self.members)
 
-    def stats(self) -> tuple[int, int]:
-        """``(nodes in the tree, most properties or elements in one node)``, cached."""
+    def stats(self) -> tuple[int, int, int]:
+        """``(nodes, width, height)`` as :func:`shape_stats` gives them, cached."""
         if self._stats is None:
-            object.__setattr__(self, "_stats", _combine(0, list(self.members)))
+            object.__setattr__(self, "_stats", _combine(0, list(self.members), step=0))
         assert self._stats is not None
         return self._stats
 
@@ -187,26 +187,28 @@ def _cached_hash(node: Obj | Arr | Union, fields: object) -> int:
     return found
 
 
-def shape_stats(shape: Shape) -> tuple[int, int]:
-    """``(nodes, width)``: how many nodes the shape's tree has (1 for ANY and scalars), and
-    the most properties (objects) or tuple elements (arrays) any one node has.
+def shape_stats(shape: Shape) -> tuple[int, int, int]:
+    """``(nodes, width, height)``: how many nodes the shape's tree has (1 for ANY and
+    scalars), the most properties (objects) or tuple elements (arrays) any one node has,
+    and how many object/array levels it nests (0 for ANY and scalars; a union adds none).
 
-    Computed once per node, so asking again is free; the checker bounds both.
+    Computed once per node, so asking again is free; the checker bounds the first two,
+    and :func:`union` uses the height to leave shallow shapes untouched.
     """
-    return shape.stats() if isinstance(shape, (Obj, Arr, Union)) else (1, 0)
+    return shape.stats() if isinstance(shape, (Obj, Arr, Union)) else (1, 0, 0)
 
 
-def _combine(width: int, children: list[Shape]) -> tuple[int, int]:
-    size = 1
+def _combine(width: int, children: list[Shape], *, step: int = 1) -> tuple[int, int, int]:
+    size, height = 1, 0
     for child in children:
         if isinstance(child, (Obj, Arr, Union)):
-            child_size, child_width = child.stats()
+            child_size, child_width, child_height = child.stats()
             size += child_size
-            if child_width > width:
-                width = child_width
+            width = max(width, child_width)
+            height = max(height, child_height)
         else:
             size += 1  # a scalar or ANY; most properties are, so no call for them
-    return size, width
+    return size, width, height + step
 
 
 ANY: Final[Shape] = AnyShape()
@@ -270,26 +272,34 @@ def _merge_objects(objects: list[Obj]) -> Obj:
     first = objects[0]
     if all(o == first for o in objects):
         return first
-    # Keyed by name (dicts keep first-seen order): one pass per member, not a scan per name.
-    order: dict[str, None] = {}
+    # Keyed by name, one pass over every member's properties: merging k objects costs their
+    # total size, not (names x members) as scanning each member for each name did.
+    by_name: dict[str, list[Prop]] = {}
+    open_having: dict[str, int] = {}
     for o in objects:
-        order.update(dict.fromkeys(o.names()))
-    closed = all(o.closed for o in objects)
+        for p in o.props:
+            by_name.setdefault(p.name, []).append(p)
+            if not o.closed:
+                open_having[p.name] = open_having.get(p.name, 0) + 1
+    count = len(objects)
+    open_count = sum(1 for o in objects if not o.closed)
     props: list[Prop] = []
-    for name in order:
-        found = [o.get(name) for o in objects]
+    for name, found in by_name.items():
         shared = found[0]
-        if shared is not None and all(p is shared for p in found):
+        complete = len(found) == count
+        if complete and all(p is shared for p in found):
             # Shared unchanged (ResultPath copies the other properties): nothing to merge.
             props.append(shared)
             continue
-        shapes = [p.shape for p in found if p is not None]
         # A property absent from an open member may still be there, with any value.
-        if any(p is None and not o.closed for p, o in zip(found, objects, strict=True)):
-            shapes.append(ANY)
-        required = all(p is not None and p.required for p in found)
-        props.append(Prop(name, _widen(union(*shapes)), required))
-    return Obj(tuple(props), closed)
+        if open_count > open_having.get(name, 0):
+            shape: Shape = ANY
+        else:
+            shape = _widen(union(*(p.shape for p in found)))
+        merged = Prop(name, shape, complete and all(p.required for p in found))
+        # Reuse an equal member property: identical objects make later merges trivial.
+        props.append(next((p for p in found if p == merged), merged))
+    return Obj(tuple(props), open_count == 0)
 
 
 def _merge_arrays(arrays: list[Arr]) -> Arr:
@@ -316,6 +326,8 @@ def _widen(shape: Shape, depth: int = 0) -> Shape:
     """Cut shapes deeper than ``_MAX_DEPTH`` to ANY so loops reach a fixpoint."""
     if depth >= _MAX_DEPTH:
         return ANY
+    if depth + shape_stats(shape)[2] < _MAX_DEPTH:
+        return shape  # nothing to cut: keep the very object (and its cached hash)
     if isinstance(shape, Obj):
         return Obj(
             tuple(Prop(p.name, _widen(p.shape, depth + 1), p.required) for p in shape.props),

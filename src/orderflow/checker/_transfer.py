@@ -100,8 +100,12 @@ def transfer(
     handler = _HANDLERS.get(kind if isinstance(kind, str) else "")
     if handler is None:
         return []
-    engine.counters.spend(1 + shape_stats(entry.data)[0])
-    return [_bounded(st, edge) for edge in handler(st, entry)]
+    edges = [_bounded(st, edge) for edge in handler(st, entry)]
+    # A transfer costs what it reads and what it builds (a Choice with thousands of rules
+    # builds thousands of edges from one small input).
+    built = sum(shape_stats(flow.data)[0] for _, flow, _ in edges)
+    engine.counters.spend(1 + shape_stats(entry.data)[0] + built)
+    return edges
 
 
 def _bounded(st: StateView, edge: Edge) -> Edge:
@@ -120,7 +124,7 @@ def _cut(st: StateView, shape: Shape, what: str) -> Shape:
     smaller = bound_shape(shape)
     if smaller is None:
         return shape
-    size, width = shape_stats(shape)
+    size, width, _ = shape_stats(shape)
     reason = (
         f"has {size:,} nodes (the checker follows at most {MAX_SHAPE_SIZE:,})"
         if size > MAX_SHAPE_SIZE
