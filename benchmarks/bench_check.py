@@ -8,7 +8,9 @@ Four families, each a few KB to a few hundred KB of ordinary-looking ASL:
 * ``parallel-nest`` — Parallel states nested N deep (one branch nests, one is a Pass);
 * ``diamonds`` — a chain of Choice diamonds whose two arms each add a field with
   ``ResultPath``, so the shape at each join is the union of both and keeps growing;
-* ``diamonds-pass`` — the same chain with arms that pass the input through.
+* ``diamonds-pass`` — the same chain with arms that pass the input through;
+* ``choice-fan`` — one Choice with N rules, each on its own field, all into one state
+  (its rules' narrowed inputs all meet there).
 
 For each size the table shows the best time over ``--repeat`` runs, the checker's operation
 counts (nested scopes solved, state transfers, work units) and the ratio of the time per
@@ -91,6 +93,18 @@ def diamonds(states: int, *, grow: bool = True) -> Definition:
     return {"StartAt": "Choice0", "States": machine}
 
 
+def choice_fan(rules: int) -> Definition:
+    """One Choice with ``rules`` rules (each testing its own field) all leading to one state."""
+    choices = [{"Variable": f"$.f{i}", "IsPresent": True, "Next": "Done"} for i in range(rules)]
+    return {
+        "StartAt": "Choose",
+        "States": {
+            "Choose": {"Type": "Choice", "Choices": choices, "Default": "Done"},
+            "Done": {"Type": "Succeed"},
+        },
+    }
+
+
 def count_operations(definition: Definition) -> Counters:
     """Run the data-flow analysis alone and return what it did."""
     analysis = Analysis(contracts=None, execution_input=ANY, reporter=Reporter())
@@ -104,6 +118,7 @@ FAMILIES: dict[str, tuple[Callable[[int], Definition], list[int], list[int]]] = 
     "map-nest": (map_nest, [1, 2, 4, 8, 16, 24, 30], [1, 8, 30]),
     "parallel-nest": (parallel_nest, [1, 2, 4, 8, 16, 24, 30], [1, 8, 30]),
     "diamonds": (diamonds, [625, 1250, 2500, 5000, 10000], [625, 2500]),
+    "choice-fan": (choice_fan, [625, 1250, 2500, 5000, 10000], [625, 2500]),
     "diamonds-pass": (
         lambda n: diamonds(n, grow=False),
         [625, 1250, 2500, 5000, 10000],
