@@ -13,7 +13,9 @@ from typing import Any
 import click
 
 from orderflow._errors import ExecutionError
+from orderflow._progress import progress_of_maps
 from orderflow._targets import DEFAULT_TARGET
+from orderflow.asl import Definition
 from orderflow.executor._local import (
     check_failure_rates,
     load_target,
@@ -21,6 +23,21 @@ from orderflow.executor._local import (
     sample_input,
 )
 from orderflow.executor._trace import format_trace
+
+
+def write_report_file(
+    path: Path, definition: Definition, history: list[dict[str, Any]], *, option: str
+) -> None:
+    """Write the execution report; an unwritable path is a usage error (exit 2)."""
+    from orderflow.report import write_report  # only --report pays for the report
+
+    try:
+        write_report(path, definition, history)
+    except OSError as exc:
+        raise click.BadParameter(
+            f"cannot write {path}: {exc.strerror or exc}", param_hint=option
+        ) from None
+    click.echo(f"wrote {path}", err=True)
 
 
 def _read_input(text: str | None) -> Any:
@@ -82,14 +99,36 @@ def _failure_rates(values: tuple[str, ...]) -> dict[str, float]:
 @click.option(
     "--seed", type=int, default=0, show_default=True, help="Seed for services and retry jitter."
 )
-def run(target: str, input_text: str | None, trace: bool, fail: tuple[str, ...], seed: int) -> int:
+@click.option(
+    "--report",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE.html",
+    help="Also write an HTML page with the execution drawn on the graph: path, statuses, "
+    "durations, retries, caught errors, each state's input and output (needs Graphviz's dot).",
+)
+def run(
+    target: str,
+    input_text: str | None,
+    trace: bool,
+    fail: tuple[str, ...],
+    seed: int,
+    report: Path | None,
+) -> int:
     """Run a workflow locally (default: the order workflow) and print its output JSON."""
     execution_input = _read_input(input_text)
-    execution = run_locally(
-        load_target(target), execution_input, seed=seed, failure_rates=_failure_rates(fail)
-    )
+    definition = load_target(target)
+    with progress_of_maps() as observe:
+        execution = run_locally(
+            definition,
+            execution_input,
+            seed=seed,
+            failure_rates=_failure_rates(fail),
+            on_event=observe,
+        )
     if trace:
         click.echo(format_trace(execution), err=True)
+    if report is not None:
+        write_report_file(report, definition, execution.history, option="--report")
     if execution.status == "SUCCEEDED":
         click.echo(json.dumps(execution.output, indent=2, ensure_ascii=False))
         return 0
@@ -99,4 +138,4 @@ def run(target: str, input_text: str | None, trace: bool, fail: tuple[str, ...],
     return 1
 
 
-__all__ = ["run"]
+__all__ = ["run", "write_report_file"]
