@@ -300,6 +300,13 @@ def executions(
 @_aws_options
 @click.argument("execution")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option(
+    "--report",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE.html",
+    help="Also write an HTML page with the execution drawn on the definition it ran "
+    "(needs Graphviz's dot).",
+)
 @_failures_exit_1
 def history(
     region: str | None,
@@ -308,13 +315,19 @@ def history(
     prefix: str,
     execution: str,
     as_json: bool,
+    report: Path | None,
 ) -> None:
     """Print the event history of EXECUTION (a name or an ARN)."""
-    from orderflow.deploy import execution_arn
+    from orderflow.deploy import execution_arn, execution_definition
     from orderflow.deploy import history as run_history
 
     aws = _aws(region, endpoint_url, profile)
-    events = run_history(aws, execution_arn(aws, prefix=prefix, execution=execution))
+    arn = execution_arn(aws, prefix=prefix, execution=execution)
+    events = run_history(aws, arn)
+    if report is not None:
+        from orderflow.cli._run import write_report_file
+
+        write_report_file(report, execution_definition(aws, arn), events, option="--report")
     if as_json:
         click.echo(json.dumps(events, indent=2))
         return
