@@ -327,7 +327,13 @@ def history(
     if report is not None:
         from orderflow.cli._run import write_report_file
 
-        write_report_file(report, execution_definition(aws, arn), events, option="--report")
+        write_report_file(
+            report,
+            execution_definition(aws, arn),
+            events,
+            option="--report",
+            title=f"Execution {arn.rsplit(':', 1)[-1]}",
+        )
     if as_json:
         click.echo(json.dumps(events, indent=2))
         return

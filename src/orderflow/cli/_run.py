@@ -26,13 +26,18 @@ from orderflow.executor._trace import format_trace
 
 
 def write_report_file(
-    path: Path, definition: Definition, history: list[dict[str, Any]], *, option: str
+    path: Path,
+    definition: Definition,
+    history: list[dict[str, Any]],
+    *,
+    option: str,
+    title: str = "",
 ) -> None:
     """Write the execution report; an unwritable path is a usage error (exit 2)."""
     from orderflow.report import write_report  # only --report pays for the report
 
     try:
-        write_report(path, definition, history)
+        write_report(path, definition, history, title=title)
     except OSError as exc:
         raise click.BadParameter(
             f"cannot write {path}: {exc.strerror or exc}", param_hint=option
@@ -128,7 +133,13 @@ def run(
     if trace:
         click.echo(format_trace(execution), err=True)
     if report is not None:
-        write_report_file(report, definition, execution.history, option="--report")
+        write_report_file(
+            report,
+            definition,
+            execution.history,
+            option="--report",
+            title=f"orderflow run {target} ({execution.status})",
+        )
     if execution.status == "SUCCEEDED":
         click.echo(json.dumps(execution.output, indent=2, ensure_ascii=False))
         return 0

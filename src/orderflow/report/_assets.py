@@ -31,6 +31,8 @@ aside h3 { margin: 12px 0 4px; font-size: 13px; }
 aside dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 10px; margin: 0; }
 aside dt { color: var(--muted); }
 aside dd { margin: 0; word-break: break-all; }
+aside .error { margin: 4px 0 2px; color: var(--bad); font-weight: bold; }
+aside pre.cause { max-height: 140px; }
 aside pre { margin: 2px 0 8px; padding: 6px; max-height: 280px; overflow: auto;
   background: #fff; border: 1px solid #d9e2ec; font-size: 12px; white-space: pre-wrap;
   word-break: break-all; }
@@ -125,11 +127,9 @@ SCRIPT = r"""
   function errors(parent, items) {
     if (!items || !items.length) { return; }
     add(parent, "h3", "Errors");
-    var list = add(parent, "ul");
     items.forEach(function (item) {
-      var text = item.error + (item.caught ? " (caught)" : "") +
-        (item.cause ? ": " + item.cause : "");
-      add(list, "li", text);
+      add(parent, "p", item.error + (item.caught ? " (caught)" : ""), "error");
+      if (item.cause) { add(parent, "pre", pretty(item.cause), "cause"); }
     });
   }
   function overview() {
@@ -163,7 +163,7 @@ SCRIPT = r"""
                   ["status", state.status], ["runs", state.runs], ["retries", state.retries],
                   ["duration", state.runs ? seconds(state.duration) : ""],
                   ["comment", state.comment]]);
-    errors(panel, state.errors);
+    if (!state.visits || state.visits.length !== 1) { errors(panel, state.errors); }
     (state.visits || []).forEach(function (visit, i) {
       var title = (state.visits.length > 1 ? "Run " + (i + 1) + ": " : "") + visit.status +
         ", entered at +" + seconds(visit.start) + ", took " + seconds(visit.duration) +

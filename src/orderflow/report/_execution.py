@@ -154,8 +154,8 @@ def _summary(graph: Graph, run: Run, records: list[dict[str, JSON]]) -> str:
     if run.duration is not None:
         items.append(f"<span>{run.duration:.3f} s simulated</span>")
     if run.error:
-        cause = f": {run.cause}" if run.cause else ""
-        items.append(f"<span>error {escape(run.error)}{escape(cause[:300])}</span>")
+        # The cause (often a long JSON error object) is in the panel, not the header.
+        items.append(f"<span>error {escape(run.error)}</span>")
     if caught:
         items.append(f"<span>caught: {escape('; '.join(caught))}</span>")
     if compensations:
