@@ -253,3 +253,32 @@ def test_write_report_returns_the_path(tmp_path: Path) -> None:
     path = write_report(tmp_path / "a.html", machine, execution.history, title="Mine")
     assert path.read_text().count("<title>Mine</title>") == 1
     assert [p.name for p in tmp_path.iterdir()] == ["a.html"]
+
+
+def test_a_failing_branch_fails_its_parallel_and_a_path_error_fails_its_pass() -> None:
+    machine = {
+        "StartAt": "Both",
+        "States": {
+            "Both": {
+                "Type": "Parallel",
+                "Branches": [
+                    {"StartAt": "Fine", "States": {"Fine": {"Type": "Pass", "End": True}}},
+                    {
+                        "StartAt": "Boom",
+                        "States": {"Boom": {"Type": "Pass", "InputPath": "$.missing", "End": True}},
+                    },
+                ],
+                "Next": "Never",
+            },
+            "Never": {"Type": "Succeed"},
+        },
+    }
+    execution = run_asl(machine, {})
+    assert (execution.status, execution.error) == ("FAILED", "States.Runtime")
+    states = _states(execution_report(machine, execution.history))
+    assert states["Boom"]["status"] == "failed"
+    assert states["Boom"]["errors"][0]["error"] == "States.Runtime"
+    assert "$.missing" in states["Boom"]["errors"][0]["cause"]
+    assert states["Both"]["status"] == "failed"
+    assert states["Fine"]["status"] == "succeeded"
+    assert states["Never"]["status"] == "not run"

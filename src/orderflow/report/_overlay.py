@@ -183,8 +183,17 @@ def read_history(events: Iterable[Mapping[str, Any]]) -> Run:
             run.status, run.stopped = _EXECUTION_END[kind], when
             run.output = details.get("output")
             run.error, run.cause = details.get("error"), details.get("cause")
-            if here is not None and here.open and kind != "ExecutionSucceeded":
-                here.errors.append((str(run.error or kind), str(run.cause or "")))
+            # A state that failed the execution without a failure event of its own (a Fail
+            # state, a path error in a Pass) gets the execution's error.
+            # The Parallel/Map states around it failed with it, whether or not the history
+            # records their own failure events.
+            failure = (str(run.error or kind), str(run.cause or ""))
+            owner = here if kind != "ExecutionSucceeded" else None
+            while owner is not None:
+                if owner.open and not owner.last_failed:
+                    owner.errors.append(failure)
+                    owner.last_failed = True
+                owner = owner.parent
             visit_of[event_id] = here
         elif kind.endswith("StateEntered"):
             visit_of[event_id] = _enter(run, here, kind, details, when)
