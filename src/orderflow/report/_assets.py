@@ -26,6 +26,11 @@ main { display: flex; align-items: flex-start; }
 .graph { flex: 1 1 auto; overflow: auto; padding: 12px; }
 aside { flex: 0 0 380px; max-height: 100vh; overflow: auto; position: sticky; top: 0;
   padding: 12px 16px; border-left: 1px solid #d9e2ec; background: #fbfcfd; }
+@media (max-width: 1000px) {
+  main { flex-direction: column; }
+  aside { position: static; flex-basis: auto; width: 100%; max-height: none;
+    border-left: none; border-top: 1px solid #d9e2ec; }
+}
 aside h2 { margin: 0 0 6px; font-size: 16px; word-break: break-all; }
 aside h3 { margin: 12px 0 4px; font-size: 13px; }
 aside dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 10px; margin: 0; }
@@ -63,7 +68,8 @@ svg.flow { font-family: Helvetica, Arial, sans-serif; font-size: 11px; }
 .cluster text { fill: var(--muted); font-size: 11px; }
 .edge path { fill: none; stroke: var(--line); stroke-width: 1.2; }
 .edge .arrow { fill: var(--line); stroke: none; }
-.edge text { fill: var(--muted); font-size: 10px; }
+.edge text { fill: var(--muted); font-size: 10px; paint-order: stroke; stroke: #fff;
+  stroke-width: 3px; stroke-linejoin: round; }
 .edge.k-catch path { stroke: var(--bad); stroke-dasharray: 5 3; }
 .edge.k-catch .arrow { fill: var(--bad); }
 .edge.k-catch text { fill: var(--bad); }
