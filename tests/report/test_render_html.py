@@ -231,6 +231,12 @@ def test_a_file_that_is_not_asl_is_refused_with_its_name(
 ) -> None:
     path = tmp_path / "broken.json"
     path.write_text("{not json")
-    assert main(["render", str(path), "--format", "html"]) in (1, 2)
+    assert main(["render", str(path), "--format", "html"]) == 2
     err = capsys.readouterr().err
     assert "broken.json" in err and "Traceback" not in err
+
+
+def test_a_missing_file_is_named(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["render", "no-such-machine.json", "--format", "html"]) == 2
+    err = capsys.readouterr().err
+    assert "no-such-machine.json: cannot read the file" in err and "Traceback" not in err

@@ -35,7 +35,9 @@ def render_text(
     """The rendered text ``orderflow render`` prints: ASL JSON, a Mermaid flowchart or a
     self-contained HTML page (``fmt`` ``"asl"``, ``"mermaid"`` or ``"html"``)."""
     definition: Definition
-    if is_module_target(target):
+    # A file (or what is named like one) is read as ASL; anything else must be
+    # MODULE:ATTR, and load_workflow says so.
+    if is_module_target(target) or not (target.endswith(".json") or Path(target).is_file()):
         workflow = load_workflow(target)
         with user_code(f"workflow {target!r}: rendering", target=target):
             definition = render_workflow(workflow, account=account, region=region, prefix=prefix)
