@@ -20,6 +20,7 @@ from orderflow.executor._local import load_target, run_locally
 from orderflow.report import execution_report, render_html
 
 from ._chromium import Page, chromium_page, find_chromium
+from ._pages import ORDER_STATES
 
 CHROMIUM = find_chromium()
 pytestmark = [
@@ -38,16 +39,6 @@ SUSPENDED = {
     "user_id": "u-300",
     "items": [{"product_id": "p-1", "quantity": 1, "unit_price_cents": 500}],
 }
-ORDER_STATES = [
-    "ValidateOrder",
-    "GetUser",
-    "ProcessOrder",
-    "CreateOrder",
-    "AuthorizePayment",
-    "ReserveInventory",
-    "SendNotification",
-    "OrderRejected",
-]
 
 
 def _open(page: Page, path: Path) -> str:

@@ -17,6 +17,8 @@ from orderflow.report._overlay import read_history
 from orderflow.testing import run_asl
 from orderflow.workflow import SAMPLE_ORDER
 
+from ._pages import page_data
+
 pytestmark = pytest.mark.skipif(
     shutil.which("dot") is None, reason="Graphviz's dot is not installed"
 )
@@ -28,15 +30,8 @@ SUSPENDED = {
 }
 
 
-def _data(page: str) -> dict[str, Any]:
-    match = re.search(r'<script type="application/json" id="orderflow-data">(.*?)</script>', page)
-    assert match is not None
-    decoded: dict[str, Any] = json.loads(match.group(1))
-    return decoded
-
-
 def _states(page: str) -> dict[str, dict[str, Any]]:
-    return {s["name"]: s for s in _data(page)["states"]}
+    return {s["name"]: s for s in page_data(page)["states"]}
 
 
 def _node_classes(page: str, name: str) -> str:
@@ -85,7 +80,7 @@ def test_every_state_that_ran_carries_its_input_and_output_json() -> None:
     execution = run_locally(definition, SAMPLE_ORDER)
     assert execution.status == "SUCCEEDED"
     page = execution_report(definition, execution.history)
-    data = _data(page)
+    data = page_data(page)
     for state in data["states"]:
         if state["name"] == "OrderRejected":
             assert state["runs"] == 0

@@ -8,7 +8,6 @@ import re
 import shutil
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -18,6 +17,8 @@ from orderflow.cli._render import render_text
 from orderflow.report import LayoutError, render_html
 from orderflow.report._graph import build_graph
 from orderflow.report._layout import layout, to_dot
+
+from ._pages import ORDER_STATES, page_data
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 REGENERATE = os.environ.get("ORDERFLOW_REGEN_GOLDEN") == "1"
@@ -59,13 +60,6 @@ def _parse(page: str) -> _Collector:
     return collector
 
 
-def _data(page: str) -> dict[str, Any]:
-    match = re.search(r'<script type="application/json" id="orderflow-data">(.*?)</script>', page)
-    assert match is not None
-    decoded: dict[str, Any] = json.loads(match.group(1))
-    return decoded
-
-
 @needs_dot
 def test_the_order_workflow_page_matches_the_golden_file() -> None:
     text = render_text("orderflow.workflow:order_workflow", fmt="html")
@@ -88,17 +82,8 @@ def test_the_page_is_self_contained_and_draws_every_state() -> None:
     tags = _parse(page).tags
     assert {"svg", "style", "script"} <= set(tags)
     assert "link" not in tags and "img" not in tags and "iframe" not in tags
-    names = [s["name"] for s in _data(page)["states"]]
-    assert names == [
-        "ValidateOrder",
-        "GetUser",
-        "ProcessOrder",
-        "CreateOrder",
-        "AuthorizePayment",
-        "ReserveInventory",
-        "SendNotification",
-        "OrderRejected",
-    ]
+    names = [s["name"] for s in page_data(page)["states"]]
+    assert names == ORDER_STATES
     for name in names:
         assert f">{name}</tspan>" in page
     # Catch edges carry the error names; retriers are annotated on the states.
@@ -134,7 +119,7 @@ def test_hostile_state_names_and_comments_are_escaped() -> None:
     assert "<script>alert" not in page and "<img" not in page and "</title>B" not in page
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;amp;" in page
     # The inline data keeps the names exactly, without a raw "<" that could close the element.
-    data = _data(page)
+    data = page_data(page)
     assert [s["name"] for s in data["states"]] == [HOSTILE, "B</title>", "Done"]
     assert data["comment"] == HOSTILE_COMMENT
     assert "\\u003c/script\\u003e" in parsed.scripts[0]
@@ -174,7 +159,7 @@ def test_raw_asl_files_render_including_malformed_parts(tmp_path: Path) -> None:
     assert main(["render", str(path), "--format", "html", "-o", str(out)]) == 0
     page = out.read_text()
     assert "<title>machine.json</title>" in page
-    assert [s["name"] for s in _data(page)["states"]] == ["Items", "Check", "Compensate"]
+    assert [s["name"] for s in page_data(page)["states"]] == ["Items", "Check", "Compensate"]
     assert "Map over $.items" in page and "↻ retry States.ALL x2" in page
 
 

@@ -22,6 +22,7 @@ import click
 from orderflow._errors import DeployError, InvalidDefinition, TargetError
 from orderflow._targets import DEFAULT_TARGET
 from orderflow.asl import JSON
+from orderflow.cli._report import report_option, write_report_file
 from orderflow.deploy._aws import ConnectionOptionError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -300,12 +301,9 @@ def executions(
 @_aws_options
 @click.argument("execution")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.option(
-    "--report",
-    type=click.Path(dir_okay=False, path_type=Path),
-    metavar="FILE.html",
-    help="Also write an HTML page with the execution drawn on the definition it ran "
-    "(needs Graphviz's dot).",
+@report_option(
+    "Also write an HTML page with the execution drawn on the definition it ran "
+    "(needs Graphviz's dot)."
 )
 @_failures_exit_1
 def history(
@@ -325,13 +323,10 @@ def history(
     arn = execution_arn(aws, prefix=prefix, execution=execution)
     events = run_history(aws, arn)
     if report is not None:
-        from orderflow.cli._run import write_report_file
-
         write_report_file(
             report,
             execution_definition(aws, arn),
             events,
-            option="--report",
             title=f"Execution {arn.rsplit(':', 1)[-1]}",
         )
     if as_json:

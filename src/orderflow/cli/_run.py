@@ -15,7 +15,7 @@ import click
 from orderflow._errors import ExecutionError
 from orderflow._progress import progress_of_maps
 from orderflow._targets import DEFAULT_TARGET
-from orderflow.asl import Definition
+from orderflow.cli._report import report_option, write_report_file
 from orderflow.executor._local import (
     check_failure_rates,
     load_target,
@@ -23,26 +23,6 @@ from orderflow.executor._local import (
     sample_input,
 )
 from orderflow.executor._trace import format_trace
-
-
-def write_report_file(
-    path: Path,
-    definition: Definition,
-    history: list[dict[str, Any]],
-    *,
-    option: str,
-    title: str = "",
-) -> None:
-    """Write the execution report; an unwritable path is a usage error (exit 2)."""
-    from orderflow.report import write_report  # only --report pays for the report
-
-    try:
-        write_report(path, definition, history, title=title)
-    except OSError as exc:
-        raise click.BadParameter(
-            f"cannot write {path}: {exc.strerror or exc}", param_hint=option
-        ) from None
-    click.echo(f"wrote {path}", err=True)
 
 
 def _read_input(text: str | None) -> Any:
@@ -104,12 +84,9 @@ def _failure_rates(values: tuple[str, ...]) -> dict[str, float]:
 @click.option(
     "--seed", type=int, default=0, show_default=True, help="Seed for services and retry jitter."
 )
-@click.option(
-    "--report",
-    type=click.Path(dir_okay=False, path_type=Path),
-    metavar="FILE.html",
-    help="Also write an HTML page with the execution drawn on the graph: path, statuses, "
-    "durations, retries, caught errors, each state's input and output (needs Graphviz's dot).",
+@report_option(
+    "Also write an HTML page with the execution drawn on the graph: path, statuses, "
+    "durations, retries, caught errors, each state's input and output (needs Graphviz's dot)."
 )
 def run(
     target: str,
@@ -137,7 +114,6 @@ def run(
             report,
             definition,
             execution.history,
-            option="--report",
             title=f"orderflow run {target} ({execution.status})",
         )
     if execution.status == "SUCCEEDED":
@@ -149,4 +125,4 @@ def run(
     return 1
 
 
-__all__ = ["run", "write_report_file"]
+__all__ = ["run"]
