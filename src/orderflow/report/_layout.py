@@ -32,7 +32,9 @@ name cannot change the graph either.
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -94,6 +96,27 @@ def dot_binary() -> str:
             "the 'graphviz' package (apt-get install graphviz, brew install graphviz, ...)"
         )
     return found
+
+
+@functools.cache
+def dot_version() -> str:
+    """Graphviz's version (``"2.43.0"``), as ``dot -V`` prints it; ``""`` if unreadable.
+
+    Layout coordinates differ between Graphviz versions, so the pages name the version
+    that laid them out (and the golden test compares like with like).
+
+    Raises:
+        LayoutError: ``dot`` is not on ``PATH``.
+    """
+    binary = dot_binary()
+    try:
+        done = subprocess.run(
+            [binary, "-V"], capture_output=True, timeout=_TIMEOUT_SECONDS, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    found = re.search(rb"version\s+(\S+)", done.stderr + done.stdout)
+    return found.group(1).decode(errors="replace") if found else ""
 
 
 def _quote(text: str) -> str:
@@ -244,6 +267,7 @@ __all__ = [
     "Layout",
     "LayoutError",
     "dot_binary",
+    "dot_version",
     "layout",
     "to_dot",
 ]

@@ -19,7 +19,7 @@ from orderflow.asl import Definition, as_definition
 from orderflow.asl._document import JSON
 from orderflow.report._assets import SCRIPT, STYLE
 from orderflow.report._graph import Graph, build_graph
-from orderflow.report._layout import layout
+from orderflow.report._layout import dot_version, layout
 from orderflow.report._svg import draw_svg
 
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'"
@@ -97,6 +97,7 @@ def page(
             '<meta charset="utf-8">',
             f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">',
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            f'<meta name="generator" content="orderflow, Graphviz {escape(dot_version())}">',
             f"<title>{escape(title)}</title>",
             f"<style>{STYLE}</style>",
             "</head>",

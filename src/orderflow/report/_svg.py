@@ -9,6 +9,7 @@ page's script uses to show a state's details on click.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Set
 from html import escape
 
@@ -17,6 +18,11 @@ from orderflow.report._layout import FONT_SIZE, Box, EdgePath, Layout
 
 _LINE = FONT_SIZE * 1.25
 _ARROW_HALF_WIDTH = 3.5
+
+
+def _css(kind: str) -> str:
+    """A state type as a class-name fragment (a hostile ``Type`` cannot add classes)."""
+    return re.sub(r"[^A-Za-z0-9_-]", "", kind) or "unknown"
 
 
 def _n(value: float) -> str:
@@ -112,7 +118,7 @@ def draw_svg(
         if box is None:
             continue
         state = graph.states[cluster.state]
-        css = f"cluster t-{escape(state.kind)}" + (" body" if cluster.parent else "")
+        css = f"cluster t-{_css(state.kind)}" + (" body" if cluster.parent else "")
         out.append(
             f'<g class="{css}" data-state="{cluster.state}">'
             f'<rect x="{_n(box.x)}" y="{_n(box.y)}" width="{_n(box.width)}" '
@@ -151,7 +157,7 @@ def draw_svg(
             )
             continue
         state = graph.states[node.state]
-        css = f"node t-{escape(state.kind)} r-{state.role} p-{node.part}"
+        css = f"node t-{_css(state.kind)} r-{state.role} p-{node.part}"
         if node.state in status:
             css += f" st-{status[node.state]}"
         title = state.name + (f"\n{state.comment}" if state.comment else "")
