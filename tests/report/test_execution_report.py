@@ -277,3 +277,47 @@ def test_a_failing_branch_fails_its_parallel_and_a_path_error_fails_its_pass() -
     assert states["Both"]["status"] == "failed"
     assert states["Fine"]["status"] == "succeeded"
     assert states["Never"]["status"] == "not run"
+
+
+def _interleaved(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The same history with every event re-ordered by time and renumbered, as a run whose
+    Parallel branches progress side by side records it (previousEventId kept consistent)."""
+    ordered = sorted(events, key=lambda e: (e["timestamp"], e["id"]))
+    new_id = {e["id"]: i + 1 for i, e in enumerate(ordered)}
+    new_id[0] = 0
+    return [
+        {**e, "id": new_id[e["id"]], "previousEventId": new_id[e["previousEventId"]]}
+        for e in ordered
+    ]
+
+
+def test_interleaved_branches_are_told_apart_by_previous_event_ids() -> None:
+    definition = load_target(None)
+    execution = run_locally(
+        definition, SAMPLE_ORDER, seed=3, failure_rates={"authorize-payment": 0.7}
+    )
+    events = execution.history
+    mixed = _interleaved(events)
+    assert [e["type"] for e in mixed] != [e["type"] for e in events]  # really re-ordered
+    straight, shuffled = read_history(events), read_history(mixed)
+
+    def summary(run: Any) -> list[tuple[str, str, int, int, str | None]]:
+        return sorted(
+            (v.name, v.status(run.status), v.retries, len(v.errors), v.output) for v in run.visits
+        )
+
+    assert summary(shuffled) == summary(straight)
+    assert sorted((t.source, t.target) for t in shuffled.transitions) == sorted(
+        (t.source, t.target) for t in straight.transitions
+    )
+
+
+def test_a_report_without_dot_fails_clearly_after_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    code = main(["run", "--report", str(tmp_path / "run.html")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "Graphviz's 'dot'" in err and "Traceback" not in err
+    assert not (tmp_path / "run.html").exists()
