@@ -15,6 +15,7 @@ import select
 import shutil
 import signal
 import subprocess
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -105,6 +106,13 @@ def _devtools_port(process: subprocess.Popen[bytes]) -> int:
     raise RuntimeError(f"chromium did not open its DevTools port: {seen.decode(errors='replace')}")
 
 
+def _drain(process: subprocess.Popen[bytes]) -> None:
+    assert process.stderr is not None
+    with suppress(OSError, ValueError):  # the pipe closed under us: nothing left to read
+        while os.read(process.stderr.fileno(), 65536):
+            pass
+
+
 def _stop(process: subprocess.Popen[bytes]) -> None:
     if process.poll() is None:
         with suppress(ProcessLookupError):
@@ -149,6 +157,8 @@ def chromium_page(executable: str, profile: Path) -> Iterator[Page]:
     page: Page | None = None
     try:
         port = _devtools_port(process)
+        # Keep reading what it logs, so a full pipe can never block the browser.
+        threading.Thread(target=_drain, args=(process,), daemon=True).start()
         direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         with direct.open(f"http://127.0.0.1:{port}/json/list", timeout=30) as answer:
             targets = json.load(answer)
