@@ -75,6 +75,13 @@ def test_history_report_draws_the_deployed_execution(
         assert 'class="status-FAILED"' in page
     assert states["SendNotification"]["status"] in ("not run", "succeeded")
 
+    # The printed deployer policy grants what the report reads.
+    used = {f"{service}:{operation}" for service, operation in moto.operations}
+    assert "states:DescribeStateMachineForExecution" in used
+    printed = run_cli(capsys, "deploy", "--print-deployer-policy", "--prefix", "shop")
+    granted = {a for s in json.loads(printed.out)["Statement"] for a in s["Action"]}
+    assert {"states:DescribeStateMachineForExecution", "states:GetExecutionHistory"} <= granted
+
 
 def test_execution_definition_is_the_deployed_machine(
     aws: Aws, packager: Packager, moto: MotoServer
