@@ -106,13 +106,17 @@ class Graph:
     nodes: list[Node] = field(default_factory=list)
     clusters: list[Cluster] = field(default_factory=list)
     edges: list[Edge] = field(default_factory=list)
+    _by_name: dict[str, int] = field(default_factory=dict, repr=False)
+    _indexed: int = field(default=-1, repr=False)
 
     def state_index(self, name: str) -> int | None:
         """The first state called ``name`` (names are unique in a valid document)."""
-        for state in self.states:
-            if state.name == name:
-                return state.index
-        return None
+        if self._indexed != len(self.states):
+            self._by_name = {}
+            for state in reversed(self.states):
+                self._by_name[state.name] = state.index
+            self._indexed = len(self.states)
+        return self._by_name.get(name)
 
 
 def build_graph(definition: Definition) -> Graph:
