@@ -27,6 +27,7 @@ PUBLIC_MODULES = [
     "orderflow.executor",
     "orderflow.testing",
     "orderflow.deploy",
+    "orderflow.report",
     "orderflow.sdk",
     "orderflow.cli",
 ]

@@ -33,6 +33,7 @@ modules (shown with the module they live in)::
     ├── ExecutionError (RuntimeError)       the local executor cannot go on (not a workflow
     │                                       failure: those are reported on the Execution)
     ├── DeployError (RuntimeError)          an AWS call during deploy/destroy failed
+    ├── LayoutError (RuntimeError)          report: Graphviz's dot is missing or failed
     ├── ConnectionOptionError (ValueError)  deploy: a bad --region/--endpoint-url/--profile
     ├── MissingTestingExtra (ImportError)   testing: the ``testing`` extra is not installed
     └── SdkInteropError (ValueError)        conversion to or from the stepfunctions SDK failed

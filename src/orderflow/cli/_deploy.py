@@ -22,6 +22,7 @@ import click
 from orderflow._errors import DeployError, InvalidDefinition, TargetError
 from orderflow._targets import DEFAULT_TARGET
 from orderflow.asl import JSON
+from orderflow.cli._report import report_option, write_report_file
 from orderflow.deploy._aws import ConnectionOptionError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -300,6 +301,10 @@ def executions(
 @_aws_options
 @click.argument("execution")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@report_option(
+    "Also write an HTML page with the execution drawn on the definition it ran "
+    "(needs Graphviz's dot)."
+)
 @_failures_exit_1
 def history(
     region: str | None,
@@ -308,13 +313,22 @@ def history(
     prefix: str,
     execution: str,
     as_json: bool,
+    report: Path | None,
 ) -> None:
     """Print the event history of EXECUTION (a name or an ARN)."""
-    from orderflow.deploy import execution_arn
+    from orderflow.deploy import execution_arn, execution_definition
     from orderflow.deploy import history as run_history
 
     aws = _aws(region, endpoint_url, profile)
-    events = run_history(aws, execution_arn(aws, prefix=prefix, execution=execution))
+    arn = execution_arn(aws, prefix=prefix, execution=execution)
+    events = run_history(aws, arn)
+    if report is not None:
+        write_report_file(
+            report,
+            execution_definition(aws, arn),
+            events,
+            title=f"Execution {arn.rsplit(':', 1)[-1]}",
+        )
     if as_json:
         click.echo(json.dumps(events, indent=2))
         return

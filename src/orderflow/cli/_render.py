@@ -1,4 +1,9 @@
-"""``orderflow render``: print a workflow's ASL (or a Mermaid diagram of it)."""
+"""``orderflow render``: print a workflow's ASL (or a Mermaid diagram, or an HTML view of it).
+
+The target is ``MODULE:ATTR`` naming a DSL workflow (rendered for ``--account``,
+``--region`` and ``--prefix``) or an ASL file, drawn as it is: the HTML view and the
+Mermaid diagram read only the ASL document.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,15 @@ from pathlib import Path
 
 import click
 
-from orderflow._targets import DEFAULT_TARGET, TargetError, load_workflow, user_code
-from orderflow.asl import dumps
+from orderflow._targets import (
+    DEFAULT_TARGET,
+    TargetError,
+    is_module_target,
+    load_definition_target,
+    load_workflow,
+    user_code,
+)
+from orderflow.asl import Definition, dumps
 from orderflow.asl._mermaid import to_mermaid
 from orderflow.dsl import render as render_workflow
 
@@ -20,22 +32,40 @@ def render_text(
     region: str = "us-east-1",
     prefix: str = "orderflow",
 ) -> str:
-    """The rendered text ``orderflow render`` prints: ASL JSON or a Mermaid flowchart."""
-    workflow = load_workflow(target)
-    with user_code(f"workflow {target!r}: rendering", target=target):
-        definition = render_workflow(workflow, account=account, region=region, prefix=prefix)
+    """The rendered text ``orderflow render`` prints: ASL JSON, a Mermaid flowchart or a
+    self-contained HTML page (``fmt`` ``"asl"``, ``"mermaid"`` or ``"html"``)."""
+    definition: Definition
+    # A file (or what is named like one) is read as ASL; anything else must be
+    # MODULE:ATTR, and load_workflow says so.
+    if is_module_target(target) or not (target.endswith(".json") or Path(target).is_file()):
+        workflow = load_workflow(target)
+        with user_code(f"workflow {target!r}: rendering", target=target):
+            definition = render_workflow(workflow, account=account, region=region, prefix=prefix)
+    else:
+        definition = load_definition_target(target)
+    if fmt == "html":
+        from orderflow.report import render_html  # only this format pays for the report
+
+        return render_html(definition, title=_title(target, definition))
     return dumps(definition.data) if fmt == "asl" else to_mermaid(definition)
 
 
+def _title(target: str, definition: Definition) -> str:
+    if definition.file:
+        return Path(definition.file).name
+    return target.rpartition(":")[2] or target
+
+
 @click.command("render")
-@click.argument("target", default=DEFAULT_TARGET, metavar="[MODULE:ATTR]")
+@click.argument("target", default=DEFAULT_TARGET, metavar="[MODULE:ATTR | FILE.json]")
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["asl", "mermaid"]),
+    type=click.Choice(["asl", "mermaid", "html"]),
     default="asl",
     show_default=True,
-    help="ASL JSON, or a Mermaid flowchart of the states and transitions.",
+    help="ASL JSON, a Mermaid flowchart, or one self-contained HTML page with the graph "
+    "drawn as SVG (needs Graphviz's dot).",
 )
 @click.option(
     "-o",
@@ -49,7 +79,7 @@ def render_text(
 def render(
     target: str, fmt: str, output: Path | None, account: str, region: str, prefix: str
 ) -> None:
-    """Render a workflow (default: the order workflow) as ASL or Mermaid."""
+    """Render a workflow (default: the order workflow) as ASL, Mermaid or HTML."""
     text = render_text(target, fmt=fmt, account=account, region=region, prefix=prefix)
     if output is None:
         click.echo(text, nl=False)

@@ -13,7 +13,9 @@ from typing import Any
 import click
 
 from orderflow._errors import ExecutionError
+from orderflow._progress import progress_of_maps
 from orderflow._targets import DEFAULT_TARGET
+from orderflow.cli._report import report_option, write_report_file
 from orderflow.executor._local import (
     check_failure_rates,
     load_target,
@@ -82,14 +84,38 @@ def _failure_rates(values: tuple[str, ...]) -> dict[str, float]:
 @click.option(
     "--seed", type=int, default=0, show_default=True, help="Seed for services and retry jitter."
 )
-def run(target: str, input_text: str | None, trace: bool, fail: tuple[str, ...], seed: int) -> int:
+@report_option(
+    "Also write an HTML page with the execution drawn on the graph: path, statuses, "
+    "durations, retries, caught errors, each state's input and output (needs Graphviz's dot)."
+)
+def run(
+    target: str,
+    input_text: str | None,
+    trace: bool,
+    fail: tuple[str, ...],
+    seed: int,
+    report: Path | None,
+) -> int:
     """Run a workflow locally (default: the order workflow) and print its output JSON."""
     execution_input = _read_input(input_text)
-    execution = run_locally(
-        load_target(target), execution_input, seed=seed, failure_rates=_failure_rates(fail)
-    )
+    definition = load_target(target)
+    with progress_of_maps() as observe:
+        execution = run_locally(
+            definition,
+            execution_input,
+            seed=seed,
+            failure_rates=_failure_rates(fail),
+            on_event=observe,
+        )
     if trace:
         click.echo(format_trace(execution), err=True)
+    if report is not None:
+        write_report_file(
+            report,
+            definition,
+            execution.history,
+            title=f"orderflow run {target} ({execution.status})",
+        )
     if execution.status == "SUCCEEDED":
         click.echo(json.dumps(execution.output, indent=2, ensure_ascii=False))
         return 0

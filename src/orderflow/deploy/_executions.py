@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from orderflow._errors import DeployError
-from orderflow.asl import JSON
+from orderflow.asl import JSON, Definition, parse_definition
 from orderflow.deploy._aws import Aws, calling
 from orderflow.deploy._events import DEFAULT_DETAIL_TYPE, DEFAULT_SOURCE
 from orderflow.deploy._names import StackNames, check_prefix
@@ -210,7 +210,7 @@ def execution_arn(aws: Aws, *, prefix: str, execution: str) -> str:
 
 def history(aws: Aws, execution_arn: str) -> list[dict[str, JSON]]:
     """Every history event of an execution, oldest first, as JSON-ready dicts
-    (``id``, ``timestamp``, ``type`` and the event's details)."""
+    (``id``, ``previousEventId``, ``timestamp``, ``type`` and the event's details)."""
     events: list[dict[str, JSON]] = []
     paginator = aws.client("stepfunctions").get_paginator("get_execution_history")
     with calling(f"execution {execution_arn}", "states:GetExecutionHistory"):
@@ -222,12 +222,27 @@ def history(aws: Aws, execution_arn: str) -> list[dict[str, JSON]]:
                 events.append(
                     {
                         "id": event.get("id"),
+                        "previousEventId": event.get("previousEventId"),
                         "timestamp": _iso(event.get("timestamp")),
                         "type": event.get("type"),
                         "details": next(iter(details.values()), {}) if details else {},
                     }
                 )
     return events
+
+
+def execution_definition(aws: Aws, execution_arn: str) -> Definition:
+    """The definition an execution ran (its machine's version at the time it started).
+
+    Raises:
+        orderflow.DeployError: the AWS call failed.
+        orderflow.DefinitionError: the stored definition is not ASL.
+    """
+    with calling(f"execution {execution_arn}", "states:DescribeStateMachineForExecution"):
+        data = aws.client("stepfunctions").describe_state_machine_for_execution(
+            executionArn=execution_arn
+        )
+    return parse_definition(str(data["definition"]), file=str(data.get("name") or "") or None)
 
 
 def order_event(
@@ -283,6 +298,7 @@ __all__ = [
     "Token",
     "describe_execution",
     "execution_arn",
+    "execution_definition",
     "execution_name",
     "history",
     "iter_lines",

@@ -265,6 +265,7 @@ DEPLOYER_ACTIONS: Mapping[str, tuple[str, ...]] = {
         "DescribeExecution",
         "ListExecutions",
         "GetExecutionHistory",
+        "DescribeStateMachineForExecution",
     ),
     "events": (
         "DescribeRule",

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from orderflow._errors import OrderflowError, TaskFailure
+from orderflow._progress import Progress
 from orderflow.asl import JSON
 from orderflow.executor._clock import VirtualClock
 from orderflow.executor._execution import start_execution
@@ -417,10 +418,12 @@ def run_corpus(root: Path | None = None, *, only: str | None = None) -> Report:
     """Run every in-scope case (optionally only those whose name contains ``only``)."""
     started = time.perf_counter()
     report = Report()
-    for case in load_cases(root):
-        if only and only not in f"{case.category}/{case.name}":
-            continue
-        report.results.append(run_case(case))
+    cases = [c for c in load_cases(root) if not only or only in f"{c.category}/{c.name}"]
+    # A counter on stderr when it is a terminal; nothing in logs or under pytest.
+    with Progress("conformance cases", total=len(cases)) as progress:
+        for case in cases:
+            report.results.append(run_case(case))
+            progress.advance()
     report.seconds = time.perf_counter() - started
     return report
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import random
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -245,11 +245,14 @@ def start_execution(
     account: str = "123456789012",
     region: str = "us-east-1",
     record_history: bool = True,
+    on_event: Callable[[str, dict[str, Any] | None], None] | None = None,
 ) -> Execution:
     """Run ``definition`` on ``execution_input`` and return the :class:`Execution`.
 
     See :func:`orderflow.testing.run_asl` for the arguments; this is the same function
-    with a few more knobs (execution name, account, region, history recording).
+    with a few more knobs (execution name, account, region, history recording, and
+    ``on_event``, called with each history event's type and details as it happens, which
+    ``orderflow run`` uses to show a large Map's progress).
 
     Raises:
         orderflow.InvalidDefinition: structural validation found errors (AWS would refuse
@@ -288,7 +291,7 @@ def start_execution(
     )
     rt = Runtime(
         clock=clock,
-        history=History(enabled=record_history),
+        history=History(enabled=record_history, on_event=on_event),
         rng=rng,
         identity=identity,
         lambda_handler=lambda_handler,

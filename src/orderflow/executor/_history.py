@@ -10,7 +10,7 @@ rendering late shows exactly what the state saw.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -55,14 +55,22 @@ class History:
     Args:
         enabled: when ``False`` nothing is stored, but ids still advance so that causes
             naming event ids (``entered at the event id #4``) stay exact.
+        on_event: called with each event's type and details as it is recorded (stored or
+            not), e.g. to show a large Map's progress; it must not change the details.
     """
 
-    __slots__ = ("_events", "enabled", "next_id")
+    __slots__ = ("_events", "enabled", "next_id", "on_event")
 
-    def __init__(self, *, enabled: bool = True) -> None:
+    def __init__(
+        self,
+        *,
+        enabled: bool = True,
+        on_event: Callable[[str, dict[str, Any] | None], None] | None = None,
+    ) -> None:
         self._events: list[tuple[int, int, datetime, str, dict[str, Any] | None]] = []
         self.enabled = enabled
         self.next_id = 1
+        self.on_event = on_event
 
     def record(
         self,
@@ -88,6 +96,8 @@ class History:
         self.next_id = event_id + 1
         if self.enabled:
             self._events.append((event_id, cursor.last, timestamp, event_type, details))
+        if self.on_event is not None:
+            self.on_event(event_type, details)
         if advance:
             cursor.last = event_id
         return event_id

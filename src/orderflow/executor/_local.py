@@ -8,7 +8,8 @@ the virtual clock. No AWS account is involved.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from orderflow._errors import ExecutionError
 from orderflow._targets import DEFAULT_TARGET, load_definition_target
@@ -77,6 +78,7 @@ def run_locally(
     seed: int = 0,
     failure_rates: Mapping[str, float] | None = None,
     clock: Clock | None = None,
+    on_event: Callable[[str, dict[str, Any] | None], None] | None = None,
 ) -> Execution:
     """Execute ``definition`` with the order services answering its Lambda calls.
 
@@ -87,6 +89,7 @@ def run_locally(
         failure_rates: service name (a key of ``orderflow.services.SERVICES``) ->
             probability in [0, 1] of a simulated transient failure.
         clock: the executor's clock (virtual by default).
+        on_event: called with each history event's type and details as it happens.
 
     Raises:
         orderflow.ExecutionError: a failure rate names an unknown service or is not a
@@ -103,6 +106,7 @@ def run_locally(
         lambda_handler=local_handler(deps),
         clock=clock,
         seed=seed,
+        on_event=on_event,
     )
 
 
