@@ -1,0 +1,391 @@
+"""Simulated concurrency: Parallel branches and Map iterations as a discrete-event simulation.
+
+On AWS every branch of a Parallel starts at once, and a Map runs up to ``MaxConcurrency``
+iterations side by side. Locally each branch or iteration is a *unit*: a coroutine (a
+greenlet) that runs the branch's states in this process. One scheduler per execution
+decides which unit runs next, always the one due first on the virtual clock, so the units
+advance interleaved in simulated-time order:
+
+* a unit runs without interruption until it sleeps on the clock (a Wait, a retry
+  back-off, a task timeout, a handler that simulates a slow call) or ends; everything
+  else (a Task invocation included) takes no simulated time;
+* the next unit is the one due earliest; among units due at the same instant the lower
+  branch (or item) index goes first, compared from the outermost Parallel or Map inward,
+  so a run depends only on its inputs and seed, never on wall-clock time or scheduling;
+* the first unit to fail (earliest in simulated time) *stops* its group at that instant:
+  the group's other running units unwind at once, cut short in their Wait or back-off,
+  and none of them enters another state. A Task a unit has already entered completes (its
+  side effects happen, as on AWS, where a Lambda function already invoked keeps running)
+  and its result is discarded. Stopping cascades into nested Parallel and Map states.
+  Every unit started with its group enters its first state, even if a sibling failed at
+  that same instant: on AWS they all start together;
+* a Map iteration waits for a free slot: a new one starts, in item order, when a running
+  one ends (see :func:`~orderflow.executor._timeline.map_slots` for the slot count).
+
+Units run one at a time (greenlets, not threads), so the executor's state needs no locks.
+Only the :class:`~orderflow.executor.VirtualClock` is driven by the scheduler: with any
+other clock, sleeps really happen where they are called, one unit at a time.
+"""
+
+from __future__ import annotations
+
+import heapq
+import sys
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from greenlet import getcurrent, greenlet
+
+from orderflow.executor._clock import Clock, VirtualClock
+
+_POOL_SIZE = 64
+_pools = threading.local()
+
+
+def _idle_workers() -> list[greenlet]:
+    """This thread's idle worker coroutines: starting a new greenlet costs far more than
+    resuming one, so units run on reused workers."""
+    pool: list[greenlet] | None = getattr(_pools, "workers", None)
+    if pool is None:
+        pool = _pools.workers = []
+    return pool
+
+
+_LAST = (sys.maxsize,)
+"""A rank after every unit's: for a unit that lets all others due at the instant go first."""
+
+
+class Stopped(BaseException):
+    """Raised inside a unit whose group was stopped (a sibling failed first).
+
+    A ``BaseException``, so that no state's error handling (``Retry``, ``Catch``, a
+    handler's ``except Exception``) takes it for a failure of its own.
+    """
+
+
+Body = Callable[[int, "Unit | None"], bool]
+"""``body(index, unit)`` runs unit ``index``; it returns ``True`` when the group must stop
+(a failure nothing tolerates). ``unit`` is ``None`` when the group runs inline (one unit
+at a time, no scheduler active), where nothing can interleave."""
+
+
+class Unit:
+    """One branch or iteration being simulated.
+
+    Attributes:
+        index: the branch or item index in its group.
+        stopped: whether its group stopped it; it enters no further state.
+    """
+
+    __slots__ = ("_glet", "_group", "_key", "_rank", "_waiting", "index", "stopped")
+
+    def __init__(self, group: _Group, index: int) -> None:
+        self._group = group
+        self.index = index
+        self.stopped = False
+        self._key = 0
+        # Ties at one instant go to the lower index, outermost group first.
+        self._rank = (*group.rank, index)
+        # The nested group this unit waits for (it runs a Parallel or Map state).
+        self._waiting: _Group | None = None
+        self._glet: greenlet | None = None
+
+    def __repr__(self) -> str:
+        return f"Unit(index={self.index}, stopped={self.stopped})"
+
+
+class _Group:
+    """The units of one Parallel or Map state run, and who waits for them."""
+
+    __slots__ = (
+        "body",
+        "count",
+        "done",
+        "fatal",
+        "next_index",
+        "owner",
+        "rank",
+        "running",
+        "slots",
+        "stopped",
+    )
+
+    def __init__(self, body: Body, count: int, slots: int, owner: Unit | None) -> None:
+        self.body = body
+        self.owner = owner
+        self.rank: tuple[int, ...] = owner._rank if owner is not None else ()
+        self.count = count
+        self.slots = slots
+        self.next_index = 0
+        # Insertion order is start order, which is index order.
+        self.running: dict[int, Unit] = {}
+        self.stopped = False
+        self.done = False
+        self.fatal: BaseException | None = None
+
+
+class Scheduler:
+    """Runs groups of units on one execution's clock (one scheduler per execution).
+
+    It is idle until a Parallel or Map state runs :meth:`run`; that outermost call drives
+    the simulation until its group is done, nested calls join it.
+    """
+
+    __slots__ = ("_clock", "_driven", "_heap", "_hub", "_previous_driver", "_seq", "current")
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[datetime, tuple[int, ...], int, Unit]] = []
+        self._seq = 0
+        self._hub: greenlet | None = None
+        self._clock: Clock | None = None
+        self._driven: VirtualClock | None = None
+        self._previous_driver: Callable[[float], bool] | None = None
+        self.current: Unit | None = None
+        """The unit running now (``None`` outside any group)."""
+
+    @property
+    def active(self) -> bool:
+        """Whether a simulation is running (some Parallel or Map state is in progress)."""
+        return self._hub is not None
+
+    # --- running a group ---------------------------------------------------------------
+
+    def run(self, clock: Clock, count: int, slots: int | None, body: Body) -> None:
+        """Run units ``0 .. count-1``, at most ``slots`` at once; return when all are done.
+
+        The caller (a Parallel or Map state) learns the outcome through ``body``; on
+        return the clock stands where the group ended: the latest unit's end, or the
+        moment the group was stopped.
+
+        Raises:
+            BaseException: whatever a unit raised that is not a state failure (an
+                execution timeout, an abort, a missing handler), once the other units
+                have unwound; or :class:`Stopped` when the unit running this state was
+                itself stopped meanwhile.
+        """
+        if count <= 0:
+            return
+        slots = count if slots is None else max(1, min(slots, count))
+        if self._hub is None and slots == 1:
+            # Nothing can overlap: run the units one after another, without coroutines.
+            for index in range(count):
+                if body(index, None):
+                    return
+            return
+        group = _Group(body, count, slots, self.current)
+        if self._hub is None:
+            self._drive(clock, group)
+        else:
+            self._join(group)
+        if group.fatal is not None:
+            raise group.fatal
+
+    def _drive(self, clock: Clock, group: _Group) -> None:
+        """The outermost group: run the event loop here until ``group`` is done."""
+        self._hub = getcurrent()
+        self._clock = clock
+        if isinstance(clock, VirtualClock):
+            self._driven = clock
+            self._previous_driver = clock._driver
+            clock._driver = self._sleep
+        heap = self._heap
+        try:
+            self._fill(group)
+            while not group.done:
+                if not heap:
+                    raise RuntimeError("orderflow scheduler: units wait with nothing to run")
+                when, _, key, unit = heapq.heappop(heap)
+                if key != unit._key:
+                    continue  # superseded: the unit was rescheduled (stopped early)
+                self._move(when)
+                self.current = unit
+                glet = unit._glet
+                if glet is None:
+                    idle = _idle_workers()
+                    glet = unit._glet = idle.pop() if idle else greenlet(_work)
+                    glet.parent = self._hub
+                    glet.switch(self, unit)
+                else:
+                    glet.switch()
+                self.current = None
+        finally:
+            if self._driven is not None:
+                self._driven._driver = self._previous_driver
+            self._driven = self._previous_driver = None
+            self._hub = self._clock = None
+            self.current = None
+            heap.clear()
+
+    def _join(self, group: _Group) -> None:
+        """A group started inside a unit: the unit waits until the group is done."""
+        owner = self.current
+        if owner is None or self._hub is None:
+            raise RuntimeError("orderflow scheduler: a nested group outside any unit")
+        owner._waiting = group
+        self._fill(group)
+        self._hub.switch()  # back here when the group is done (see _finish)
+        owner._waiting = None
+        if owner.stopped and group.fatal is None:
+            raise Stopped
+
+    def _fill(self, group: _Group) -> None:
+        """Start units while slots are free (new units are due now, in index order)."""
+        if group.stopped:
+            return
+        running = group.running
+        first = group.next_index
+        end = min(group.count, first + group.slots - len(running))
+        if first >= end:
+            return
+        group.next_index = end
+        now = self._now()
+        heap = self._heap
+        seq = self._seq
+        for index in range(first, end):
+            unit = running[index] = Unit(group, index)
+            seq += 1
+            unit._key = seq
+            heapq.heappush(heap, (now, unit._rank, seq, unit))
+        self._seq = seq
+
+    def _next_fresh(self) -> Unit | None:
+        """Take the next unit if it is due first and has not started yet.
+
+        A worker that has finished a unit runs such a unit itself, sparing two switches
+        through the event loop; the order is the loop's own.
+        """
+        heap = self._heap
+        while heap:
+            when, _, key, unit = heap[0]
+            if key != unit._key:
+                heapq.heappop(heap)
+                continue
+            if unit._glet is not None:
+                return None
+            heapq.heappop(heap)
+            self._move(when)
+            self.current = unit
+            unit._glet = getcurrent()
+            return unit
+        return None
+
+    def _run_unit(self, unit: Unit) -> None:
+        group = unit._group
+        stop = False
+        try:
+            stop = group.body(unit.index, unit)
+        except Stopped:
+            pass
+        except BaseException as exc:  # handed to whoever waits for the group
+            if group.fatal is None:
+                group.fatal = exc
+            stop = True
+        del group.running[unit.index]
+        if stop and not group.stopped:
+            self._stop_group(group)
+        self._fill(group)
+        if not group.running:
+            group.done = True
+            if group.owner is not None:
+                self._push(group.owner, self._now())
+
+    # --- stopping ----------------------------------------------------------------------
+
+    def _stop_group(self, group: _Group) -> None:
+        group.stopped = True
+        now = self._now()
+        for unit in list(group.running.values()):
+            self._stop_unit(unit, now)
+
+    def _stop_unit(self, unit: Unit, now: datetime) -> None:
+        if unit.stopped:
+            return
+        unit.stopped = True
+        if unit._waiting is not None:
+            # It resumes (and raises Stopped) once its own units have unwound.
+            self._stop_group(unit._waiting)
+        elif unit is not self.current:
+            self._push(unit, now)  # unwind now rather than at its wake-up time
+
+    # --- time --------------------------------------------------------------------------
+
+    def defer(self) -> None:
+        """Let every other unit due by now run first (before blocking on a task token)."""
+        unit = self.current
+        if unit is None or getcurrent() is not unit._glet:
+            return
+        heap = self._heap
+        now = self._now()
+        if heap and heap[0][0] <= now:
+            self._seq += 1
+            unit._key = self._seq
+            heapq.heappush(heap, (now, _LAST, self._seq, unit))
+            assert self._hub is not None
+            self._hub.switch()
+
+    def _sleep(self, seconds: float) -> bool:
+        """The driven clock's ``sleep``: let the units due before the wake-up run first."""
+        unit = self.current
+        if unit is None or seconds <= 0 or getcurrent() is not unit._glet:
+            # Not a unit's own sleep: the main flow's, or another thread moving the clock
+            # (a caller advancing time while the execution waits for a task token).
+            return False
+        if unit.stopped:
+            raise Stopped
+        clock = self._driven
+        assert clock is not None and self._hub is not None
+        wake = clock.now() + timedelta(seconds=seconds)
+        heap = self._heap
+        if heap and heap[0][:2] < (wake, unit._rank):
+            self._push(unit, wake)
+            self._hub.switch()
+            if unit.stopped:
+                raise Stopped
+        else:
+            clock.set(wake)
+        return True
+
+    def _push(self, unit: Unit, when: datetime) -> None:
+        self._seq += 1
+        unit._key = self._seq
+        heapq.heappush(self._heap, (when, unit._rank, self._seq, unit))
+
+    def _now(self) -> datetime:
+        assert self._clock is not None
+        return self._clock.now()
+
+    def _move(self, when: datetime) -> None:
+        clock = self._clock
+        driven = self._driven
+        if clock is driven and driven is not None:
+            # Never backwards: a caller may have moved the clock on while a unit waited
+            # for a task token; units due earlier then resume at that later time.
+            if when > driven.now():
+                driven.set(when)
+            return
+        assert clock is not None
+        # A clock that cannot be set only moves forward, by really waiting.
+        delay = (when - clock.now()).total_seconds()
+        if delay > 0:
+            clock.sleep(delay)
+
+
+def _work(scheduler: Scheduler, unit: Unit) -> None:
+    """A worker coroutine: run units, then wait idle in the pool for the next one."""
+    while True:
+        scheduler._run_unit(unit)
+        fresh = scheduler._next_fresh()
+        if fresh is not None:
+            unit = fresh
+            continue
+        idle = _idle_workers()
+        me = getcurrent()
+        if len(idle) < _POOL_SIZE:
+            idle.append(me)
+        hub = scheduler._hub
+        assert hub is not None
+        scheduler, unit = hub.switch()
+
+
+__all__ = ["Body", "Scheduler", "Stopped", "Unit"]
