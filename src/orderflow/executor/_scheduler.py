@@ -31,26 +31,12 @@ from __future__ import annotations
 
 import heapq
 import sys
-import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from greenlet import getcurrent, greenlet
 
 from orderflow.executor._clock import Clock, VirtualClock
-
-_POOL_SIZE = 64
-_pools = threading.local()
-
-
-def _idle_workers() -> list[greenlet]:
-    """This thread's idle worker coroutines: starting a new greenlet costs far more than
-    resuming one, so units run on reused workers."""
-    pool: list[greenlet] | None = getattr(_pools, "workers", None)
-    if pool is None:
-        pool = _pools.workers = []
-    return pool
-
 
 _LAST = (sys.maxsize,)
 """A rank after every unit's: for a unit that lets all others due at the instant go first."""
@@ -132,12 +118,26 @@ class Scheduler:
     the simulation until its group is done, nested calls join it.
     """
 
-    __slots__ = ("_clock", "_driven", "_heap", "_hub", "_previous_driver", "_seq", "current")
+    __slots__ = (
+        "_clock",
+        "_driven",
+        "_driver_glet",
+        "_heap",
+        "_idle",
+        "_previous_driver",
+        "_seq",
+        "_top",
+        "current",
+    )
 
     def __init__(self) -> None:
         self._heap: list[tuple[datetime, tuple[int, ...], int, Unit]] = []
         self._seq = 0
-        self._hub: greenlet | None = None
+        # The greenlet that called the outermost run(); it returns once that group is done.
+        self._driver_glet: greenlet | None = None
+        self._top: _Group | None = None
+        # Greenlets waiting to take over the event loop when the one running it suspends.
+        self._idle: list[greenlet] = []
         self._clock: Clock | None = None
         self._driven: VirtualClock | None = None
         self._previous_driver: Callable[[float], bool] | None = None
@@ -147,7 +147,7 @@ class Scheduler:
     @property
     def active(self) -> bool:
         """Whether a simulation is running (some Parallel or Map state is in progress)."""
-        return self._hub is not None
+        return self._top is not None
 
     # --- running a group ---------------------------------------------------------------
 
@@ -167,14 +167,14 @@ class Scheduler:
         if count <= 0:
             return
         slots = count if slots is None else max(1, min(slots, count))
-        if self._hub is None and slots == 1:
+        if self._top is None and slots == 1:
             # Nothing can overlap: run the units one after another, without coroutines.
             for index in range(count):
                 if body(index, None):
                     return
             return
         group = _Group(body, count, slots, self.current)
-        if self._hub is None:
+        if self._top is None:
             self._drive(clock, group)
         else:
             self._join(group)
@@ -182,49 +182,77 @@ class Scheduler:
             raise group.fatal
 
     def _drive(self, clock: Clock, group: _Group) -> None:
-        """The outermost group: run the event loop here until ``group`` is done."""
-        self._hub = getcurrent()
+        """The outermost group: run the event loop until ``group`` is done."""
+        self._driver_glet = getcurrent()
+        self._top = group
         self._clock = clock
         if isinstance(clock, VirtualClock):
             self._driven = clock
             self._previous_driver = clock._driver
             clock._driver = self._sleep
-        heap = self._heap
         try:
             self._fill(group)
-            while not group.done:
-                if not heap:
-                    raise RuntimeError("orderflow scheduler: units wait with nothing to run")
-                when, _, key, unit = heapq.heappop(heap)
-                if key != unit._key:
-                    continue  # superseded: the unit was rescheduled (stopped early)
-                self._move(when)
-                self.current = unit
-                glet = unit._glet
-                if glet is None:
-                    idle = _idle_workers()
-                    glet = unit._glet = idle.pop() if idle else greenlet(_work)
-                    glet.parent = self._hub
-                    glet.switch(self, unit)
-                else:
-                    glet.switch()
-                self.current = None
+            self._loop()
         finally:
             if self._driven is not None:
                 self._driven._driver = self._previous_driver
             self._driven = self._previous_driver = None
-            self._hub = self._clock = None
+            self._driver_glet = self._top = self._clock = None
             self.current = None
-            heap.clear()
+            self._heap.clear()
+            # Runners left idle are dropped (greenlet ends them when they are collected).
+            self._idle.clear()
+
+    def _loop(self) -> None:
+        """The event loop: run the unit due first until the outermost group is done.
+
+        Whichever greenlet runs the loop runs a unit that has not started yet itself, on
+        its own stack, so a unit that never sleeps costs no switch at all. When a unit
+        sleeps (see :meth:`_suspend`), its greenlet hands the loop to an idle runner or a
+        new one and stays behind, suspended, until the loop resumes it.
+        """
+        heap = self._heap
+        top = self._top
+        assert top is not None
+        me = getcurrent()
+        while not top.done:
+            if not heap:
+                raise RuntimeError("orderflow scheduler: units wait with nothing to run")
+            when, _, key, unit = heapq.heappop(heap)
+            if key != unit._key:
+                continue  # superseded: the unit was rescheduled (stopped early)
+            self._move(when)
+            self.current = unit
+            host = unit._glet
+            if host is None:
+                unit._glet = me
+                self._run_unit(unit)
+            else:
+                # Resume the unit where it slept; this greenlet waits, idle, to be handed
+                # the loop again.
+                self._idle.append(me)
+                host.switch()
+        if me is not self._driver_glet:
+            # The outermost group is done: let the greenlet that started it return.
+            driver = self._driver_glet
+            assert driver is not None
+            driver.switch()
+
+    def _suspend(self) -> None:
+        """Suspend the current unit (it is in the heap or waits for a group): hand the
+        event loop to another greenlet; return when the loop resumes this unit."""
+        idle = self._idle
+        runner = idle.pop() if idle else greenlet(self._loop)
+        runner.switch()
 
     def _join(self, group: _Group) -> None:
         """A group started inside a unit: the unit waits until the group is done."""
         owner = self.current
-        if owner is None or self._hub is None:
+        if owner is None:
             raise RuntimeError("orderflow scheduler: a nested group outside any unit")
         owner._waiting = group
         self._fill(group)
-        self._hub.switch()  # back here when the group is done (see _finish)
+        self._suspend()  # resumed when the group is done (see _run_unit)
         owner._waiting = None
         if owner.stopped and group.fatal is None:
             raise Stopped
@@ -248,27 +276,6 @@ class Scheduler:
             unit._key = seq
             heapq.heappush(heap, (now, unit._rank, seq, unit))
         self._seq = seq
-
-    def _next_fresh(self) -> Unit | None:
-        """Take the next unit if it is due first and has not started yet.
-
-        A worker that has finished a unit runs such a unit itself, sparing two switches
-        through the event loop; the order is the loop's own.
-        """
-        heap = self._heap
-        while heap:
-            when, _, key, unit = heap[0]
-            if key != unit._key:
-                heapq.heappop(heap)
-                continue
-            if unit._glet is not None:
-                return None
-            heapq.heappop(heap)
-            self._move(when)
-            self.current = unit
-            unit._glet = getcurrent()
-            return unit
-        return None
 
     def _run_unit(self, unit: Unit) -> None:
         group = unit._group
@@ -321,8 +328,7 @@ class Scheduler:
             self._seq += 1
             unit._key = self._seq
             heapq.heappush(heap, (now, _LAST, self._seq, unit))
-            assert self._hub is not None
-            self._hub.switch()
+            self._suspend()
 
     def _sleep(self, seconds: float) -> bool:
         """The driven clock's ``sleep``: let the units due before the wake-up run first."""
@@ -334,12 +340,12 @@ class Scheduler:
         if unit.stopped:
             raise Stopped
         clock = self._driven
-        assert clock is not None and self._hub is not None
+        assert clock is not None
         wake = clock.now() + timedelta(seconds=seconds)
         heap = self._heap
         if heap and heap[0][:2] < (wake, unit._rank):
             self._push(unit, wake)
-            self._hub.switch()
+            self._suspend()
             if unit.stopped:
                 raise Stopped
         else:
@@ -369,23 +375,6 @@ class Scheduler:
         delay = (when - clock.now()).total_seconds()
         if delay > 0:
             clock.sleep(delay)
-
-
-def _work(scheduler: Scheduler, unit: Unit) -> None:
-    """A worker coroutine: run units, then wait idle in the pool for the next one."""
-    while True:
-        scheduler._run_unit(unit)
-        fresh = scheduler._next_fresh()
-        if fresh is not None:
-            unit = fresh
-            continue
-        idle = _idle_workers()
-        me = getcurrent()
-        if len(idle) < _POOL_SIZE:
-            idle.append(me)
-        hub = scheduler._hub
-        assert hub is not None
-        scheduler, unit = hub.switch()
 
 
 __all__ = ["Body", "Scheduler", "Stopped", "Unit"]
