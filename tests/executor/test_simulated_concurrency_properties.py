@@ -180,3 +180,93 @@ def test_nested_machines_are_deterministic_and_in_time_order(
     stamps = [e["timestamp"] for e in first.history]
     assert stamps == sorted(stamps)
     assert [t for _, t in first_calls] == sorted(t for _, t in first_calls)
+
+
+instant_items = st.lists(st.sampled_from(["ok", "fail", "stop"]), max_size=12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    instant_items,
+    st.sampled_from([0, 1, 2, 3]),
+    st.sampled_from([None, 0, 1, 2]),
+    st.integers(1, 3),
+)
+def test_states_that_take_no_time_run_as_the_event_loop_would(
+    items: list[str], concurrency: int, tolerated: int | None, branches: int
+) -> None:
+    # Branches and iterations of Pass/Choice/Fail states skip the event loop (they all
+    # run at one instant, in index order); the history must be what the loop records.
+    processor = {
+        "StartAt": "C",
+        "States": {
+            "C": {
+                "Type": "Choice",
+                "Choices": [
+                    {"Variable": "$", "StringEquals": "fail", "Next": "F"},
+                    {"Variable": "$", "StringEquals": "stop", "Next": "G"},
+                ],
+                "Default": "K",
+            },
+            "F": {"Type": "Fail", "Error": "Failed"},
+            "G": {"Type": "Fail", "Error": "Stopped"},
+            "K": {"Type": "Pass", "Next": "K2"},
+            "K2": {"Type": "Pass", "End": True},
+        },
+    }
+    fields: dict[str, Any] = {"MaxConcurrency": concurrency}
+    if tolerated is not None:
+        fields["ToleratedFailureCount"] = tolerated
+    machine = {
+        "StartAt": "P",
+        "States": {
+            "P": {
+                "Type": "Parallel",
+                "Branches": [
+                    {
+                        "StartAt": f"M{b}",
+                        "States": {
+                            f"M{b}": {
+                                "Type": "Map",
+                                "ItemProcessor": _renamed(processor, b),
+                                "End": True,
+                                **fields,
+                            }
+                        },
+                    }
+                    for b in range(branches)
+                ],
+                "End": True,
+            }
+        },
+    }
+    shortcut = run_asl(machine, items)
+    from orderflow.executor._scheduler import Scheduler
+
+    original = Scheduler.run
+
+    def event_loop(self: Scheduler, *args: Any, **kwargs: Any) -> None:
+        kwargs["never_sleeps"] = False
+        original(self, *args, **kwargs)
+
+    Scheduler.run = event_loop  # type: ignore[method-assign]
+    try:
+        looped = run_asl(machine, items)
+    finally:
+        Scheduler.run = original  # type: ignore[method-assign]
+    assert shortcut.history == looped.history
+    assert (shortcut.status, shortcut.error, shortcut.output) == (
+        looped.status,
+        looped.error,
+        looped.output,
+    )
+
+
+def _renamed(processor: dict[str, Any], branch: int) -> dict[str, Any]:
+    """The processor with its state names made unique to ``branch``."""
+    import json
+
+    text = json.dumps(processor)
+    for name in ("C", "F", "G", "K2", "K"):
+        text = text.replace(f'"{name}"', f'"{name}{branch}"')
+    return dict(json.loads(text))

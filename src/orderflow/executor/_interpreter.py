@@ -133,6 +133,15 @@ def run_machine(machine: Machine, rt: Runtime, frame: Frame, value: JSON) -> JSO
 _ABORTED = {kind: f"{kind}StateAborted" for kind in ("Task", "Wait", "Parallel", "Map")}
 
 
+_INSTANT = frozenset({"Pass", "Choice", "Succeed", "Fail"})
+
+
+def never_sleeps(machine: Machine) -> bool:
+    """Whether ``machine`` can never let simulated time pass (nor start units of its own):
+    its branches or iterations then need no coroutines to be simulated."""
+    return all(state.type_name in _INSTANT for state in machine.states.values())
+
+
 def _waits_for_token(state: State) -> bool:
     target = getattr(state, "target", None)
     return bool(getattr(target, "wait_for_token", False))
@@ -144,4 +153,4 @@ def _aborted(state: State, rt: Runtime, cursor: Cursor) -> None:
         rt.history.record(aborted, cursor, rt.clock.now())
 
 
-__all__ = ["Machine", "run_machine"]
+__all__ = ["Machine", "never_sleeps", "run_machine"]

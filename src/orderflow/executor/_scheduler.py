@@ -29,6 +29,7 @@ other clock, sleeps really happen where they are called, one unit at a time.
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import sys
 from collections.abc import Callable
@@ -86,6 +87,7 @@ class _Group:
 
     __slots__ = (
         "body",
+        "cancelled",
         "count",
         "done",
         "fatal",
@@ -109,6 +111,8 @@ class _Group:
         self.stopped = False
         self.done = False
         self.fatal: BaseException | None = None
+        # Stopped from outside (its owner was stopped), not by a failure of its own.
+        self.cancelled = False
 
 
 class Scheduler:
@@ -151,12 +155,22 @@ class Scheduler:
 
     # --- running a group ---------------------------------------------------------------
 
-    def run(self, clock: Clock, count: int, slots: int | None, body: Body) -> None:
+    def run(
+        self,
+        clock: Clock,
+        count: int,
+        slots: int | None,
+        body: Body,
+        *,
+        never_sleeps: bool = False,
+    ) -> None:
         """Run units ``0 .. count-1``, at most ``slots`` at once; return when all are done.
 
         The caller (a Parallel or Map state) learns the outcome through ``body``; on
         return the clock stands where the group ended: the latest unit's end, or the
-        moment the group was stopped.
+        moment the group was stopped. ``never_sleeps`` says that no unit can let time
+        pass (only Pass, Choice, Succeed and Fail states), so the simulation reduces to
+        running them in index order.
 
         Raises:
             BaseException: whatever a unit raised that is not a state failure (an
@@ -173,6 +187,13 @@ class Scheduler:
                 if body(index, None):
                     return
             return
+        if never_sleeps:
+            owner = self.current
+            if owner is not None and owner.stopped:
+                self._stop_instant(-1, slots, body)
+                raise Stopped
+            self._run_instant(count, slots, body)
+            return
         group = _Group(body, count, slots, self.current)
         if self._top is None:
             self._drive(clock, group)
@@ -180,6 +201,33 @@ class Scheduler:
             self._join(group)
         if group.fatal is not None:
             raise group.fatal
+
+    def _run_instant(self, count: int, slots: int, body: Body) -> None:
+        """Units that take no simulated time, as the event loop would run them.
+
+        All of them run at this instant, each to its end, in index order (new ones start
+        as earlier ones end, still in index order). When one fails, the ones already
+        started with it (``slots`` were started at once, one more as each ended) still
+        enter their first state, stopped; later ones never start.
+        """
+        for index in range(count):
+            try:
+                if not body(index, None):
+                    continue
+            except BaseException:
+                self._stop_instant(index, min(count, index + slots), body)
+                raise
+            self._stop_instant(index, min(count, index + slots), body)
+            return
+
+    def _stop_instant(self, failed: int, started: int, body: Body) -> None:
+        group = _Group(body, started, started, self.current)
+        group.stopped = True
+        for index in range(failed + 1, started):
+            unit = Unit(group, index)
+            unit.stopped = True
+            with contextlib.suppress(Stopped):
+                body(index, unit)
 
     def _drive(self, clock: Clock, group: _Group) -> None:
         """The outermost group: run the event loop until ``group`` is done."""
@@ -252,9 +300,15 @@ class Scheduler:
             raise RuntimeError("orderflow scheduler: a nested group outside any unit")
         owner._waiting = group
         self._fill(group)
+        if owner.stopped:
+            # A stopped unit's state still runs (it had been entered); what it starts
+            # starts stopped: its units enter their first state and stop.
+            group.stopped = group.cancelled = True
+            for unit in group.running.values():
+                unit.stopped = True
         self._suspend()  # resumed when the group is done (see _run_unit)
         owner._waiting = None
-        if owner.stopped and group.fatal is None:
+        if group.cancelled and group.fatal is None:
             raise Stopped
 
     def _fill(self, group: _Group) -> None:
@@ -299,8 +353,9 @@ class Scheduler:
 
     # --- stopping ----------------------------------------------------------------------
 
-    def _stop_group(self, group: _Group) -> None:
+    def _stop_group(self, group: _Group, *, cancel: bool = False) -> None:
         group.stopped = True
+        group.cancelled = group.cancelled or cancel
         now = self._now()
         for unit in list(group.running.values()):
             self._stop_unit(unit, now)
@@ -311,7 +366,7 @@ class Scheduler:
         unit.stopped = True
         if unit._waiting is not None:
             # It resumes (and raises Stopped) once its own units have unwound.
-            self._stop_group(unit._waiting)
+            self._stop_group(unit._waiting, cancel=True)
         elif unit is not self.current:
             self._push(unit, now)  # unwind now rather than at its wake-up time
 

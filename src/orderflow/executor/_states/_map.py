@@ -22,6 +22,7 @@ from orderflow.asl.expressions import json_type_name
 from orderflow.executor._expr import Jsonata, Payload, ValueReader, path_or_intrinsic
 from orderflow.executor._failure import QUERY_EVALUATION, StateFailure, runtime_failure
 from orderflow.executor._history import Cursor, History, to_json_text
+from orderflow.executor._interpreter import never_sleeps
 from orderflow.executor._retry import error_output
 from orderflow.executor._runtime import Frame, Runtime, TaskHandler
 from orderflow.executor._scheduler import Stopped, Unit
@@ -120,6 +121,7 @@ class MapState(GuardedState):
         processor = data.get("ItemProcessor") or data.get("Iterator") or {}
         language = "JSONata" if self.jsonata else "JSONPath"
         self.processor = plan.compile_machine(processor, language)
+        self.instant = never_sleeps(self.processor)
         config = processor.get("ProcessorConfig") if isinstance(processor, dict) else None
         self.distributed = isinstance(config, dict) and config.get("Mode") == "DISTRIBUTED"
         self.items_path: ValueReader | None = None
@@ -440,7 +442,7 @@ class MapState(GuardedState):
             return False
 
         slots = map_slots(max_concurrency, distributed=self.distributed)
-        rt.scheduler.run(clock, len(items), slots, run_item)
+        rt.scheduler.run(clock, len(items), slots, run_item, never_sleeps=self.instant)
         if failed:
             failure, cursor.last = failed[0]
             if self.distributed:

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from orderflow.asl import JSON
 from orderflow.executor._failure import StateFailure
 from orderflow.executor._history import Cursor
+from orderflow.executor._interpreter import never_sleeps
 from orderflow.executor._runtime import Frame, Runtime
 from orderflow.executor._scheduler import Unit
 from orderflow.executor._states._base import Outcome, PlanContext, check_size
@@ -36,6 +37,7 @@ class ParallelState(GuardedState):
         ]
         for machine in self.branches:
             machine.branch = True
+        self.instant = all(never_sleeps(machine) for machine in self.branches)
 
     def attempt(self, rt: Runtime, frame: Frame, raw: JSON, entered_id: int, retry: int) -> Outcome:
         from orderflow.executor._interpreter import run_machine
@@ -73,7 +75,7 @@ class ParallelState(GuardedState):
                 ends[index] = child.cursor.last
             return False
 
-        rt.scheduler.run(clock, len(branches), None, run_branch)
+        rt.scheduler.run(clock, len(branches), None, run_branch, never_sleeps=self.instant)
         if failed:
             failure, cursor.last = failed[0]
             raise failure
