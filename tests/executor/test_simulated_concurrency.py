@@ -288,3 +288,22 @@ def test_same_seed_gives_the_same_history() -> None:
     second, second_calls = run(machine)
     assert first.history == second.history
     assert first_calls.calls == second_calls.calls
+
+
+def test_the_trace_shows_what_was_aborted() -> None:
+    from orderflow.executor._trace import format_trace
+
+    inner = {
+        "Type": "Parallel",
+        "Branches": [chain(("IW2", {"Type": "Wait", "Seconds": 10}))],
+    }
+    machine = parallel(
+        chain(("Inner2", inner), ("After", {"Type": "Pass"})),
+        chain(("OW2", {"Type": "Wait", "Seconds": 1}), ("OF2", {"Type": "Fail", "Error": "X"})),
+    )
+    execution, _ = run(machine)
+    lines = format_trace(execution).splitlines()
+    aborted = [line for line in lines if line.endswith("aborted")]
+    # The inner Wait and the inner Parallel, both at the moment the other branch failed.
+    assert [line.split()[0] for line in aborted] == ["+1.000s", "+1.000s"]
+    assert lines[-1].startswith("+1.000s  FAILED X")
