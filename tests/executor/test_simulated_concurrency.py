@@ -307,3 +307,24 @@ def test_the_trace_shows_what_was_aborted() -> None:
     # The inner Wait and the inner Parallel, both at the moment the other branch failed.
     assert [line.split()[0] for line in aborted] == ["+1.000s", "+1.000s"]
     assert lines[-1].startswith("+1.000s  FAILED X")
+
+
+def test_no_coroutine_outlives_its_execution() -> None:
+    import gc
+
+    from greenlet import greenlet
+
+    machine = parallel(
+        chain(("LW1", {"Type": "Wait", "Seconds": 2}), ("LT1", task("a"))),
+        chain(("LW2", {"Type": "Wait", "Seconds": 1}), ("LT2", task("b"))),
+    )
+
+    def live() -> int:
+        gc.collect()
+        return sum(isinstance(o, greenlet) for o in gc.get_objects())
+
+    run(machine)
+    before = live()
+    for _ in range(20):
+        assert run(machine)[0].status == "SUCCEEDED"
+    assert live() == before

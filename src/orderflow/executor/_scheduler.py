@@ -248,8 +248,16 @@ class Scheduler:
             self._driver_glet = self._top = self._clock = None
             self.current = None
             self._heap.clear()
-            # Runners left idle are dropped (greenlet ends them when they are collected).
-            self._idle.clear()
+            self._end_runners()
+
+    def _end_runners(self) -> None:
+        """End the greenlets left idle: each unwinds its loop and returns here."""
+        here = getcurrent()
+        idle, self._idle = self._idle, []
+        for runner in idle:
+            if runner is not here and not runner.dead:
+                runner.parent = here
+                runner.throw()
 
     def _loop(self) -> None:
         """The event loop: run the unit due first until the outermost group is done.
@@ -262,7 +270,8 @@ class Scheduler:
         heap = self._heap
         top = self._top
         assert top is not None
-        me = getcurrent()
+        # No local holds this greenlet or a unit across a switch: a suspended greenlet
+        # whose frame refers to itself is never garbage-collected.
         while not top.done:
             if not heap:
                 raise RuntimeError("orderflow scheduler: units wait with nothing to run")
@@ -271,17 +280,20 @@ class Scheduler:
                 continue  # superseded: the unit was rescheduled (stopped early)
             self._move(when)
             self.current = unit
-            host = unit._glet
-            if host is None:
-                unit._glet = me
+            if unit._glet is None:
+                unit._glet = getcurrent()
                 self._run_unit(unit)
+                unit._glet = None
             else:
                 # Resume the unit where it slept; this greenlet waits, idle, to be handed
                 # the loop again.
-                self._idle.append(me)
-                host.switch()
-        if me is not self._driver_glet:
-            # The outermost group is done: let the greenlet that started it return.
+                self._idle.append(getcurrent())
+                unit._glet.switch()
+            del unit
+        if getcurrent() is not self._driver_glet:
+            # The outermost group is done: let the greenlet that started it return (this
+            # one is ended then, with the other idle ones).
+            self._idle.append(getcurrent())
             driver = self._driver_glet
             assert driver is not None
             driver.switch()
