@@ -69,7 +69,8 @@ def test_parallel_takes_as_long_as_its_slowest_branch() -> None:
 def test_every_parallel_branch_starts_at_the_parallel_start() -> None:
     execution = run_asl(parallel(wait_branch(10), wait_branch(30), wait_branch(5)), {})
     assert offsets(execution, "WaitStateEntered") == [0, 0, 0]
-    assert offsets(execution, "WaitStateExited") == [10, 30, 5]
+    # The history is in simulated-time order: the 5 s branch ends first.
+    assert offsets(execution, "WaitStateExited") == [5, 10, 30]
     assert offsets(execution, "ParallelStateSucceeded") == [30]
 
 
@@ -122,7 +123,10 @@ def test_map_iteration_starts_when_a_slot_frees_in_item_order() -> None:
     # Slots: item 0 runs 0-30, item 1 runs 0-10, item 2 takes the slot freed at 10 (10-15),
     # item 3 the one freed at 15 (15-16); the Map ends with item 0 at 30.
     assert offsets(execution, "MapIterationStarted") == [0, 0, 10, 15]
-    assert offsets(execution, "MapIterationSucceeded") == [30, 10, 15, 16]
+    # In simulated-time order: item 1 at 10, item 2 at 15, item 3 at 16, item 0 at 30.
+    assert offsets(execution, "MapIterationSucceeded") == [10, 15, 16, 30]
+    succeeded = [e for e in execution.history if e["type"] == "MapIterationSucceeded"]
+    assert [e["mapIterationSucceededEventDetails"]["index"] for e in succeeded] == [1, 2, 3, 0]
     assert execution.duration == 30
 
 

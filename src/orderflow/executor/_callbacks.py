@@ -10,10 +10,11 @@ arrives; the pausing is done by :mod:`orderflow.executor._execution`, which runs
 machines on a worker thread and hands control back and forth so only one side runs at a
 time (runs stay deterministic).
 
-Parallel branches and Map iterations run one after another, so only one token waits at a
-time: a branch waiting on its token holds back the branches after it until it is answered
-(on AWS they would be waiting side by side). On the virtual clock the later branches
-still start at the Parallel's start time, however long the caller took to answer.
+Parallel branches and Map iterations are simulated side by side (see
+:mod:`orderflow.executor._scheduler`), but only one token waits at a time: before a task
+waits for its token the other branches due by then go first, and while it waits the whole
+simulation pauses until it is answered (on AWS the others would go on). A caller that
+moves the clock on meanwhile moves every waiting branch on with it.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ simulated timestamps; :class:`RealClock` really sleeps (for demos against live s
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Protocol, runtime_checkable
 
@@ -42,7 +43,7 @@ class VirtualClock:
         3600.0
     """
 
-    __slots__ = ("_now", "_start")
+    __slots__ = ("_driver", "_now", "_start")
 
     def __init__(self, start: datetime | None = None) -> None:
         start = start or DEFAULT_START
@@ -50,20 +51,25 @@ class VirtualClock:
             start = start.replace(tzinfo=UTC)
         self._start = start
         self._now = start
+        # While Parallel branches or Map iterations are simulated, the executor's scheduler
+        # takes the sleeps (it returns True when it did): see orderflow.executor._scheduler.
+        self._driver: Callable[[float], bool] | None = None
 
     def now(self) -> datetime:
         return self._now
 
     def sleep(self, seconds: float) -> None:
+        driver = self._driver
+        if driver is not None and driver(seconds):
+            return
         if seconds > 0:
             self._now += timedelta(seconds=seconds)
 
     def set(self, moment: datetime) -> None:
         """Put the clock at ``moment``, earlier or later than now.
 
-        The executor uses this to start every Parallel branch and every Map iteration at
-        the instant it would start on AWS, where they run side by side (see
-        :mod:`orderflow.executor._timeline`).
+        The executor's scheduler uses this to run each Parallel branch and Map iteration
+        at its own simulated instant (see :mod:`orderflow.executor._scheduler`).
         """
         self._now = moment
 

@@ -17,6 +17,7 @@ from typing import Any
 from orderflow.asl import JSON
 from orderflow.executor._clock import Clock, iso_timestamp
 from orderflow.executor._history import Cursor, History
+from orderflow.executor._scheduler import Scheduler, Unit
 
 LambdaHandler = Callable[[str, JSON], Any]
 """``lambda_handler(function_name_or_arn, payload)`` returns the function's result (a JSON
@@ -79,6 +80,8 @@ class Runtime:
         deadline: when the execution times out (``TimeoutSeconds``), if it does.
         execution_context: the ``Execution`` and ``StateMachine`` parts of the context
             object, built once.
+        scheduler: simulates Parallel branches and Map iterations side by side (shared
+            by copies of the runtime, such as a distributed Map's).
     """
 
     clock: Clock
@@ -90,6 +93,7 @@ class Runtime:
     deadline: datetime | None = None
     execution_context: dict[str, Any] = field(default_factory=dict)
     callbacks: Any = None
+    scheduler: Scheduler = field(default_factory=Scheduler)
 
     def start(self, execution_input: JSON) -> None:
         """Fix the execution's start time and the static parts of the context object."""
@@ -127,16 +131,24 @@ class Frame:
         cursor: the last history event of this thread.
         variables: the variables visible here (a Map iteration or Parallel branch starts
             with a copy of the outer values as they were when the state was entered).
+        unit: the simulated branch or iteration this thread is (``None`` for the main
+            flow and for branches run one at a time), see ``orderflow.executor._scheduler``.
 
     A Map iteration's frame carries no ``$$.Map.Item``: AWS puts it in the context object
     only while the Map state builds the iteration's input (see ``MapState``).
     """
 
-    __slots__ = ("cursor", "variables")
+    __slots__ = ("cursor", "unit", "variables")
 
-    def __init__(self, cursor: Cursor, variables: dict[str, JSON] | None = None) -> None:
+    def __init__(
+        self,
+        cursor: Cursor,
+        variables: dict[str, JSON] | None = None,
+        unit: Unit | None = None,
+    ) -> None:
         self.cursor = cursor
         self.variables: dict[str, JSON] = variables if variables is not None else {}
+        self.unit = unit
 
 
 __all__ = ["Frame", "Identity", "LambdaHandler", "Runtime", "TaskHandler"]

@@ -10,9 +10,10 @@ retry's back-off and a Wait show as the time they would take on AWS::
     +3.412s      failed PaymentGatewayTimeout: gateway did not answer
     +3.412s      retry
 
-Inside a Parallel or Map the lines follow the history's order (branch by branch, item by
-item) while the times are the simulated ones, so a second branch starts again at the
-Parallel's start time: on AWS the branches run side by side.
+Inside a Parallel or Map the lines follow the history, which is in simulated-time order:
+the branches (and iterations) run side by side, as on AWS, so their lines interleave
+where one waits and another goes on. A branch or iteration stopped because another one
+failed shows as ``aborted``.
 """
 
 from __future__ import annotations
@@ -91,6 +92,12 @@ def format_trace(execution: Execution) -> str:
             )
         elif kind.endswith("TimedOut"):
             lines.append(f"{stamp}  {pad}    timed out")
+        elif kind.endswith("StateAborted"):
+            lines.append(f"{stamp}  {pad}    aborted")
+            if kind in ("ParallelStateAborted", "MapStateAborted"):
+                depth = max(0, depth - 1)
+        elif kind == "MapIterationAborted":
+            lines.append(f"{stamp}  {pad}iteration {details.get('index')} aborted")
         elif kind in ("ParallelStateStarted", "MapStateStarted"):
             depth += 1
         elif kind in (

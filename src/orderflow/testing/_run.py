@@ -28,7 +28,8 @@ def run_asl(
     unless ``clock`` says otherwise, so Wait states and retry back-off finish instantly and
     the history shows simulated timestamps; Parallel branches start together and Map
     iterations overlap up to ``MaxConcurrency`` (40 when unlimited, AWS's inline limit),
-    so a Parallel takes as long as its slowest branch, as on AWS.
+    interleaved in simulated-time order, so a Parallel takes as long as its slowest
+    branch and the first failure stops the other branches at that moment, as on AWS.
 
     Args:
         definition: ASL as a dict, JSON text or :class:`orderflow.asl.Definition`.
@@ -43,8 +44,8 @@ def run_asl(
             called with the task's parameters and returns the service's result.
         state_machine_type: ``STANDARD`` or ``EXPRESS``.
         clock: a :class:`orderflow.executor.VirtualClock` (the default) or
-            :class:`orderflow.executor.RealClock`. Real time cannot be rewound, so with it
-            branches and iterations really run one after another and their times add up.
+            :class:`orderflow.executor.RealClock`. With real time, waits really happen
+            where they are called, one branch at a time, so their times add up.
         seed: seeds every random choice (retry jitter, UUIDs, ``$random``).
 
     Returns:

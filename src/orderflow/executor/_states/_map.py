@@ -1,12 +1,14 @@
 """The Map state: run the item processor once per item; the output is their list.
 
-Iterations run in order, one at a time, in this process, so ``MaxConcurrency`` cannot
-change the result and every run is reproducible. It does change simulated time: on the
-virtual clock the iterations are scheduled on ``MaxConcurrency`` slots (40 when it is 0,
-AWS's inline limit), each starting, in item order, when a slot frees, and the state ends
-with its last iteration (see :mod:`orderflow.executor._timeline`).
-``ToleratedFailureCount`` and ``ToleratedFailurePercentage`` let some iterations fail;
-without them the first failure fails the state, at the moment it fails.
+Iterations run side by side on the simulated clock (see
+:mod:`orderflow.executor._scheduler`) on ``MaxConcurrency`` slots (40 when it is 0, AWS's
+inline limit): the first ones start together at the state's start, each later one, in
+item order, when a running one ends; their steps interleave in simulated-time order and
+the state ends with its last iteration. ``ToleratedFailureCount`` and
+``ToleratedFailurePercentage`` let some iterations fail; without them the first failure,
+earliest in simulated time, fails the state at that moment and stops the running
+iterations there (``MapIterationAborted``; a Task they already invoked completes, its
+result discarded) and no further iteration starts. Outputs are in item order.
 """
 
 from __future__ import annotations
@@ -20,11 +22,13 @@ from orderflow.asl.expressions import json_type_name
 from orderflow.executor._expr import Jsonata, Payload, ValueReader, path_or_intrinsic
 from orderflow.executor._failure import QUERY_EVALUATION, StateFailure, runtime_failure
 from orderflow.executor._history import Cursor, History, to_json_text
+from orderflow.executor._interpreter import never_sleeps
 from orderflow.executor._retry import error_output
 from orderflow.executor._runtime import Frame, Runtime, TaskHandler
+from orderflow.executor._scheduler import Stopped, Unit
 from orderflow.executor._states._base import Outcome, PlanContext, check_size
 from orderflow.executor._states._guarded import GuardedState
-from orderflow.executor._timeline import Timeline, map_slots
+from orderflow.executor._timeline import map_slots
 
 # Exact types, not isinstance: anything else a JSONata expression hands back (a function,
 # an evaluator-internal object) is "an unsupported result type" to AWS, not a typed mismatch.
@@ -117,6 +121,7 @@ class MapState(GuardedState):
         processor = data.get("ItemProcessor") or data.get("Iterator") or {}
         language = "JSONata" if self.jsonata else "JSONPath"
         self.processor = plan.compile_machine(processor, language)
+        self.instant = never_sleeps(self.processor)
         config = processor.get("ProcessorConfig") if isinstance(processor, dict) else None
         self.distributed = isinstance(config, dict) and config.get("Mode") == "DISTRIBUTED"
         self.items_path: ValueReader | None = None
@@ -362,10 +367,13 @@ class MapState(GuardedState):
             history.record(
                 "MapRunStarted", cursor, clock.now(), {"mapRunArn": self._map_run_arn(rt)}
             )
-        results: list[JSON] = []
+        results: list[JSON] = [None] * len(items)
         failures = 0
         last_success = 0
-        started = cursor.last
+        # Where the next iteration's first event links: the last event of the iteration
+        # that ended last (the Map's start for the first ones), as AWS chains them.
+        chain = cursor.last
+        failed: list[tuple[StateFailure, int]] = []
         name = self.name
         processor = self.processor
         selector = self.item_selector
@@ -373,29 +381,29 @@ class MapState(GuardedState):
         inline = not self.distributed
         # A distributed Map runs child executions: their events are not in this history.
         child_rt = rt if inline else dataclasses.replace(rt, history=History(enabled=False))
-        timeline = Timeline(clock, map_slots(max_concurrency, distributed=self.distributed))
-        for index, item in enumerate(items):
-            map_item = {"Index": index, "Value": item}
-            child = Frame(Cursor(started), dict(variables))
-            timeline.begin()
+
+        def run_item(index: int, unit: Unit | None) -> bool:
+            nonlocal failures, last_success, chain
+            item = items[index]
+            child = Frame(Cursor(chain), dict(variables), unit)
             if inline:
                 history.record(
                     "MapIterationStarted", child.cursor, clock.now(), {"index": index, "name": name}
                 )
-            if selector is not None:
+            if selector is not None or selector_jsonata is not None:
                 item_ctx = self.context(rt, entered)
-                item_ctx["Map"] = {"Item": map_item}
-                item_input = selector.render(effective, item_ctx, variables, rt.rng)
-            elif selector_jsonata is not None:
-                item_ctx = self.context(rt, entered)
-                item_ctx["Map"] = {"Item": map_item}
-                item_input = selector_jsonata.evaluate(
-                    {"input": raw, "context": item_ctx}, variables, rt
-                )
+                item_ctx["Map"] = {"Item": {"Index": index, "Value": item}}
+                if selector is not None:
+                    item_input = selector.render(effective, item_ctx, variables, rt.rng)
+                else:
+                    assert selector_jsonata is not None
+                    item_input = selector_jsonata.evaluate(
+                        {"input": raw, "context": item_ctx}, variables, rt
+                    )
             else:
                 item_input = item
             try:
-                results.append(run_machine(processor, child_rt, child, item_input))
+                results[index] = run_machine(processor, child_rt, child, item_input)
             except StateFailure as failure:
                 if inline:
                     history.record(
@@ -405,20 +413,22 @@ class MapState(GuardedState):
                         {"index": index, "name": name},
                         advance=False,
                     )
-                started = child.cursor.last
+                chain = child.cursor.last
                 failures += 1
                 if self._tolerated(failures, len(items), count, percentage):
-                    results.append(error_output(failure))
-                    timeline.end()
-                    continue
-                cursor.last = started
-                if self.distributed:
-                    history.record("MapRunFailed", cursor, clock.now())
-                if self.tolerates:
-                    raise StateFailure(
-                        "States.ExceedToleratedFailureThreshold",
-                        "The specified tolerated failure threshold was exceeded",
-                    ) from None
+                    results[index] = error_output(failure)
+                    return False
+                failed.append((failure, chain))
+                return True
+            except Stopped:
+                if inline:
+                    history.record(
+                        "MapIterationAborted",
+                        child.cursor,
+                        clock.now(),
+                        {"index": index, "name": name},
+                        advance=False,
+                    )
                 raise
             if inline:
                 last_success = history.record(
@@ -428,12 +438,24 @@ class MapState(GuardedState):
                     {"index": index, "name": name},
                     advance=False,
                 )
-            timeline.end()
-            started = child.cursor.last
-        timeline.finish()
+            chain = child.cursor.last
+            return False
+
+        slots = map_slots(max_concurrency, distributed=self.distributed)
+        rt.scheduler.run(clock, len(items), slots, run_item, never_sleeps=self.instant)
+        if failed:
+            failure, cursor.last = failed[0]
+            if self.distributed:
+                history.record("MapRunFailed", cursor, clock.now())
+            if self.tolerates:
+                raise StateFailure(
+                    "States.ExceedToleratedFailureThreshold",
+                    "The specified tolerated failure threshold was exceeded",
+                ) from None
+            raise failure
         # AWS chains MapStateSucceeded to the last MapIterationSucceeded and the state's exit
         # to the same event (MapStateSucceeded hangs off to the side).
-        cursor.last = last_success or started
+        cursor.last = last_success or chain
         if self.distributed:
             history.record("MapRunSucceeded", cursor, clock.now())
         history.record("MapStateSucceeded", cursor, clock.now(), advance=False)

@@ -1,12 +1,12 @@
 """The Parallel state: run every branch on the same input; the output is their list.
 
-Branches run one after another, in order, in this process: the result is the same as
-AWS's (outputs in branch order) and every run is reproducible. On the virtual clock every
-branch starts at the state's start and the state ends with its slowest branch, as if they
-ran side by side (see :mod:`orderflow.executor._timeline`). The first failing branch in
-branch order fails the state at the moment it fails; the later branches are not run (AWS
-would stop them). A later branch that would have failed *earlier* in simulated time is not
-noticed: the state then fails with the first branch's error rather than that one's.
+All branches start at the state's start and run side by side on the simulated clock
+(see :mod:`orderflow.executor._scheduler`): their steps interleave in simulated-time
+order and the state ends with its slowest branch. The first branch to fail, earliest in
+simulated time, fails the state at that moment and stops the others there: a Task they
+already invoked completes (its side effects stay) but its result is discarded, their
+waits are cut short and they enter no further state, each recording AWS's
+``<Type>StateAborted`` for the state it was in. Outputs are in branch order.
 """
 
 from __future__ import annotations
@@ -16,10 +16,11 @@ from collections.abc import Mapping
 from orderflow.asl import JSON
 from orderflow.executor._failure import StateFailure
 from orderflow.executor._history import Cursor
+from orderflow.executor._interpreter import never_sleeps
 from orderflow.executor._runtime import Frame, Runtime
+from orderflow.executor._scheduler import Unit
 from orderflow.executor._states._base import Outcome, PlanContext, check_size
 from orderflow.executor._states._guarded import GuardedState
-from orderflow.executor._timeline import Timeline
 
 
 class ParallelState(GuardedState):
@@ -34,6 +35,9 @@ class ParallelState(GuardedState):
         self.branches = [
             plan.compile_machine(branch, language) for branch in data.get("Branches") or ()
         ]
+        for machine in self.branches:
+            machine.branch = True
+        self.instant = all(never_sleeps(machine) for machine in self.branches)
 
     def attempt(self, rt: Runtime, frame: Frame, raw: JSON, entered_id: int, retry: int) -> Outcome:
         from orderflow.executor._interpreter import run_machine
@@ -54,21 +58,28 @@ class ParallelState(GuardedState):
         history, clock, cursor = rt.history, rt.clock, frame.cursor
         history.record("ParallelStateStarted", cursor, clock.now())
         started = cursor.last
-        results: list[JSON] = []
-        last = started
-        timeline = Timeline(clock)
-        for machine in self.branches:
-            child = Frame(Cursor(started), dict(variables))
-            timeline.begin()
+        branches = self.branches
+        results: list[JSON] = [None] * len(branches)
+        ends = [started] * len(branches)
+        failed: list[tuple[StateFailure, int]] = []
+
+        def run_branch(index: int, unit: Unit | None) -> bool:
+            child = Frame(Cursor(started), dict(variables), unit)
             try:
-                results.append(run_machine(machine, rt, child, branch_input))
-            except StateFailure:
-                cursor.last = child.cursor.last
-                raise
-            timeline.end()
-            last = child.cursor.last
-        timeline.finish()
-        cursor.last = last
+                results[index] = run_machine(branches[index], rt, child, branch_input)
+            except StateFailure as failure:
+                # Only the group's first failure gets here: later ones are stopped.
+                failed.append((failure, child.cursor.last))
+                return True
+            finally:
+                ends[index] = child.cursor.last
+            return False
+
+        rt.scheduler.run(clock, len(branches), None, run_branch, never_sleeps=self.instant)
+        if failed:
+            failure, cursor.last = failed[0]
+            raise failure
+        cursor.last = ends[-1] if ends else started
         history.record("ParallelStateSucceeded", cursor, clock.now())
         check_size(results, self.name)
         if states is not None:
