@@ -3,6 +3,9 @@
 import orderflow.dsl
 
 EXPECTED = {
+    "CONTINUE",
+    "FAIL",
+    "ChoiceDefault",
     "LAMBDA_INVOKE",
     "LAMBDA_TRANSIENT_ERRORS",
     "STATES_ALL",

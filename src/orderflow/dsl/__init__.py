@@ -13,6 +13,9 @@ service's output into another's input is type-checked against the real Pydantic 
 
 from orderflow.dsl._compile import LAMBDA_INVOKE, CompiledWorkflow, Target, compile_workflow
 from orderflow.dsl._conditions import (
+    CONTINUE,
+    FAIL,
+    ChoiceDefault,
     Condition,
     all_of,
     any_of,
@@ -43,6 +46,8 @@ from orderflow.dsl._task import PassCall, TaskCall
 from orderflow.dsl._workflow import Workflow, workflow
 
 __all__ = [
+    "CONTINUE",
+    "FAIL",
     "LAMBDA_INVOKE",
     "LAMBDA_TRANSIENT_ERRORS",
     "STATES_ALL",
@@ -51,6 +56,7 @@ __all__ = [
     "STATES_TIMEOUT",
     "Catch",
     "CaughtError",
+    "ChoiceDefault",
     "CompiledWorkflow",
     "Condition",
     "Flow",

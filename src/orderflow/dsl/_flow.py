@@ -23,7 +23,7 @@ from typing import Any, Generic, TypeVar, cast, overload
 from pydantic import BaseModel
 
 from orderflow._errors import WorkflowBuildError
-from orderflow.dsl._conditions import Condition
+from orderflow.dsl._conditions import ChoiceDefault, Condition, covered_values
 from orderflow.dsl._options import catchers, check_retry_targets, retriers, services_in
 from orderflow.dsl._refs import (
     Ref,
@@ -73,9 +73,43 @@ class Flow(Generic[In]):
     ``In`` is the workflow's input model; ``flow.input`` is typed as it.
     """
 
-    def __init__(self, scope: Scope, input_ref: Ref) -> None:
+    def __init__(self, scope: Scope, input_ref: Ref, prefix: str = "") -> None:
         self._scope = scope
         self._input = input_ref
+        self._prefix = prefix
+
+    def _name(self, name: str) -> str:
+        if not isinstance(name, str):
+            return name
+        return self._prefix + name
+
+    def scoped(self, label: str) -> Flow[In]:
+        """A Flow adding states to the same sequence, each name prefixed ``"<label>: "``.
+
+        Call a sub-flow function with ``flow.scoped("Compensate")`` as often as needed: a
+        label already used gets the next free number (``Compensate 2: Refund``), so the
+        sub-flow's state names and result keys stay unique without numbering them by hand.
+        Scopes nest (``Order: Compensate: Refund``).
+
+        Example:
+            >>> def refund(flow: Flow[Order], payment: Payment) -> None:
+            ...     flow.task("Refund", refund_payment).call(RefundInput, id=payment.id)
+            >>> refund(flow.scoped("Undo"), first)   # state "Undo: Refund"
+            >>> refund(flow.scoped("Undo"), second)  # state "Undo 2: Refund"
+        """
+        if not isinstance(label, str) or not label.strip():
+            raise WorkflowBuildError(f"a scope label must be a non-empty string, got {label!r}")
+        full = self._builder_label(self._name(label))
+        return Flow(self._scope, self._input, f"{full}: ")
+
+    def _builder_label(self, label: str) -> str:
+        used = self._scope.builder.labels
+        unique, n = label, 1
+        while unique in used:
+            n += 1
+            unique = f"{label} {n}"
+        used.add(unique)
+        return unique
 
     @property
     def input(self) -> In:
@@ -108,6 +142,7 @@ class Flow(Generic[In]):
             result_key: where the result goes (``$.<result_key>``); default snake_case(name).
             comment: the state's Comment.
         """
+        name = self._name(name)
         if not isinstance(service, Service):
             raise WorkflowBuildError(
                 f"expected a Service, got {type(service).__name__}", state=str(name)
@@ -128,7 +163,7 @@ class Flow(Generic[In]):
         self, name: str, *, result_key: str | None = None, comment: str | None = None
     ) -> PassCall:
         """Start a Pass state that shapes a new value; finish it with ``.call(Model, ...)``."""
-        return PassCall(self, name, result_key=result_key, comment=comment)
+        return PassCall(self, self._name(name), result_key=result_key, comment=comment)
 
     # --- Parallel ---------------------------------------------------------------------------
 
@@ -258,6 +293,7 @@ class Flow(Generic[In]):
         keep the checking.
         """
         scope = self._scope
+        name = self._name(name)
         scope.builder.claim_name(name)
         if not branches:
             raise WorkflowBuildError("a Parallel needs at least one branch", state=name)
@@ -267,7 +303,7 @@ class Flow(Generic[In]):
         outputs: list[Ref] = []
         for i, branch in enumerate(branches, start=1):
             body = scope.child("branch", f"Parallel {name!r} branch {i}")
-            returned = branch(Flow(body, self._input))
+            returned = branch(Flow(body, self._input, self._prefix))
             ref = _branch_output(body, name, returned, f"branch {i}")
             built.append(body)
             outputs.append(ref)
@@ -303,6 +339,7 @@ class Flow(Generic[In]):
         body returns.
         """
         scope = self._scope
+        name = self._name(name)
         scope.builder.claim_name(name)
         items_ref = as_ref(items, state=name, what="Map items")
         element = list_element(items_ref._of_annotation)
@@ -322,7 +359,7 @@ class Flow(Generic[In]):
         catch_specs = catchers(self, name, catch)
         inner = scope.child("map", f"Map {name!r}")
         item = Ref(inner, "$.item", element, name)
-        returned = body(Flow(inner, self._input), cast(T, item))
+        returned = body(Flow(inner, self._input, self._prefix), cast(T, item))
         out = _branch_output(inner, name, returned, "the Map body")
         check_retry_targets(name, retry, services_in(inner))
         key = scope.claim_key(result_key or snake_case(name), name)
@@ -348,16 +385,22 @@ class Flow(Generic[In]):
         name: str,
         rules: Sequence[tuple[Condition, Callable[[Flow[In]], None]]],
         *,
-        otherwise: Callable[[Flow[In]], None] | None = None,
+        otherwise: Callable[[Flow[In]], None] | ChoiceDefault | None = None,
         comment: str | None = None,
     ) -> None:
         """A Choice: the first rule that holds runs its branch; then the flow continues.
 
         A branch may end the workflow (``fail``/``succeed``); otherwise it rejoins the flow
         after the Choice. References made inside a branch are not readable after it.
-        Without ``otherwise``, no matching rule fails with ``States.NoChoiceMatched``.
+
+        ``otherwise`` says what happens when no rule holds: a branch function, ``CONTINUE``
+        (go on after the Choice) or ``FAIL`` (the execution fails with
+        ``States.NoChoiceMatched``). Leaving it out is allowed only when the rules compare
+        one ``Literal``/``Enum`` reference with every value it can hold; anything else is a
+        :class:`~orderflow.WorkflowBuildError`, because on AWS it fails only at run time.
         """
         scope = self._scope
+        name = self._name(name)
         scope.builder.claim_name(name)
         if not rules:
             raise WorkflowBuildError("a Choice needs at least one rule", state=name)
@@ -372,12 +415,30 @@ class Flow(Generic[In]):
                 )
             rule = condition.to_asl(lambda ref: scope.resolve(ref, name), name)
             body = scope.child("choice", f"Choice {name!r} rule {i}")
-            branch(Flow(body, self._input))
+            branch(Flow(body, self._input, self._prefix))
             built.append((rule, body))
         default: Scope | None = None
-        if otherwise is not None:
+        if otherwise is None:
+            if not covered_values([condition for condition, _ in rules]):
+                raise WorkflowBuildError(
+                    "no otherwise= and the rules do not cover every value, so an unmatched "
+                    "input would fail at run time with States.NoChoiceMatched; pass "
+                    "otherwise=CONTINUE (go on after the Choice), otherwise=FAIL (fail with "
+                    "States.NoChoiceMatched) or an otherwise branch",
+                    state=name,
+                    field="Default",
+                )
+        elif otherwise is ChoiceDefault.CONTINUE:
             default = scope.child("choice", f"Choice {name!r} otherwise branch")
-            otherwise(Flow(default, self._input))
+        elif otherwise is not ChoiceDefault.FAIL:
+            if not callable(otherwise):
+                raise WorkflowBuildError(
+                    f"otherwise must be a branch function, CONTINUE or FAIL, got {otherwise!r}",
+                    state=name,
+                    field="Default",
+                )
+            default = scope.child("choice", f"Choice {name!r} otherwise branch")
+            otherwise(Flow(default, self._input, self._prefix))
         scope.add(ChoiceStep(name, built, default, comment))
 
     # --- simple states ----------------------------------------------------------------------
@@ -391,6 +452,7 @@ class Flow(Generic[In]):
         comment: str | None = None,
     ) -> None:
         """A Wait for ``seconds`` or until ``timestamp``; either may be a reference."""
+        name = self._name(name)
         if (seconds is None) == (timestamp is None):
             raise WorkflowBuildError(
                 "wait() needs exactly one of seconds= or timestamp=", state=name
@@ -437,6 +499,7 @@ class Flow(Generic[In]):
 
     def succeed(self, name: str, *, output: object = None, comment: str | None = None) -> None:
         """End successfully; ``output`` (a reference) becomes the output when given."""
+        name = self._name(name)
         self._scope.builder.claim_name(name)
         path = None
         if output is not None:
@@ -455,6 +518,7 @@ class Flow(Generic[In]):
 
         A reference becomes ``ErrorPath``/``CausePath``, e.g. ``cause=caught.Cause``.
         """
+        name = self._name(name)
         self._scope.builder.claim_name(name)
         fields: dict[str, Any] = {}
         for key, value in (("Error", error), ("Cause", cause)):
@@ -488,7 +552,7 @@ class Flow(Generic[In]):
 
     def in_scope(self, scope: Scope) -> Flow[In]:
         """A Flow adding states to ``scope`` (a branch, body or handler of this one)."""
-        return Flow(scope, self._input)
+        return Flow(scope, self._input, self._prefix)
 
 
 # --- helpers ---------------------------------------------------------------------------------

@@ -131,6 +131,8 @@ class Builder:
 
     workflow: str
     state_names: set[str] = field(default_factory=set)
+    labels: set[str] = field(default_factory=set)
+    """Labels given to ``Flow.scoped`` (each made unique with a number)."""
     unfinished: dict[int, str] = field(default_factory=dict)
     """Task/Pass calls started but never given a payload (keyed by id of the call)."""
 
