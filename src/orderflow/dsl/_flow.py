@@ -25,6 +25,7 @@ from pydantic import BaseModel
 from orderflow._errors import WorkflowBuildError
 from orderflow.dsl._conditions import ChoiceDefault, Condition, covered_values
 from orderflow.dsl._options import catchers, check_retry_targets, retriers, services_in
+from orderflow.dsl._raw import raw_effect
 from orderflow.dsl._refs import (
     Ref,
     as_ref,
@@ -54,6 +55,7 @@ from orderflow.services._service import Service
 In = TypeVar("In", bound=BaseModel)
 TIn = TypeVar("TIn", bound=BaseModel)
 TOut = TypeVar("TOut", bound=BaseModel)
+M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
 R = TypeVar("R")
 O1 = TypeVar("O1")
@@ -440,6 +442,10 @@ class Flow(Generic[In]):
             default = scope.child("choice", f"Choice {name!r} otherwise branch")
             otherwise(Flow(default, self._input, self._prefix))
         scope.add(ChoiceStep(name, built, default, comment))
+        # Branches rejoin the flow: a raw state in one that replaced the data did so for
+        # everything after the Choice too.
+        for branch_scope in [*(b for _, b in built), *([default] if default else [])]:
+            scope.barriers.extend(branch_scope.barriers)
 
     # --- simple states ----------------------------------------------------------------------
 
@@ -535,20 +541,72 @@ class Flow(Generic[In]):
                 fields[key] = value
         self._scope.add(FailStep(name, fields, comment))
 
-    def raw(self, name: str, state: dict[str, Any]) -> None:
+    @overload
+    def raw(self, name: str, state: dict[str, Any]) -> None: ...
+    @overload
+    def raw(self, name: str, state: dict[str, Any], *, output: type[M]) -> M: ...
+    def raw(
+        self, name: str, state: dict[str, Any], *, output: type[BaseModel] | None = None
+    ) -> Any:
         """Add a state written in ASL (the escape hatch for anything the DSL lacks).
 
         Without ``Next``/``End`` the state is linked into the sequence like any other; with
-        them, or for Succeed/Fail/Choice, you manage its transitions. Its result has no type:
-        read it in later raw states only.
+        them, or for Succeed/Fail/Choice, you manage its transitions.
+
+        What flows on is read from the state's fields. A state that keeps its input
+        (``ResultPath: null``, ``ResultPath: "$.key"`` under a new key, a Wait, a plain
+        Pass) lets earlier references through. One that replaces it (no ``ResultPath``,
+        ``"$"``, a narrowing ``InputPath``/``OutputPath``) is opaque: reading a reference
+        made before it, after it, is a :class:`~orderflow.WorkflowBuildError` naming both
+        states.
+
+        Args:
+            name: the state name.
+            state: the ASL state object.
+            output: the model of what the state produces. With ``ResultPath: "$.key"`` the
+                returned reference is that result (``$.key``); when the state replaces the
+                data, it is the whole new data (``$``), and only it is readable after.
+
+        Returns:
+            ``None`` without ``output``, else a reference typed as ``output``.
         """
+        name = self._name(name)
         if not isinstance(state, dict) or not isinstance(state.get("Type"), str):
             raise WorkflowBuildError("raw() needs an ASL state object with a Type", state=name)
-        self._scope.builder.claim_name(name)
-        terminal = (
-            state["Type"] in ("Succeed", "Fail", "Choice") or "Next" in state or "End" in state
-        )
-        self._scope.add(RawStep(name, dict(state), terminal))
+        if output is not None and not (isinstance(output, type) and issubclass(output, BaseModel)):
+            raise WorkflowBuildError(
+                f"output must be a Pydantic model class, got {output!r}", state=name
+            )
+        scope = self._scope
+        scope.builder.claim_name(name)
+        effect = raw_effect(name, state, self._scope.builder.jsonata)
+        if effect.key is not None:
+            if effect.key in scope.keys:
+                raise WorkflowBuildError(
+                    f"ResultPath '$.{effect.key}...' would overwrite {effect.key!r}, which "
+                    "holds the input or an earlier result; use a new key",
+                    state=name,
+                    field="ResultPath",
+                )
+            scope.claim_key(effect.key, name)
+        if output is not None and (
+            effect.kind == "ends"
+            or (effect.kind == "keeps" and (effect.key is None or effect.nested))
+        ):
+            raise WorkflowBuildError(
+                "output= describes the state's result, but this state's result is not kept "
+                "where the DSL can find it: give it ResultPath '$.key' (or none, to replace "
+                "the data), and no Next/End",
+                state=name,
+                field="ResultPath",
+            )
+        scope.add(RawStep(name, dict(state), effect.kind == "ends"))
+        if effect.kind == "replaces":
+            scope.add_barrier(name, declared=output is not None)
+        if output is None:
+            return None
+        path = "$" if effect.kind == "replaces" else f"$.{effect.key}"
+        return Ref(scope, path, output, name)
 
     def in_scope(self, scope: Scope) -> Flow[In]:
         """A Flow adding states to ``scope`` (a branch, body or handler of this one)."""

@@ -131,6 +131,10 @@ class Builder:
 
     workflow: str
     state_names: set[str] = field(default_factory=set)
+    jsonata: bool = False
+    """Whether the workflow's states are JSONata (raw states then read as JSONata)."""
+    epoch: int = 0
+    """How many states have been added so far (references remember it when made)."""
     labels: set[str] = field(default_factory=set)
     """Labels given to ``Flow.scoped`` (each made unique with a number)."""
     unfinished: dict[int, str] = field(default_factory=dict)
@@ -186,6 +190,8 @@ class Scope:
             self.keys, self.error_keys = set(), set()
         self.imports: dict[str, str] = {}
         self.output_path: str | None = None
+        self.barriers: list[Barrier] = []
+        """Raw states in this sequence that replace the whole state data."""
 
     # --- sequence ---------------------------------------------------------------------------
 
@@ -203,6 +209,11 @@ class Scope:
                 state=step.name,
             )
         self.steps.append(step)
+        self.builder.epoch += 1
+
+    def add_barrier(self, state: str, declared: bool) -> None:
+        """Record that ``state`` (just added) replaces the data: older values are gone."""
+        self.barriers.append(Barrier(self.builder.epoch, state, declared))
 
     def child(self, kind: ScopeKind, label: str) -> Scope:
         if kind == "map":
@@ -243,6 +254,10 @@ class Scope:
             scope = scope.parent
         if scope is None:
             raise WorkflowBuildError(_not_visible(ref, self), state=state)
+        for crossed in (*chain, owner):
+            for barrier in crossed.barriers:
+                if barrier.epoch > ref._of_epoch:
+                    raise WorkflowBuildError(_through_barrier(ref, barrier), state=state)
         # Cross Map bodies from the outside in: each one imports the outer value.
         path = ref._of_path
         for crossing in reversed(chain):
@@ -263,6 +278,33 @@ class Scope:
         self.keys.add(key)
         self.imports[key] = outer_path
         return f"$.{key}"
+
+
+@dataclass(frozen=True)
+class Barrier:
+    """A raw state that replaces the state data; values made before it cannot be read after."""
+
+    epoch: int
+    state: str
+    declared: bool
+
+
+def _through_barrier(ref: Ref, barrier: Barrier) -> str:
+    made_by = "the workflow input" if ref._of_state == "<input>" else f"state {ref._of_state!r}"
+    if barrier.declared:
+        why = (
+            f"raw state {barrier.state!r} replaces the whole state data with its declared "
+            "output, so the value is gone; read it from that output, or give the raw state a "
+            "ResultPath such as '$.key' to keep its input"
+        )
+    else:
+        why = (
+            f"raw state {barrier.state!r} is opaque: it replaces the state data (no ResultPath, "
+            "or an InputPath/OutputPath) and declares no output shape; give it a ResultPath "
+            "such as '$.key' or null to keep its input, or output=Model to declare what it "
+            "produces"
+        )
+    return f"{ref._of_path}, made by {made_by}, flows through {why}"
 
 
 def _not_visible(ref: Ref, reader: Scope) -> str:
@@ -290,6 +332,7 @@ def _not_visible(ref: Ref, reader: Scope) -> str:
 
 __all__ = [
     "TERMINAL_STEPS",
+    "Barrier",
     "Builder",
     "CatchSpec",
     "ChoiceStep",
