@@ -3,6 +3,21 @@
 import orderflow.dsl
 
 EXPECTED = {
+    "DynamoWriteResult",
+    "Event",
+    "ExecutionResult",
+    "PutEventsResult",
+    "PutEventsResultEntry",
+    "SnsPublishResult",
+    "SqsSendMessageResult",
+    "StartExecutionResult",
+    "Callback",
+    "DynamoDB",
+    "EventBridge",
+    "Sns",
+    "Sqs",
+    "StepFunctions",
+    "TaskOptions",
     "CONTINUE",
     "FAIL",
     "ChoiceDefault",

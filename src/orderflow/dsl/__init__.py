@@ -11,6 +11,16 @@ service's output into another's input is type-checked against the real Pydantic 
     definition = render(order_workflow, account="111122223333", region="eu-west-1")
 """
 
+from orderflow.dsl._aws_models import (
+    DynamoWriteResult,
+    Event,
+    ExecutionResult,
+    PutEventsResult,
+    PutEventsResultEntry,
+    SnsPublishResult,
+    SqsSendMessageResult,
+    StartExecutionResult,
+)
 from orderflow.dsl._compile import LAMBDA_INVOKE, CompiledWorkflow, Target, compile_workflow
 from orderflow.dsl._conditions import (
     CONTINUE,
@@ -31,6 +41,15 @@ from orderflow.dsl._conditions import (
     not_,
 )
 from orderflow.dsl._flow import Flow
+from orderflow.dsl._integrations import (
+    Callback,
+    DynamoDB,
+    EventBridge,
+    Sns,
+    Sqs,
+    StepFunctions,
+    TaskOptions,
+)
 from orderflow.dsl._render import contracts_for, functions, render
 from orderflow.dsl._retry import (
     LAMBDA_TRANSIENT_ERRORS,
@@ -54,16 +73,31 @@ __all__ = [
     "STATES_HEARTBEAT_TIMEOUT",
     "STATES_TASK_FAILED",
     "STATES_TIMEOUT",
+    "Callback",
     "Catch",
     "CaughtError",
     "ChoiceDefault",
     "CompiledWorkflow",
     "Condition",
+    "DynamoDB",
+    "DynamoWriteResult",
+    "Event",
+    "EventBridge",
+    "ExecutionResult",
     "Flow",
     "PassCall",
+    "PutEventsResult",
+    "PutEventsResultEntry",
     "Retry",
+    "Sns",
+    "SnsPublishResult",
+    "Sqs",
+    "SqsSendMessageResult",
+    "StartExecutionResult",
+    "StepFunctions",
     "Target",
     "TaskCall",
+    "TaskOptions",
     "Workflow",
     "all_of",
     "any_of",

@@ -24,6 +24,7 @@ from orderflow.dsl._scope import (
     PassStep,
     RawStep,
     Scope,
+    ServiceStep,
     Step,
     SucceedStep,
     TaskStep,
@@ -91,6 +92,28 @@ class Target:
                 field="prefix",
             )
         return name
+
+    @property
+    def partition(self) -> str:
+        """``aws``, ``aws-cn`` or ``aws-us-gov``, from the region."""
+        if self.region.startswith("cn-"):
+            return "aws-cn"
+        if self.region.startswith("us-gov-"):
+            return "aws-us-gov"
+        return "aws"
+
+    def arn(self, service: str, resource: str, *, regional: bool = True) -> str:
+        """``arn:{partition}:{service}:{region}:{account}:{resource}``; an ARN passes through."""
+        if resource.startswith("arn:"):
+            return resource
+        region = self.region if regional else ""
+        return f"arn:{self.partition}:{service}:{region}:{self.account}:{resource}"
+
+    def queue_url(self, queue: str) -> str:
+        """The SQS queue URL of ``queue`` (a name); a URL passes through."""
+        if queue.startswith("https://"):
+            return queue
+        return f"https://sqs.{self.region}.amazonaws.com/{self.account}/{queue}"
 
     def function_arn(self, service: Service[Any, Any]) -> str:
         return f"arn:aws:lambda:{self.region}:{self.account}:function:{self.function_name(service)}"
@@ -252,6 +275,24 @@ class _Compiler:
                 parameters["Payload"] = step.payload
             state = {"Type": "Task", "Resource": LAMBDA_INVOKE, "Parameters": parameters}
             state["ResultSelector"] = dict(step.result_selector)
+            if step.result_path is not None:
+                state["ResultPath"] = step.result_path
+            if step.timeout_seconds is not None:
+                state["TimeoutSeconds"] = step.timeout_seconds
+            if step.heartbeat_seconds is not None:
+                state["HeartbeatSeconds"] = step.heartbeat_seconds
+            _retry_catch(state, step.retry, step.catch)
+        elif isinstance(step, ServiceStep):
+            if step.service is not None:
+                self.tasks[step.name] = step.service
+            try:
+                parameters = step.parameters(self.target)
+            except WorkflowBuildError as exc:
+                raise WorkflowBuildError(exc.message, state=step.name, field=exc.field) from None
+            arn = f"arn:{self.target.partition}:states:::{step.resource}"
+            state = {"Type": "Task", "Resource": arn, "Parameters": parameters}
+            if step.result_selector is not None:
+                state["ResultSelector"] = dict(step.result_selector)
             if step.result_path is not None:
                 state["ResultPath"] = step.result_path
             if step.timeout_seconds is not None:

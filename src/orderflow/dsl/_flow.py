@@ -24,6 +24,7 @@ from pydantic import BaseModel
 
 from orderflow._errors import WorkflowBuildError
 from orderflow.dsl._conditions import ChoiceDefault, Condition, covered_values
+from orderflow.dsl._integrations import Callback, DynamoDB, EventBridge, Sns, Sqs, StepFunctions
 from orderflow.dsl._options import catchers, check_retry_targets, retriers, services_in
 from orderflow.dsl._raw import raw_effect
 from orderflow.dsl._refs import (
@@ -117,6 +118,38 @@ class Flow(Generic[In]):
     def input(self) -> In:
         """The execution input (path ``$`` at the workflow's start), typed as the input model."""
         return cast(In, self._input)
+
+    # --- service integrations ---------------------------------------------------------------
+
+    @property
+    def dynamodb(self) -> DynamoDB:
+        """DynamoDB ``GetItem``/``PutItem``/``UpdateItem``/``DeleteItem`` Tasks."""
+        return DynamoDB(self)
+
+    @property
+    def sns(self) -> Sns:
+        """SNS ``Publish`` Tasks."""
+        return Sns(self)
+
+    @property
+    def sqs(self) -> Sqs:
+        """SQS ``SendMessage`` Tasks."""
+        return Sqs(self)
+
+    @property
+    def events(self) -> EventBridge:
+        """EventBridge ``PutEvents`` Tasks."""
+        return EventBridge(self)
+
+    @property
+    def sfn(self) -> StepFunctions:
+        """Step Functions ``StartExecution`` Tasks (asynchronous or ``.sync:2``)."""
+        return StepFunctions(self)
+
+    @property
+    def callback(self) -> Callback:
+        """Tasks that wait for a task token: Lambda, SQS or SNS with ``.waitForTaskToken``."""
+        return Callback(self)
 
     # --- tasks ------------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ Choice branch or a Catch handler. Scopes decide which references are readable wh
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -43,6 +44,28 @@ class TaskStep:
     timeout_seconds: int | None = None
     heartbeat_seconds: int | None = None
     comment: str | None = None
+
+
+@dataclass
+class ServiceStep:
+    """A Task calling an optimized service integration (DynamoDB, SNS, SQS, ...).
+
+    ``parameters`` is called with the compile target (account, region) so names become
+    ARNs and queue URLs for the environment the workflow is rendered for.
+    """
+
+    name: str
+    resource: str
+    parameters: Callable[[Any], dict[str, Any]]
+    result_selector: dict[str, str] | None
+    result_path: str | None
+    retry: list[dict[str, Any]]
+    catch: list[CatchSpec]
+    timeout_seconds: int | None = None
+    heartbeat_seconds: int | None = None
+    comment: str | None = None
+    service: Service[Any, Any] | None = None
+    """The Lambda service a callback invokes (deploy creates its function)."""
 
 
 @dataclass
@@ -113,6 +136,7 @@ class RawStep:
 
 Step = (
     TaskStep
+    | ServiceStep
     | PassStep
     | ParallelStep
     | MapStep
@@ -343,6 +367,7 @@ __all__ = [
     "RawStep",
     "Scope",
     "ScopeKind",
+    "ServiceStep",
     "Step",
     "SucceedStep",
     "TaskStep",

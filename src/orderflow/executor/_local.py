@@ -15,6 +15,7 @@ from orderflow._targets import DEFAULT_TARGET, load_definition_target
 from orderflow.asl import JSON, Definition
 from orderflow.executor._clock import Clock
 from orderflow.executor._execution import Execution, start_execution
+from orderflow.executor._fakes import LocalAws
 
 
 def load_target(target: str | None = None) -> Definition:
@@ -77,6 +78,7 @@ def run_locally(
     seed: int = 0,
     failure_rates: Mapping[str, float] | None = None,
     clock: Clock | None = None,
+    aws: LocalAws | None = None,
 ) -> Execution:
     """Execute ``definition`` with the order services answering its Lambda calls.
 
@@ -87,6 +89,9 @@ def run_locally(
         failure_rates: service name (a key of ``orderflow.services.SERVICES``) ->
             probability in [0, 1] of a simulated transient failure.
         clock: the executor's clock (virtual by default).
+        aws: the in-memory AWS services answering the definition's service integrations
+            (DynamoDB, SNS, SQS, EventBridge, S3, Step Functions); by default a fresh
+            :class:`~orderflow.testing.LocalAws` with every table the definition uses.
 
     Raises:
         orderflow.ExecutionError: a failure rate names an unknown service or is not a
@@ -97,10 +102,15 @@ def run_locally(
 
     rates = check_failure_rates(failure_rates or {})
     deps = ServiceDeps.default(seed=seed, failure_rates=rates)
+    handler = local_handler(deps)
+    if aws is None:
+        aws = LocalAws(seed=seed, lambda_handler=handler)
+        aws.tables_for(definition)
     return start_execution(
         definition,
         execution_input,
-        lambda_handler=local_handler(deps),
+        lambda_handler=handler,
+        handlers=aws.handlers(),
         clock=clock,
         seed=seed,
     )
