@@ -161,7 +161,7 @@ class DynamoDB(_Namespace):
         name: str,
         *,
         table: str,
-        key: Mapping[str, str | int | float | bool],
+        key: Mapping[str, str | int | float],
         item: type[M],
         consistent_read: bool = False,
         **options: Unpack[TaskOptions],
@@ -205,7 +205,7 @@ class DynamoDB(_Namespace):
         name: str,
         *,
         table: str,
-        key: Mapping[str, str | int | float | bool],
+        key: Mapping[str, str | int | float],
         set: Mapping[str, object],
         item: type[M],
         **options: Unpack[TaskOptions],
@@ -216,7 +216,7 @@ class DynamoDB(_Namespace):
         name: str,
         *,
         table: str,
-        key: Mapping[str, str | int | float | bool],
+        key: Mapping[str, str | int | float],
         set: Mapping[str, object],
         item: None = None,
         **options: Unpack[TaskOptions],
@@ -226,7 +226,7 @@ class DynamoDB(_Namespace):
         name: str,
         *,
         table: str,
-        key: Mapping[str, str | int | float | bool],
+        key: Mapping[str, str | int | float],
         set: Mapping[str, object],
         item: type[BaseModel] | None = None,
         **options: Unpack[TaskOptions],
@@ -246,7 +246,7 @@ class DynamoDB(_Namespace):
                 field="UpdateExpression",
             )
         keys = key_template(scope, state, key, item)
-        values = key_template(scope, state, set, item)
+        values = key_template(scope, state, set, item, is_key=False)
         names = {f"#a{i}": attr for i, attr in enumerate(set)}
         params: dict[str, Any] = {
             "TableName": table,
@@ -282,7 +282,7 @@ class DynamoDB(_Namespace):
         name: str,
         *,
         table: str,
-        key: Mapping[str, str | int | float | bool],
+        key: Mapping[str, str | int | float],
         **options: Unpack[TaskOptions],
     ) -> DynamoWriteResult:
         """Delete one item (deleting a missing item succeeds, as on AWS)."""

@@ -102,8 +102,12 @@ def key_template(
     state: str,
     key: Mapping[str, Any],
     model: type[BaseModel] | None,
+    *,
+    is_key: bool = True,
 ) -> dict[str, Any]:
-    """A ``Key`` (or ``Item``) map: attribute name -> AttributeValue template.
+    """A ``Key`` (or ``SET`` values) map: attribute name -> AttributeValue template.
+
+    Key attributes must be strings or numbers (DynamoDB keys are S, N or B).
 
     Raises:
         WorkflowBuildError: the key is empty, or names a field ``model`` does not have,
@@ -135,7 +139,19 @@ def key_template(
                     state=state,
                     field=name,
                 )
-        out[name] = attribute(scope, state, name, value, annotation)
+        written = attribute(scope, state, name, value, annotation)
+        if is_key and (
+            set(written) - {"S", "S.$", "N", "N.$"}
+            or any("JsonToString" in str(v) and k == "S.$" for k, v in written.items())
+            or (isinstance(written.get("S"), str) and not isinstance(value, (str, enum.Enum)))
+        ):
+            raise WorkflowBuildError(
+                f"key attribute {name!r} must be a string or a number, got "
+                f"{type_name(value._of_annotation) if isinstance(value, Ref) else repr(value)}",
+                state=state,
+                field=name,
+            )
+        out[name] = written
     return out
 
 
