@@ -496,3 +496,43 @@ def test_write_results_are_typed() -> None:
     run = run_asl(rendered(build), ORDER, aws=aws)
     assert run.output["status"]["total_cents"] == 200
     assert DynamoWriteResult.model_fields.keys() == {"HttpStatusCode"}
+
+
+# --- orderflow run ----------------------------------------------------------------------
+
+
+def _saves_and_announces(flow: Flow[OrderIn]) -> None:
+    flow.dynamodb.put_item("Save", table="orders", item=record(flow))
+    loaded = flow.dynamodb.get_item(
+        "Load", table="orders", key={"order_id": flow.input.order_id}, item=OrderRecord
+    )
+    flow.sns.publish("Announce", topic="order-events", message=loaded)
+    flow.succeed("Done", output=loaded)
+
+
+saves_and_announces = Workflow("saves-and-announces", OrderIn, _saves_and_announces)
+
+
+def test_orderflow_run_answers_integrations_locally(capsys: pytest.CaptureFixture[str]) -> None:
+    from orderflow.cli import main
+
+    code = main(["run", f"{__name__}:saves_and_announces", "--input", json.dumps(ORDER)])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert json.loads(captured.out) == {
+        "order_id": "o-1",
+        "total_cents": 1250,
+        "paid": False,
+        "lines": ["a", "b"],
+    }
+
+
+def test_run_locally_creates_the_tables_the_definition_uses() -> None:
+    from orderflow.executor._local import run_locally
+
+    aws = LocalAws()
+    aws.tables_for(render(saves_and_announces))
+    assert aws.tables["orders"].key == ("order_id",)
+    run = run_locally(render(saves_and_announces), ORDER, aws=aws)
+    assert run.succeeded
+    assert len(aws.published["order-events"]) == 1
