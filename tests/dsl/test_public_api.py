@@ -3,6 +3,16 @@
 import orderflow.dsl
 
 EXPECTED = {
+    "MapRunResult",
+    "ResultWriterDetails",
+    "S3Csv",
+    "S3Items",
+    "S3Json",
+    "S3Manifest",
+    "S3Object",
+    "S3Objects",
+    "S3ObjectSummary",
+    "S3Results",
     "DynamoWriteResult",
     "Event",
     "ExecutionResult",

@@ -45,6 +45,7 @@ RUNTIME = {
     "sfn_start_execution_misuse": ("Audit", "Output"),
     "callback_result_misuse": ("GetUser", "user_id"),
     "raw_output_misuse": ("Load", "nickname"),
+    "distributed_map_item_misuse": ("GetUser", "user_id"),
 }
 
 

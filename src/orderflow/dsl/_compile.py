@@ -317,9 +317,19 @@ class _Compiler:
         elif isinstance(step, MapStep):
             selector = {"item.$": "$$.Map.Item.Value"}
             selector.update({f"{key}.$": path for key, path in step.body.imports.items()})
-            processor = {"ProcessorConfig": {"Mode": "INLINE"}}
+            config: dict[str, Any] = {"Mode": "INLINE"}
+            options = step.distributed
+            if options is not None:
+                config = {"Mode": "DISTRIBUTED", "ExecutionType": options.execution_type}
+            processor: dict[str, Any] = {"ProcessorConfig": config}
             processor.update(self.machine(step.body, end_output=step.body.output_path))
-            state = {"Type": "Map", "ItemsPath": step.items_path, "ItemSelector": selector}
+            state = {"Type": "Map"}
+            if options is None or options.reader is None:
+                state["ItemsPath"] = step.items_path
+            if options is None or options.batch is None:
+                state["ItemSelector"] = selector
+            if options is not None:
+                state.update(options.fields(self.target.partition, step.body.imports))
             if step.max_concurrency is not None:
                 state["MaxConcurrency"] = step.max_concurrency
             state["ItemProcessor"] = processor

@@ -24,6 +24,13 @@ from pydantic import BaseModel
 
 from orderflow._errors import WorkflowBuildError
 from orderflow.dsl._conditions import ChoiceDefault, Condition, covered_values
+from orderflow.dsl._distributed import (
+    ExecutionType,
+    MapRunResult,
+    S3Items,
+    S3Results,
+    build_distributed_map,
+)
 from orderflow.dsl._integrations import Callback, DynamoDB, EventBridge, Sns, Sqs, StepFunctions
 from orderflow.dsl._options import catchers, check_retry_targets, retriers, services_in
 from orderflow.dsl._raw import raw_effect
@@ -339,7 +346,7 @@ class Flow(Generic[In]):
         for i, branch in enumerate(branches, start=1):
             body = scope.child("branch", f"Parallel {name!r} branch {i}")
             returned = branch(Flow(body, self._input, self._prefix))
-            ref = _branch_output(body, name, returned, f"branch {i}")
+            ref = branch_output(body, name, returned, f"branch {i}")
             built.append(body)
             outputs.append(ref)
         check_retry_targets(name, retry, [s for b in built for s in services_in(b)])
@@ -395,7 +402,7 @@ class Flow(Generic[In]):
         inner = scope.child("map", f"Map {name!r}")
         item = Ref(inner, "$.item", element, name)
         returned = body(Flow(inner, self._input, self._prefix), cast(T, item))
-        out = _branch_output(inner, name, returned, "the Map body")
+        out = branch_output(inner, name, returned, "the Map body")
         check_retry_targets(name, retry, services_in(inner))
         key = scope.claim_key(result_key or snake_case(name), name)
         scope.add(
@@ -412,6 +419,140 @@ class Flow(Generic[In]):
         )
         results = Ref(scope, f"$.{key}", types.GenericAlias(list, (out._of_annotation,)), name)
         return cast(list[R], results)
+
+    # --- Distributed Map ----------------------------------------------------------------------
+
+    @overload
+    def distributed_map(
+        self,
+        name: str,
+        items: S3Items[T] | Sequence[T],
+        body: Callable[[Flow[In], T], R],
+        *,
+        batch: None = None,
+        writer: None = None,
+        max_concurrency: int | None = ...,
+        tolerated_failure_count: int | None = ...,
+        tolerated_failure_percentage: float | None = ...,
+        execution_type: ExecutionType = ...,
+        label: str | None = ...,
+        retry: Sequence[Retry] = ...,
+        catch: Sequence[Catch] = ...,
+        result_key: str | None = ...,
+        comment: str | None = ...,
+    ) -> list[R]: ...
+    @overload
+    def distributed_map(
+        self,
+        name: str,
+        items: S3Items[T] | Sequence[T],
+        body: Callable[[Flow[In], list[T]], R],
+        *,
+        batch: int,
+        writer: None = None,
+        max_concurrency: int | None = ...,
+        tolerated_failure_count: int | None = ...,
+        tolerated_failure_percentage: float | None = ...,
+        execution_type: ExecutionType = ...,
+        label: str | None = ...,
+        retry: Sequence[Retry] = ...,
+        catch: Sequence[Catch] = ...,
+        result_key: str | None = ...,
+        comment: str | None = ...,
+    ) -> list[R]: ...
+    @overload
+    def distributed_map(
+        self,
+        name: str,
+        items: S3Items[T] | Sequence[T],
+        body: Callable[[Flow[In], T], R],
+        *,
+        batch: None = None,
+        writer: S3Results,
+        max_concurrency: int | None = ...,
+        tolerated_failure_count: int | None = ...,
+        tolerated_failure_percentage: float | None = ...,
+        execution_type: ExecutionType = ...,
+        label: str | None = ...,
+        retry: Sequence[Retry] = ...,
+        catch: Sequence[Catch] = ...,
+        result_key: str | None = ...,
+        comment: str | None = ...,
+    ) -> MapRunResult: ...
+    @overload
+    def distributed_map(
+        self,
+        name: str,
+        items: S3Items[T] | Sequence[T],
+        body: Callable[[Flow[In], list[T]], R],
+        *,
+        batch: int,
+        writer: S3Results,
+        max_concurrency: int | None = ...,
+        tolerated_failure_count: int | None = ...,
+        tolerated_failure_percentage: float | None = ...,
+        execution_type: ExecutionType = ...,
+        label: str | None = ...,
+        retry: Sequence[Retry] = ...,
+        catch: Sequence[Catch] = ...,
+        result_key: str | None = ...,
+        comment: str | None = ...,
+    ) -> MapRunResult: ...
+    def distributed_map(
+        self,
+        name: str,
+        items: Any,
+        body: Callable[..., Any],
+        *,
+        batch: int | None = None,
+        writer: S3Results | None = None,
+        max_concurrency: int | None = None,
+        tolerated_failure_count: int | None = None,
+        tolerated_failure_percentage: float | None = None,
+        execution_type: ExecutionType = "STANDARD",
+        label: str | None = None,
+        retry: Sequence[Retry] = (),
+        catch: Sequence[Catch] = (),
+        result_key: str | None = None,
+        comment: str | None = None,
+    ) -> Any:
+        """A Distributed Map: ``body`` runs as a child execution per item (or batch).
+
+        Args:
+            name: the state name.
+            items: a list reference, or an S3 reader (``S3Json``, ``S3Csv``,
+                ``S3Manifest``, ``S3Objects``) whose ``item`` model types each item.
+            body: ``body(flow, item)`` (or ``body(flow, items)`` with ``batch``) builds the
+                child's states and returns its result.
+            batch: ``ItemBatcher.MaxItemsPerBatch``; the body then gets a list.
+            writer: ``ResultWriter``; the result is then a :class:`MapRunResult`.
+            max_concurrency: how many children run at once (0 = as many as allowed).
+            tolerated_failure_count: ``ToleratedFailureCount``.
+            tolerated_failure_percentage: ``ToleratedFailurePercentage``.
+            execution_type: the children's type, ``STANDARD`` or ``EXPRESS``.
+            label: the map run's ``Label``.
+            retry: Retriers, in order.
+            catch: Catchers, in order.
+            result_key: where the result goes; default snake_case(name).
+            comment: the state's Comment.
+        """
+        return build_distributed_map(
+            self,
+            name,
+            items,
+            body,
+            batch=batch,
+            writer=writer,
+            max_concurrency=max_concurrency,
+            tolerated_failure_count=tolerated_failure_count,
+            tolerated_failure_percentage=tolerated_failure_percentage,
+            execution_type=execution_type,
+            label=label,
+            retry=retry,
+            catch=catch,
+            result_key=result_key,
+            comment=comment,
+        )
 
     # --- Choice -----------------------------------------------------------------------------
 
@@ -649,7 +790,7 @@ class Flow(Generic[In]):
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _branch_output(body: Scope, state: str, returned: object, what: str) -> Ref:
+def branch_output(body: Scope, state: str, returned: object, what: str) -> Ref:
     if not body.steps:
         raise WorkflowBuildError(f"{what} has no states; add at least one", state=state)
     ref = as_ref(returned, state=state, what=f"the value {what} returns")
@@ -662,4 +803,4 @@ def _is_str(annotation: Any) -> bool:
     return compatible(annotation, str)
 
 
-__all__ = ["Flow"]
+__all__ = ["Flow", "branch_output"]

@@ -96,6 +96,8 @@ class MapStep:
     retry: list[dict[str, Any]]
     catch: list[CatchSpec]
     comment: str | None = None
+    distributed: Any = None
+    """DistributedOptions for a Distributed Map (``flow.distributed_map``)."""
 
 
 @dataclass
@@ -214,6 +216,9 @@ class Scope:
             self.keys, self.error_keys = set(), set()
         self.imports: dict[str, str] = {}
         self.output_path: str | None = None
+        self.import_prefix = "$."
+        """Where imported outer values sit in a Map body's input (``$.BatchInput.`` when
+        items come in batches)."""
         self.barriers: list[Barrier] = []
         """Raw states in this sequence that replace the whole state data."""
 
@@ -292,7 +297,7 @@ class Scope:
     def import_path(self, outer_path: str) -> str:
         for key, path in self.imports.items():
             if path == outer_path:
-                return f"$.{key}"
+                return f"{self.import_prefix}{key}"
         base = re.sub(r"[^A-Za-z0-9_]+", "_", outer_path.removeprefix("$")).strip("_") or "input"
         key = f"outer_{base}"
         suffix = 2
@@ -301,7 +306,7 @@ class Scope:
             suffix += 1
         self.keys.add(key)
         self.imports[key] = outer_path
-        return f"$.{key}"
+        return f"{self.import_prefix}{key}"
 
 
 @dataclass(frozen=True)

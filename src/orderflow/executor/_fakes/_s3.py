@@ -3,7 +3,8 @@
 :meth:`FakeS3.read_items` answers an ``ItemReader`` the way the Distributed Map reads S3:
 a JSON array (``InputType: JSON``), CSV rows as objects keyed by the header
 (``InputType: CSV``, ``CSVHeaderLocation: FIRST_ROW`` or given ``CSVHeaders``), an S3
-inventory manifest (``MANIFEST``: every object its CSV files list), or, with
+Inventory ``manifest.json`` (``MANIFEST``: every row of the CSV files it lists, keyed by
+its ``fileSchema``), or, with
 ``s3:listObjectsV2``, one ``{Key, Size, ETag, LastModified, StorageClass}`` per object
 under the prefix. :meth:`FakeS3.write_results` stores the results as AWS's ResultWriter
 does (``manifest.json`` plus ``SUCCEEDED_0.json``/``FAILED_0.json``) and answers with the
@@ -83,12 +84,22 @@ class FakeS3:
         if kind == "CSV":
             return _csv_rows(text, config)
         if kind == "MANIFEST":
-            found: list[Any] = []
-            for row in csv.reader(io.StringIO(text)):
-                if len(row) >= 2:
-                    found.append({"Bucket": row[0], "Key": row[1]})
-            return found
+            return self._inventory(text)
         raise ValueError(f"the local S3 fake cannot read InputType {kind!r}")
+
+    def _inventory(self, text: str) -> list[Any]:
+        """The objects an S3 Inventory ``manifest.json`` lists, one item per CSV row, keyed
+        by the manifest's ``fileSchema`` (the data files are stored uncompressed here)."""
+        manifest = json.loads(text)
+        schema = [f.strip() for f in str(manifest.get("fileSchema", "Bucket, Key")).split(",")]
+        bucket = str(manifest.get("destinationBucket", "")).rsplit(":", 1)[-1]
+        found: list[Any] = []
+        for entry in manifest.get("files", []):
+            data = self._get(bucket, str(entry.get("key", "")))
+            found.extend(
+                dict(zip(schema, row, strict=False)) for row in csv.reader(io.StringIO(data)) if row
+            )
+        return found
 
     def write_results(self, request: Any, writer: dict[str, Any]) -> dict[str, Any]:
         """Store a Distributed Map's results; answer with ``ResultWriterDetails``."""
