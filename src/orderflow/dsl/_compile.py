@@ -30,6 +30,7 @@ from orderflow.dsl._scope import (
     TaskStep,
     WaitStep,
 )
+from orderflow.dsl._jsonata import to_jsonata
 from orderflow.dsl._workflow import Workflow
 from orderflow.services._service import Service
 
@@ -168,6 +169,8 @@ def compile_workflow(
     data.update(compiler.machine(root, end_output=None))
     if workflow.timeout_seconds is not None:
         data["TimeoutSeconds"] = workflow.timeout_seconds
+    if workflow.query_language == "JSONata":
+        data = to_jsonata(data, compiler.raw)
     return CompiledWorkflow(
         workflow.name, Definition(data), compiler.tasks, target, workflow.input_model
     )
@@ -177,6 +180,8 @@ class _Compiler:
     def __init__(self, target: Target) -> None:
         self.target = target
         self.tasks: dict[str, Service[Any, Any]] = {}
+        self.raw: set[str] = set()
+        """Names of raw states (left as the user wrote them in JSONata output)."""
 
     def machine(self, scope: Scope, end_output: str | None) -> dict[str, Any]:
         """``{"StartAt", "States"}`` for a scope that is a whole state machine or branch."""
@@ -347,6 +352,7 @@ class _Compiler:
         elif isinstance(step, FailStep):
             state = {"Type": "Fail", **step.fields}
         else:
+            self.raw.add(step.name)
             state = dict(step.state)
         comment = getattr(step, "comment", None)
         if comment:
