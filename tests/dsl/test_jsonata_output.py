@@ -169,19 +169,24 @@ def random_workflow(seed: int) -> Workflow[Input]:
                 flow.wait(f"W{i}", seconds=rng.randint(0, 3))
             elif op == "choice":
                 otherwise: Any = rng.choice(
-                    [CONTINUE, FAIL, lambda f: f.fail(f"F{i}", error="Other", cause="no rule")]
+                    [CONTINUE, FAIL, lambda f, i=i: f.fail(f"F{i}", error="Other", cause="no rule")]
                 )
                 flow.choice(
                     f"C{i}",
                     [
-                        (gt(rng.choice(ints), rng.randint(-3, 3)), lambda f: pair(f, f"C{i}a")),
-                        (eq(rng.choice(strs), "x"), lambda f: f.wait(f"C{i}w", seconds=1)),
+                        (
+                            gt(rng.choice(ints), rng.randint(-3, 3)),
+                            lambda f, i=i: pair(f, f"C{i}a"),
+                        ),
+                        (eq(rng.choice(strs), "x"), lambda f, i=i: f.wait(f"C{i}w", seconds=1)),
                     ],
                     otherwise=otherwise,
                 )
             elif op == "parallel":
                 first, second = flow.parallel(
-                    f"Par{i}", lambda b: pair(b, f"Par{i}a"), lambda b: pair(b, f"Par{i}b")
+                    f"Par{i}",
+                    lambda b, i=i: pair(b, f"Par{i}a"),
+                    lambda b, i=i: pair(b, f"Par{i}b"),
                 )
                 strs.append(second.s)
                 ints.append(first.n)
@@ -189,7 +194,7 @@ def random_workflow(seed: int) -> Workflow[Input]:
                 results = flow.map(
                     f"M{i}",
                     flow.input.items,
-                    lambda f, x: f.pass_(f"M{i}p").call(Pair, s=rng.choice(strs), n=x),
+                    lambda f, x, i=i: f.pass_(f"M{i}p").call(Pair, s=rng.choice(strs), n=x),
                 )
                 if rng.random() < 0.5:
                     flow.pass_(f"M{i}n").call(Key, k=flow.input.a)

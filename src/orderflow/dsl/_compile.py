@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from orderflow._errors import WorkflowBuildError
 from orderflow.asl import Definition
+from orderflow.dsl._jsonata import to_jsonata
 from orderflow.dsl._scope import (
     ChoiceStep,
     FailStep,
@@ -30,7 +31,6 @@ from orderflow.dsl._scope import (
     TaskStep,
     WaitStep,
 )
-from orderflow.dsl._jsonata import to_jsonata
 from orderflow.dsl._workflow import Workflow
 from orderflow.services._service import Service
 
