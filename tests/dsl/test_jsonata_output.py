@@ -237,3 +237,66 @@ def test_random_workflows_run_identically_in_both_languages(
     jsonpath, jsonata = both(random_workflow(seed))
     no_jsonpath_fields(jsonata.data["States"])
     same_run(run_with_fakes(jsonpath, value), run_with_fakes(jsonata, value))
+
+
+class Job(BaseModel):
+    tag: str
+
+
+class Approval(BaseModel):
+    ok: bool
+
+
+class Record(BaseModel):
+    id: str
+    n: int
+
+
+def every_integration(flow: Flow[Job]) -> None:
+    from orderflow.dsl import Event, S3Csv, S3Json, S3Results
+
+    record = flow.pass_("Shape").call(Record, id=flow.input.tag, n=1)
+    flow.dynamodb.put_item("Put", table="things", item=record)
+    got = flow.dynamodb.get_item("Get", table="things", key={"id": record.id}, item=Record)
+    flow.dynamodb.update_item(
+        "Update", table="things", key={"id": got.id}, set={"n": 2}, item=Record
+    )
+    flow.sns.publish("Publish", topic="topic", message=got)
+    flow.sqs.send_message("Send", queue="queue", body={"record": got})
+    flow.events.put_events("Put events", [Event(source="s", detail_type="d", detail=got)])
+    flow.sfn.start_execution("Start", machine="child", input=got)
+    child = flow.sfn.start_execution_sync("Run", machine="child", input=got, output=Record)
+    flow.distributed_map(
+        "Each", S3Json("in", "l.json", Job), lambda f, j: f.pass_("P").call(Job, tag=j.tag)
+    )
+    flow.distributed_map(
+        "Batches",
+        S3Csv("in", "r.csv", Job),
+        lambda f, rows: f.pass_("Q").call(Job, tag=flow.input.tag),
+        batch=2,
+        writer=S3Results("out", "runs"),
+    )
+    answer = flow.callback.sqs(
+        "Ask", queue="asks", body={"n": child.Output.n}, result=Approval, timeout_seconds=60
+    )
+    flow.dynamodb.delete_item("Delete", table="things", key={"id": got.id})
+    flow.pass_("Done").call(Approval, ok=answer.ok)
+
+
+def test_every_integration_runs_identically_in_both_languages() -> None:
+    import json
+
+    runs = []
+    for definition in both(Workflow("t", Job, every_integration)):
+        aws = LocalAws()
+        aws.create_table("things", "id")
+        aws.state_machines["child"] = {"StartAt": "S", "States": {"S": {"Type": "Succeed"}}}
+        aws.put_object("in", "l.json", [{"tag": "a"}, {"tag": "b"}])
+        aws.put_object("in", "r.csv", "tag\na\nb\nc\n")
+        run = run_asl(definition, {"tag": "t"}, aws=aws)
+        assert run.status == "RUNNING", run.cause
+        token = json.loads(aws.messages["asks"][0]["MessageBody"])["task_token"]
+        run.send_task_success(token, {"ok": True})
+        assert run.succeeded, run.cause
+        runs.append(run)
+    same_run(*runs)
