@@ -278,15 +278,7 @@ class _Compiler:
                 parameters["Payload.$"] = step.payload
             else:
                 parameters["Payload"] = step.payload
-            state = {"Type": "Task", "Resource": LAMBDA_INVOKE, "Parameters": parameters}
-            state["ResultSelector"] = dict(step.result_selector)
-            if step.result_path is not None:
-                state["ResultPath"] = step.result_path
-            if step.timeout_seconds is not None:
-                state["TimeoutSeconds"] = step.timeout_seconds
-            if step.heartbeat_seconds is not None:
-                state["HeartbeatSeconds"] = step.heartbeat_seconds
-            _retry_catch(state, step.retry, step.catch)
+            state = _task(LAMBDA_INVOKE, parameters, step)
         elif isinstance(step, ServiceStep):
             if step.service is not None:
                 self.tasks[step.name] = step.service
@@ -294,17 +286,7 @@ class _Compiler:
                 parameters = step.parameters(self.target)
             except WorkflowBuildError as exc:
                 raise WorkflowBuildError(exc.message, state=step.name, field=exc.field) from None
-            arn = f"arn:{self.target.partition}:states:::{step.resource}"
-            state = {"Type": "Task", "Resource": arn, "Parameters": parameters}
-            if step.result_selector is not None:
-                state["ResultSelector"] = dict(step.result_selector)
-            if step.result_path is not None:
-                state["ResultPath"] = step.result_path
-            if step.timeout_seconds is not None:
-                state["TimeoutSeconds"] = step.timeout_seconds
-            if step.heartbeat_seconds is not None:
-                state["HeartbeatSeconds"] = step.heartbeat_seconds
-            _retry_catch(state, step.retry, step.catch)
+            state = _task(f"arn:{self.target.partition}:states:::{step.resource}", parameters, step)
         elif isinstance(step, PassStep):
             state = {"Type": "Pass"}
             if step.parameters is not None:
@@ -358,6 +340,23 @@ class _Compiler:
         if comment:
             state = {"Comment": comment, **state}
         return state
+
+
+def _task(
+    resource: str, parameters: dict[str, Any], step: TaskStep | ServiceStep
+) -> dict[str, Any]:
+    """A Task state: the resource and its parameters, then the step's result handling."""
+    state: dict[str, Any] = {"Type": "Task", "Resource": resource, "Parameters": parameters}
+    if step.result_selector is not None:
+        state["ResultSelector"] = dict(step.result_selector)
+    if step.result_path is not None:
+        state["ResultPath"] = step.result_path
+    if step.timeout_seconds is not None:
+        state["TimeoutSeconds"] = step.timeout_seconds
+    if step.heartbeat_seconds is not None:
+        state["HeartbeatSeconds"] = step.heartbeat_seconds
+    _retry_catch(state, step.retry, step.catch)
+    return state
 
 
 def _retry_catch(state: dict[str, Any], retry: list[dict[str, Any]], catch: list[Any]) -> None:
