@@ -133,3 +133,24 @@ def test_callback_limits_and_token_key_are_checked(kwargs: dict[str, Any], field
     with pytest.raises(WorkflowBuildError) as info:
         render(Workflow("t", Request, build))
     assert info.value.state == "Ask" and info.value.field == field
+
+
+class Job(BaseModel):
+    tag: str
+
+
+def _asks(flow: Flow[Job]) -> None:
+    flow.callback.sqs(
+        "Ask", queue="q", body={"t": flow.input.tag}, result=Approval, timeout_seconds=60
+    )
+
+
+asks = Workflow("asks", Job, _asks)
+
+
+def test_orderflow_run_says_a_callback_is_waiting(capsys: pytest.CaptureFixture[str]) -> None:
+    from orderflow.cli import main
+
+    assert main(["run", f"{__name__}:asks", "--input", '{"tag": "x"}']) == 1
+    err = capsys.readouterr().err
+    assert "execution RUNNING: waiting for task token" in err and "send_task_success" in err
