@@ -20,6 +20,7 @@ class Colour(enum.Enum):
 
 
 class Facts(BaseModel):
+    flag: bool = False
     amount: int
     status: Literal["active", "suspended"]
     colour: Colour
@@ -53,8 +54,9 @@ def test_no_otherwise_and_no_full_cover_is_a_build_error_naming_the_state() -> N
         lambda i: [(eq(i.colour, Colour.RED), wait("A"))],
         lambda i: [(eq(i.maybe, "a"), wait("A")), (eq(i.maybe, "b"), wait("B"))],
         lambda i: [(eq(i.status, "active"), wait("A")), (eq(i.colour, Colour.BLUE), wait("B"))],
+        lambda i: [(eq(i.flag, True), wait("A"))],
     ],
-    ids=["literal-partial", "enum-partial", "optional-literal", "two-references"],
+    ids=["literal-partial", "enum-partial", "optional-literal", "two-references", "bool-partial"],
 )
 def test_partial_covers_are_not_exhaustive(rules) -> None:  # type: ignore[no-untyped-def]
     def build(flow: Flow[Facts]) -> None:
@@ -68,8 +70,9 @@ def test_partial_covers_are_not_exhaustive(rules) -> None:  # type: ignore[no-un
     [
         lambda i: [(eq(i.status, "active"), wait("A")), (eq(i.status, "suspended"), wait("B"))],
         lambda i: [(any_of(eq(i.colour, Colour.RED), eq(i.colour, "blue")), wait("A"))],
+        lambda i: [(eq(i.flag, True), wait("A")), (eq(i.flag, False), wait("B"))],
     ],
-    ids=["literal", "enum-any-of"],
+    ids=["literal", "enum-any-of", "bool"],
 )
 def test_a_full_literal_or_enum_cover_needs_no_otherwise(rules) -> None:  # type: ignore[no-untyped-def]
     def build(flow: Flow[Facts]) -> None:

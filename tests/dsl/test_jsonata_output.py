@@ -300,3 +300,34 @@ def test_every_integration_runs_identically_in_both_languages() -> None:
         assert run.succeeded, run.cause
         runs.append(run)
     same_run(*runs)
+
+
+def test_raw_states_stay_as_written_and_follow_jsonata_rules() -> None:
+    class Named(BaseModel):
+        name: str
+
+    def build(flow: Flow[Named]) -> None:
+        flow.raw("Pause", {"Type": "Wait", "Seconds": 1})  # keeps its input
+        shaped = flow.raw(
+            "Shape",
+            {"Type": "Pass", "Output": "{% {'name': $uppercase($states.input.name)} %}"},
+            output=Named,
+        )
+        flow.pass_("Use").call(Named, name=shaped.name)
+
+    definition = render(Workflow("t", Named, build, query_language="JSONata"))
+    assert definition.states["Shape"] == {
+        "Type": "Pass",
+        "Output": "{% {'name': $uppercase($states.input.name)} %}",
+        "Next": "Use",
+    }
+    run = run_asl(definition, {"name": "ann"})
+    assert run.output == {"name": "ANN", "use": {"name": "ANN"}}
+
+    def stale(flow: Flow[Named]) -> None:
+        flow.raw("Shape", {"Type": "Pass", "Output": "{% {'x': 1} %}"})
+        flow.pass_("Use").call(Named, name=flow.input.name)
+
+    with pytest.raises(WorkflowBuildError) as info:
+        render(Workflow("t", Named, stale, query_language="JSONata"))
+    assert info.value.state == "Use" and "'Shape'" in info.value.message

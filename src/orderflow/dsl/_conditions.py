@@ -196,8 +196,8 @@ def covered_values(conditions: Sequence[Condition]) -> bool:
     """Whether ``conditions`` together match every value their reference can hold.
 
     True only when each rule is ``eq(ref, value)`` (or ``any_of`` such rules) on one and the
-    same reference whose annotation is a ``Literal`` or an ``Enum`` (not optional), and
-    the compared values are exactly all of its values.
+    same reference whose annotation is a ``Literal``, an ``Enum`` or ``bool`` (not
+    optional), and the compared values are exactly all of its values.
     """
     seen: dict[str, tuple[Any, set[Any]]] = {}
 
@@ -224,7 +224,11 @@ def covered_values(conditions: Sequence[Condition]) -> bool:
     if members is not None and type(None) in members:
         return False
     allowed = _allowed_values(annotation)
-    return allowed is not None and all(option in values for option in allowed)
+    if strip_annotated(annotation) is bool:
+        allowed = [True, False]
+    return allowed is not None and all(
+        any(option == v and type(option) is type(v) for v in values) for option in allowed
+    )
 
 
 def _need_ref(value: Any, state: str, what: str) -> Ref:
