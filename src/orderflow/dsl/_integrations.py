@@ -38,7 +38,7 @@ from orderflow.dsl._aws_models import (
 )
 from orderflow.dsl._marshal import item_selector, item_template, key_template
 from orderflow.dsl._options import catchers, check_retry_targets, retriers
-from orderflow.dsl._refs import Ref
+from orderflow.dsl._refs import Ref, compatible
 from orderflow.dsl._retry import Catch, Retry
 from orderflow.dsl._scope import ServiceStep
 from orderflow.dsl._template import literal, put
@@ -313,8 +313,6 @@ def _message(flow: Flow[Any], state: str, key: str, value: object) -> dict[str, 
 
 
 def _is_text(ref: Ref) -> bool:
-    from orderflow.dsl._refs import compatible
-
     return compatible(ref._of_annotation, str)
 
 
