@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from orderflow import WorkflowBuildError
 from orderflow.dsl import (
+    FAIL,
     Condition,
     Flow,
     Workflow,
@@ -44,7 +45,7 @@ class Facts(BaseModel):
 
 def first_rule(make: Any) -> dict[str, Any]:
     def build(flow: Flow[Facts]) -> None:
-        flow.choice("C", [(make(flow.input), lambda f: f.succeed("Yes"))], otherwise=None)
+        flow.choice("C", [(make(flow.input), lambda f: f.succeed("Yes"))], otherwise=FAIL)
 
     rule = dict(render(Workflow("t", Facts, build)).states["C"]["Choices"][0])
     rule.pop("Next")
@@ -129,7 +130,7 @@ class Member(BaseModel):
 def test_comparison_with_a_value_outside_literal_or_enum_fails_at_build() -> None:
     def rule(make: Any) -> None:
         def build(flow: Flow[Member]) -> None:
-            flow.choice("C", [(make(flow.input), lambda f: f.succeed("Yes"))])
+            flow.choice("C", [(make(flow.input), lambda f: f.succeed("Yes"))], otherwise=FAIL)
 
         render(Workflow("t", Member, build))
 
@@ -150,7 +151,7 @@ def test_comparison_with_a_value_outside_literal_or_enum_fails_at_build() -> Non
 
 def test_a_rule_that_is_not_a_condition() -> None:
     def build(flow: Flow[Facts]) -> None:
-        flow.choice("C", [(flow.input.flag, lambda f: f.succeed("Yes"))])  # type: ignore[list-item]
+        flow.choice("C", [(flow.input.flag, lambda f: f.succeed("Yes"))], otherwise=FAIL)  # type: ignore[list-item]
 
     with pytest.raises(WorkflowBuildError, match="expected a condition"):
         render(Workflow("t", Facts, build))

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from orderflow import ServiceError, WorkflowBuildError
 from orderflow.dsl import (
+    FAIL,
     LAMBDA_INVOKE,
     Catch,
     CaughtError,
@@ -396,7 +397,7 @@ def test_choice_branches_rejoin_and_pick_operators_by_annotation() -> None:
 def test_empty_choice_branch_at_the_end_gets_a_state_to_end_in() -> None:
     @workflow("t", input_model=Start)
     def wf(flow: Flow[Start]) -> None:
-        flow.choice("Route", [(gt(flow.input.amount, 5), lambda f: None)])
+        flow.choice("Route", [(gt(flow.input.amount, 5), lambda f: None)], otherwise=FAIL)
 
     states = states_of(wf)
     assert states["Route"]["Choices"][0]["Next"] == "Route Done"

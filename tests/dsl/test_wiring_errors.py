@@ -13,7 +13,7 @@ import pytest
 from pydantic import BaseModel
 
 from orderflow import WorkflowBuildError
-from orderflow.dsl import Catch, CaughtError, Flow, Workflow, gt, render, workflow
+from orderflow.dsl import CONTINUE, Catch, CaughtError, Flow, Workflow, gt, render, workflow
 from orderflow.services import Service
 
 
@@ -170,7 +170,7 @@ def test_reference_from_a_choice_branch_is_not_readable_after_it() -> None:
         def big(f: Flow[Start]) -> None:
             made.append(f.task("Inside", lookup).call(LookupIn, key=flow.input.key))
 
-        flow.choice("Route", [(gt(flow.input.amount, 5), big)])
+        flow.choice("Route", [(gt(flow.input.amount, 5), big)], otherwise=CONTINUE)
         flow.task("After", lookup).call(LookupIn, key=made[0].key)
 
     error = build_error(build)

@@ -34,6 +34,18 @@ RUNTIME = {
     "parallel_index": ("P", None),
     "wrong_service_model": ("GetUser", "Payload"),
     "branch_output_misuse": ("P", "transaction_id"),
+    "dynamodb_get_item_misuse": ("GetUser", "user_id"),
+    "dynamodb_put_item_not_a_model": ("Save", "Item"),
+    "dynamodb_update_item_no_such_field": ("Touch", "phone"),
+    "dynamodb_delete_item_model_key": ("Forget", "request_id"),
+    "sns_publish_misuse": ("Announce", "MessageID"),
+    "sqs_send_message_misuse": ("Notify", "total_cents"),
+    "eventbridge_put_events_misuse": ("GetUser", "user_id"),
+    "sfn_start_execution_sync_misuse": ("Lookup", "phone"),
+    "sfn_start_execution_misuse": ("Audit", "Output"),
+    "callback_result_misuse": ("GetUser", "user_id"),
+    "raw_output_misuse": ("Load", "nickname"),
+    "distributed_map_item_misuse": ("GetUser", "user_id"),
 }
 
 

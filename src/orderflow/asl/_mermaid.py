@@ -2,7 +2,8 @@
 
 Drawn from the ASL document (not the DSL), so a hand-written definition gets the same
 diagram. Parallel branches and Map bodies are subgraphs; Choice edges carry their rule;
-Catch edges are dashed and name the errors; each Retrier is a dashed self-loop naming the
+Catch edges are dashed and name the errors; a Choice without ``Default`` gets a "no match"
+edge to a ``States.NoChoiceMatched`` end; each Retrier is a dashed self-loop naming the
 errors it retries and how many attempts it allows.
 """
 
@@ -112,6 +113,10 @@ class _Writer:
             self.line(depth, "end")
         else:
             self.line(depth, me + _shape(name, state))
+            if kind == "Choice" and "Default" not in state:
+                # No Default: an unmatched input fails the execution; draw that way out too.
+                self.line(depth, f'{me}_nomatch(["States.NoChoiceMatched"])')
+                self.fails.append(f"{me}_nomatch")
             if kind == "Fail":
                 self.fails.append(me)
             elif kind == "Succeed":
@@ -132,6 +137,8 @@ class _Writer:
                 self.edges.append(f'{me} -->|"{_text(rule_label(rule))}"| {target}')
         if isinstance(state.get("Default"), str):
             self.edges.append(f'{me} -->|"default"| {self.node(state["Default"], scope)}')
+        elif state.get("Type") == "Choice":
+            self.edges.append(f'{me} -->|"no match"| {me}_nomatch')
         if isinstance(state.get("Next"), str):
             self.edges.append(f"{me} --> {self.node(state['Next'], scope)}")
         for catcher in state.get("Catch") or []:

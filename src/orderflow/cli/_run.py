@@ -119,6 +119,15 @@ def run(
     if execution.status == "SUCCEEDED":
         click.echo(json.dumps(execution.output, indent=2, ensure_ascii=False))
         return 0
+    if execution.status == "RUNNING":
+        # A callback task waits for a token nobody can answer from the command line.
+        click.echo(
+            f"execution RUNNING: waiting for task token {execution.waiting_token} (a "
+            ".waitForTaskToken task); answer callbacks from Python with run_asl(...) and "
+            "send_task_success",
+            err=True,
+        )
+        return 1
     click.echo(f"execution {execution.status}: {execution.error or '(no error name)'}", err=True)
     if execution.cause:
         click.echo(f"cause: {execution.cause}", err=True)

@@ -41,7 +41,8 @@ from orderflow.deploy._executions import (
     start_execution,
     wait_for_execution,
 )
-from orderflow.deploy._iam import deployer_policy
+from orderflow.deploy._grants import integration_grants, integration_statements
+from orderflow.deploy._iam import deployer_policy, states_policy
 from orderflow.deploy._names import StackNames
 from orderflow.deploy._package import Packager, WheelDependencies, build_zip
 from orderflow.deploy._plan import Action, Change, Plan
@@ -77,10 +78,13 @@ __all__ = [
     "execution_definition",
     "execution_name",
     "history",
+    "integration_grants",
+    "integration_statements",
     "list_executions",
     "order_event",
     "send_event",
     "start_execution",
+    "states_policy",
     "wait_for_execution",
     "workflow_source",
 ]

@@ -8,7 +8,8 @@ Least privilege, one role per principal:
   ``DeleteItem``, ``scan`` -> ``Scan``). ``get-user`` may only read ``users``; no built-in
   service deletes or scans, so none may;
 * the state machine role: ``lambda:InvokeFunction`` on exactly the workflow's functions,
-  plus X-Ray and CloudWatch Logs delivery;
+  exactly what its service integrations do on exactly their resources (``dynamodb:GetItem``
+  on that table, ``sns:Publish`` on that topic…), plus X-Ray and CloudWatch Logs delivery;
 * the EventBridge role, trusted by ``events.amazonaws.com`` only for this rule, that may
   only ``states:StartExecution`` on this state machine (or the alias the rule targets).
 
@@ -23,6 +24,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from orderflow._errors import DeployError
+from orderflow.asl import Definition
+from orderflow.deploy._grants import integration_statements
 from orderflow.deploy._names import StackNames
 from orderflow.services._service import Operation, TableAccess
 
@@ -151,12 +154,19 @@ def _access(service: str, tables: Iterable[str]) -> TableAccess:
     )
 
 
-def states_policy(names: StackNames, function_arns: Iterable[str]) -> Policy:
+def states_policy(
+    names: StackNames, function_arns: Iterable[str], definition: Definition | None = None
+) -> Policy:
     """Permissions of the state machine role.
 
     ``lambda:InvokeFunction`` on each function and on its qualified forms (``…:fn:*``, for
-    versions and aliases of the same function — nothing else); X-Ray and the CloudWatch Logs
-    delivery APIs, which only accept ``*``.
+    versions and aliases of the same function — nothing else); with ``definition``, exactly
+    the actions its service integrations perform on exactly their resources (see
+    :mod:`orderflow.deploy._grants`); X-Ray and the CloudWatch Logs delivery APIs, which
+    only accept ``*``.
+
+    Raises:
+        DeployError: an integration's resource is chosen at run time or is unknown.
     """
     arns = sorted(set(function_arns))
     invoke = [*arns, *(f"{arn}:*" for arn in arns)]
@@ -166,6 +176,7 @@ def states_policy(names: StackNames, function_arns: Iterable[str]) -> Policy:
         "Version": VERSION,
         "Statement": [
             _statement("InvokeWorkflowFunctions", ["lambda:InvokeFunction"], invoke),
+            *(integration_statements(names, definition) if definition is not None else []),
             _statement("XRayTracing", xray, "*"),
             _statement("LogDelivery", logs, "*"),
         ],

@@ -203,7 +203,9 @@ def stack_resources(
             prefix=names.prefix,
             trust=states_trust_policy(names),
             policies={
-                "orderflow": states_policy(names, [names.function_arn(s.name) for s in services])
+                "orderflow": states_policy(
+                    names, [names.function_arn(s.name) for s in services], definition
+                )
             },
             tags=tags,
             description=f"Role of state machine {names.state_machine}",

@@ -11,8 +11,21 @@ service's output into another's input is type-checked against the real Pydantic 
     definition = render(order_workflow, account="111122223333", region="eu-west-1")
 """
 
+from orderflow.dsl._aws_models import (
+    DynamoWriteResult,
+    Event,
+    ExecutionResult,
+    PutEventsResult,
+    PutEventsResultEntry,
+    SnsPublishResult,
+    SqsSendMessageResult,
+    StartExecutionResult,
+)
 from orderflow.dsl._compile import LAMBDA_INVOKE, CompiledWorkflow, Target, compile_workflow
 from orderflow.dsl._conditions import (
+    CONTINUE,
+    FAIL,
+    ChoiceDefault,
     Condition,
     all_of,
     any_of,
@@ -27,7 +40,28 @@ from orderflow.dsl._conditions import (
     ne,
     not_,
 )
+from orderflow.dsl._distributed import (
+    MapRunResult,
+    ResultWriterDetails,
+    S3Csv,
+    S3Items,
+    S3Json,
+    S3Manifest,
+    S3Object,
+    S3Objects,
+    S3ObjectSummary,
+    S3Results,
+)
 from orderflow.dsl._flow import Flow
+from orderflow.dsl._integrations import (
+    Callback,
+    DynamoDB,
+    EventBridge,
+    Sns,
+    Sqs,
+    StepFunctions,
+    TaskOptions,
+)
 from orderflow.dsl._render import contracts_for, functions, render
 from orderflow.dsl._retry import (
     LAMBDA_TRANSIENT_ERRORS,
@@ -43,21 +77,49 @@ from orderflow.dsl._task import PassCall, TaskCall
 from orderflow.dsl._workflow import Workflow, workflow
 
 __all__ = [
+    "CONTINUE",
+    "FAIL",
     "LAMBDA_INVOKE",
     "LAMBDA_TRANSIENT_ERRORS",
     "STATES_ALL",
     "STATES_HEARTBEAT_TIMEOUT",
     "STATES_TASK_FAILED",
     "STATES_TIMEOUT",
+    "Callback",
     "Catch",
     "CaughtError",
+    "ChoiceDefault",
     "CompiledWorkflow",
     "Condition",
+    "DynamoDB",
+    "DynamoWriteResult",
+    "Event",
+    "EventBridge",
+    "ExecutionResult",
     "Flow",
+    "MapRunResult",
     "PassCall",
+    "PutEventsResult",
+    "PutEventsResultEntry",
+    "ResultWriterDetails",
     "Retry",
+    "S3Csv",
+    "S3Items",
+    "S3Json",
+    "S3Manifest",
+    "S3Object",
+    "S3ObjectSummary",
+    "S3Objects",
+    "S3Results",
+    "Sns",
+    "SnsPublishResult",
+    "Sqs",
+    "SqsSendMessageResult",
+    "StartExecutionResult",
+    "StepFunctions",
     "Target",
     "TaskCall",
+    "TaskOptions",
     "Workflow",
     "all_of",
     "any_of",

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from orderflow._errors import WorkflowBuildError
 from orderflow.asl import Definition
+from orderflow.dsl._jsonata import to_jsonata
 from orderflow.dsl._scope import (
     ChoiceStep,
     FailStep,
@@ -24,6 +25,7 @@ from orderflow.dsl._scope import (
     PassStep,
     RawStep,
     Scope,
+    ServiceStep,
     Step,
     SucceedStep,
     TaskStep,
@@ -92,6 +94,28 @@ class Target:
             )
         return name
 
+    @property
+    def partition(self) -> str:
+        """``aws``, ``aws-cn`` or ``aws-us-gov``, from the region."""
+        if self.region.startswith("cn-"):
+            return "aws-cn"
+        if self.region.startswith("us-gov-"):
+            return "aws-us-gov"
+        return "aws"
+
+    def arn(self, service: str, resource: str, *, regional: bool = True) -> str:
+        """``arn:{partition}:{service}:{region}:{account}:{resource}``; an ARN passes through."""
+        if resource.startswith("arn:"):
+            return resource
+        region = self.region if regional else ""
+        return f"arn:{self.partition}:{service}:{region}:{self.account}:{resource}"
+
+    def queue_url(self, queue: str) -> str:
+        """The SQS queue URL of ``queue`` (a name); a URL passes through."""
+        if queue.startswith("https://"):
+            return queue
+        return f"https://sqs.{self.region}.amazonaws.com/{self.account}/{queue}"
+
     def function_arn(self, service: Service[Any, Any]) -> str:
         return f"arn:aws:lambda:{self.region}:{self.account}:function:{self.function_name(service)}"
 
@@ -145,6 +169,8 @@ def compile_workflow(
     data.update(compiler.machine(root, end_output=None))
     if workflow.timeout_seconds is not None:
         data["TimeoutSeconds"] = workflow.timeout_seconds
+    if workflow.query_language == "JSONata":
+        data = to_jsonata(data, compiler.raw)
     return CompiledWorkflow(
         workflow.name, Definition(data), compiler.tasks, target, workflow.input_model
     )
@@ -154,6 +180,8 @@ class _Compiler:
     def __init__(self, target: Target) -> None:
         self.target = target
         self.tasks: dict[str, Service[Any, Any]] = {}
+        self.raw: set[str] = set()
+        """Names of raw states (left as the user wrote them in JSONata output)."""
 
     def machine(self, scope: Scope, end_output: str | None) -> dict[str, Any]:
         """``{"StartAt", "States"}`` for a scope that is a whole state machine or branch."""
@@ -250,15 +278,15 @@ class _Compiler:
                 parameters["Payload.$"] = step.payload
             else:
                 parameters["Payload"] = step.payload
-            state = {"Type": "Task", "Resource": LAMBDA_INVOKE, "Parameters": parameters}
-            state["ResultSelector"] = dict(step.result_selector)
-            if step.result_path is not None:
-                state["ResultPath"] = step.result_path
-            if step.timeout_seconds is not None:
-                state["TimeoutSeconds"] = step.timeout_seconds
-            if step.heartbeat_seconds is not None:
-                state["HeartbeatSeconds"] = step.heartbeat_seconds
-            _retry_catch(state, step.retry, step.catch)
+            state = _task(LAMBDA_INVOKE, parameters, step)
+        elif isinstance(step, ServiceStep):
+            if step.service is not None:
+                self.tasks[step.name] = step.service
+            try:
+                parameters = step.parameters(self.target)
+            except WorkflowBuildError as exc:
+                raise WorkflowBuildError(exc.message, state=step.name, field=exc.field) from None
+            state = _task(f"arn:{self.target.partition}:states:::{step.resource}", parameters, step)
         elif isinstance(step, PassStep):
             state = {"Type": "Pass"}
             if step.parameters is not None:
@@ -276,9 +304,19 @@ class _Compiler:
         elif isinstance(step, MapStep):
             selector = {"item.$": "$$.Map.Item.Value"}
             selector.update({f"{key}.$": path for key, path in step.body.imports.items()})
-            processor = {"ProcessorConfig": {"Mode": "INLINE"}}
+            config: dict[str, Any] = {"Mode": "INLINE"}
+            options = step.distributed
+            if options is not None:
+                config = {"Mode": "DISTRIBUTED", "ExecutionType": options.execution_type}
+            processor: dict[str, Any] = {"ProcessorConfig": config}
             processor.update(self.machine(step.body, end_output=step.body.output_path))
-            state = {"Type": "Map", "ItemsPath": step.items_path, "ItemSelector": selector}
+            state = {"Type": "Map"}
+            if options is None or options.reader is None:
+                state["ItemsPath"] = step.items_path
+            if options is None or options.batch is None:
+                state["ItemSelector"] = selector
+            if options is not None:
+                state.update(options.fields(self.target.partition, step.body.imports))
             if step.max_concurrency is not None:
                 state["MaxConcurrency"] = step.max_concurrency
             state["ItemProcessor"] = processor
@@ -296,11 +334,29 @@ class _Compiler:
         elif isinstance(step, FailStep):
             state = {"Type": "Fail", **step.fields}
         else:
+            self.raw.add(step.name)
             state = dict(step.state)
         comment = getattr(step, "comment", None)
         if comment:
             state = {"Comment": comment, **state}
         return state
+
+
+def _task(
+    resource: str, parameters: dict[str, Any], step: TaskStep | ServiceStep
+) -> dict[str, Any]:
+    """A Task state: the resource and its parameters, then the step's result handling."""
+    state: dict[str, Any] = {"Type": "Task", "Resource": resource, "Parameters": parameters}
+    if step.result_selector is not None:
+        state["ResultSelector"] = dict(step.result_selector)
+    if step.result_path is not None:
+        state["ResultPath"] = step.result_path
+    if step.timeout_seconds is not None:
+        state["TimeoutSeconds"] = step.timeout_seconds
+    if step.heartbeat_seconds is not None:
+        state["HeartbeatSeconds"] = step.heartbeat_seconds
+    _retry_catch(state, step.retry, step.catch)
+    return state
 
 
 def _retry_catch(state: dict[str, Any], retry: list[dict[str, Any]], catch: list[Any]) -> None:

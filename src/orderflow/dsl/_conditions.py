@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal, TypeVar, get_args, get_origin
@@ -179,6 +179,58 @@ def not_(condition: Condition) -> Condition:
     return _Not(condition)
 
 
+class ChoiceDefault(enum.Enum):
+    """What a Choice does when no rule matches, said explicitly (``otherwise=FAIL``)."""
+
+    FAIL = "FAIL"
+    """Fail the execution with ``States.NoChoiceMatched`` (the Choice has no ``Default``)."""
+    CONTINUE = "CONTINUE"
+    """Go on to the state after the Choice (``Default`` is that state)."""
+
+
+FAIL = ChoiceDefault.FAIL
+CONTINUE = ChoiceDefault.CONTINUE
+
+
+def covered_values(conditions: Sequence[Condition]) -> bool:
+    """Whether ``conditions`` together match every value their reference can hold.
+
+    True only when each rule is ``eq(ref, value)`` (or ``any_of`` such rules) on one and the
+    same reference whose annotation is a ``Literal``, an ``Enum`` or ``bool`` (not
+    optional), and the compared values are exactly all of its values.
+    """
+    seen: dict[str, tuple[Any, set[Any]]] = {}
+
+    def collect(condition: Condition) -> bool:
+        if isinstance(condition, _Combine) and condition.operator == "Or":
+            return all(collect(c) for c in condition.conditions)
+        if not (
+            isinstance(condition, _Compare)
+            and condition.op == "eq"
+            and isinstance(condition.ref, Ref)
+            and not isinstance(condition.value, Ref)
+        ):
+            return False
+        ref = condition.ref
+        value = condition.value.value if isinstance(condition.value, enum.Enum) else condition.value
+        key = f"{id(ref._of_scope)}:{ref._of_path}"
+        seen.setdefault(key, (ref._of_annotation, set()))[1].add(value)
+        return True
+
+    if not conditions or not all(collect(c) for c in conditions) or len(seen) != 1:
+        return False
+    annotation, values = next(iter(seen.values()))
+    members = union_members(strip_annotated(annotation))
+    if members is not None and type(None) in members:
+        return False
+    allowed = _allowed_values(annotation)
+    if strip_annotated(annotation) is bool:
+        allowed = [True, False]
+    return allowed is not None and all(
+        any(option == v and type(option) is type(v) for v in values) for option in allowed
+    )
+
+
 def _need_ref(value: Any, state: str, what: str) -> Ref:
     if isinstance(value, Ref):
         return value
@@ -199,6 +251,11 @@ def _kind(annotation: Any, ref: Ref, state: str) -> _Kind:
             return kinds.pop()
     elif get_origin(annotation) is Literal:
         kinds = {_kind(type(v), ref, state) for v in get_args(annotation)}
+        if len(kinds) == 1:
+            return kinds.pop()
+    elif isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+        # JSON carries an Enum's values; compare by their type.
+        kinds = {_kind(type(member.value), ref, state) for member in annotation}
         if len(kinds) == 1:
             return kinds.pop()
     elif isinstance(annotation, type):
@@ -278,9 +335,13 @@ def _literal(kind: _Kind, value: Any, ref: Ref, state: str) -> Any:
 
 
 __all__ = [
+    "CONTINUE",
+    "FAIL",
+    "ChoiceDefault",
     "Condition",
     "all_of",
     "any_of",
+    "covered_values",
     "eq",
     "ge",
     "gt",

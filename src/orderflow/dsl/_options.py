@@ -26,6 +26,7 @@ from orderflow.dsl._scope import (
     MapStep,
     ParallelStep,
     Scope,
+    ServiceStep,
     TaskStep,
 )
 from orderflow.services._service import Service
@@ -47,8 +48,9 @@ def services_in(scope: Scope) -> list[Service[Any, Any]]:
     """Every service a scope calls, nested branches, bodies and handlers included."""
     found: list[Service[Any, Any]] = []
     for step in scope.steps:
-        if isinstance(step, TaskStep):
-            found.append(step.service)
+        if isinstance(step, (TaskStep, ServiceStep)):
+            if step.service is not None:
+                found.append(step.service)
         elif isinstance(step, ParallelStep):
             for branch in step.branches:
                 found.extend(services_in(branch))

@@ -32,18 +32,24 @@ class Ref:
     ``path`` or ``items`` stay reachable.
     """
 
-    __slots__ = ("_of_annotation", "_of_path", "_of_scope", "_of_state")
+    __slots__ = ("_of_annotation", "_of_epoch", "_of_path", "_of_scope", "_of_state")
 
     _of_scope: Scope
     _of_path: str
     _of_annotation: Any
     _of_state: str
+    _of_epoch: int
 
-    def __init__(self, scope: Scope, path: str, annotation: Any, state: str) -> None:
+    def __init__(
+        self, scope: Scope, path: str, annotation: Any, state: str, epoch: int | None = None
+    ) -> None:
         object.__setattr__(self, "_of_scope", scope)
         object.__setattr__(self, "_of_path", path)
         object.__setattr__(self, "_of_annotation", annotation)
         object.__setattr__(self, "_of_state", state)
+        # How many states the workflow had when the value was made: a raw state added
+        # later that replaces the data makes it unreadable (see Scope.resolve).
+        object.__setattr__(self, "_of_epoch", scope.builder.epoch if epoch is None else epoch)
 
     def __getattr__(self, name: str) -> Ref:
         if name.startswith("__") or name.startswith("_of_"):
@@ -63,7 +69,13 @@ class Ref:
                 state=self._of_state,
                 field=name,
             )
-        return Ref(self._of_scope, join_path(self._of_path, name), field.annotation, self._of_state)
+        return Ref(
+            self._of_scope,
+            join_path(self._of_path, name),
+            field.annotation,
+            self._of_state,
+            self._of_epoch,
+        )
 
     def __getitem__(self, index: int) -> Ref:
         element = list_element(self._of_annotation)
@@ -78,7 +90,9 @@ class Ref:
                 f"{self._of_path}[{index}]: JSONPath references need a non-negative index",
                 state=self._of_state,
             )
-        return Ref(self._of_scope, f"{self._of_path}[{index}]", element, self._of_state)
+        return Ref(
+            self._of_scope, f"{self._of_path}[{index}]", element, self._of_state, self._of_epoch
+        )
 
     def __setattr__(self, name: str, value: object) -> None:
         raise WorkflowBuildError(

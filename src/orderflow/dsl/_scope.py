@@ -14,6 +14,7 @@ Choice branch or a Catch handler. Scopes decide which references are readable wh
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -46,6 +47,28 @@ class TaskStep:
 
 
 @dataclass
+class ServiceStep:
+    """A Task calling an optimized service integration (DynamoDB, SNS, SQS, ...).
+
+    ``parameters`` is called with the compile target (account, region) so names become
+    ARNs and queue URLs for the environment the workflow is rendered for.
+    """
+
+    name: str
+    resource: str
+    parameters: Callable[[Any], dict[str, Any]]
+    result_selector: dict[str, str] | None
+    result_path: str | None
+    retry: list[dict[str, Any]]
+    catch: list[CatchSpec]
+    timeout_seconds: int | None = None
+    heartbeat_seconds: int | None = None
+    comment: str | None = None
+    service: Service[Any, Any] | None = None
+    """The Lambda service a callback invokes (deploy creates its function)."""
+
+
+@dataclass
 class PassStep:
     name: str
     parameters: dict[str, Any] | None
@@ -73,6 +96,8 @@ class MapStep:
     retry: list[dict[str, Any]]
     catch: list[CatchSpec]
     comment: str | None = None
+    distributed: Any = None
+    """DistributedOptions for a Distributed Map (``flow.distributed_map``)."""
 
 
 @dataclass
@@ -113,6 +138,7 @@ class RawStep:
 
 Step = (
     TaskStep
+    | ServiceStep
     | PassStep
     | ParallelStep
     | MapStep
@@ -131,6 +157,12 @@ class Builder:
 
     workflow: str
     state_names: set[str] = field(default_factory=set)
+    jsonata: bool = False
+    """Whether the workflow's states are JSONata (raw states then read as JSONata)."""
+    epoch: int = 0
+    """How many states have been added so far (references remember it when made)."""
+    labels: set[str] = field(default_factory=set)
+    """Labels given to ``Flow.scoped`` (each made unique with a number)."""
     unfinished: dict[int, str] = field(default_factory=dict)
     """Task/Pass calls started but never given a payload (keyed by id of the call)."""
 
@@ -184,6 +216,11 @@ class Scope:
             self.keys, self.error_keys = set(), set()
         self.imports: dict[str, str] = {}
         self.output_path: str | None = None
+        self.import_prefix = "$."
+        """Where imported outer values sit in a Map body's input (``$.BatchInput.`` when
+        items come in batches)."""
+        self.barriers: list[Barrier] = []
+        """Raw states in this sequence that replace the whole state data."""
 
     # --- sequence ---------------------------------------------------------------------------
 
@@ -201,6 +238,11 @@ class Scope:
                 state=step.name,
             )
         self.steps.append(step)
+        self.builder.epoch += 1
+
+    def add_barrier(self, state: str, declared: bool) -> None:
+        """Record that ``state`` (just added) replaces the data: older values are gone."""
+        self.barriers.append(Barrier(self.builder.epoch, state, declared))
 
     def child(self, kind: ScopeKind, label: str) -> Scope:
         if kind == "map":
@@ -241,6 +283,10 @@ class Scope:
             scope = scope.parent
         if scope is None:
             raise WorkflowBuildError(_not_visible(ref, self), state=state)
+        for crossed in (*chain, owner):
+            for barrier in crossed.barriers:
+                if barrier.epoch > ref._of_epoch:
+                    raise WorkflowBuildError(_through_barrier(ref, barrier), state=state)
         # Cross Map bodies from the outside in: each one imports the outer value.
         path = ref._of_path
         for crossing in reversed(chain):
@@ -251,7 +297,7 @@ class Scope:
     def import_path(self, outer_path: str) -> str:
         for key, path in self.imports.items():
             if path == outer_path:
-                return f"$.{key}"
+                return f"{self.import_prefix}{key}"
         base = re.sub(r"[^A-Za-z0-9_]+", "_", outer_path.removeprefix("$")).strip("_") or "input"
         key = f"outer_{base}"
         suffix = 2
@@ -260,7 +306,34 @@ class Scope:
             suffix += 1
         self.keys.add(key)
         self.imports[key] = outer_path
-        return f"$.{key}"
+        return f"{self.import_prefix}{key}"
+
+
+@dataclass(frozen=True)
+class Barrier:
+    """A raw state that replaces the state data; values made before it cannot be read after."""
+
+    epoch: int
+    state: str
+    declared: bool
+
+
+def _through_barrier(ref: Ref, barrier: Barrier) -> str:
+    made_by = "the workflow input" if ref._of_state == "<input>" else f"state {ref._of_state!r}"
+    if barrier.declared:
+        why = (
+            f"raw state {barrier.state!r} replaces the whole state data with its declared "
+            "output, so the value is gone; read it from that output, or give the raw state a "
+            "ResultPath such as '$.key' to keep its input"
+        )
+    else:
+        why = (
+            f"raw state {barrier.state!r} is opaque: it replaces the state data (no ResultPath, "
+            "or an InputPath/OutputPath) and declares no output shape; give it a ResultPath "
+            "such as '$.key' or null to keep its input, or output=Model to declare what it "
+            "produces"
+        )
+    return f"{ref._of_path}, made by {made_by}, flows through {why}"
 
 
 def _not_visible(ref: Ref, reader: Scope) -> str:
@@ -288,6 +361,7 @@ def _not_visible(ref: Ref, reader: Scope) -> str:
 
 __all__ = [
     "TERMINAL_STEPS",
+    "Barrier",
     "Builder",
     "CatchSpec",
     "ChoiceStep",
@@ -298,6 +372,7 @@ __all__ = [
     "RawStep",
     "Scope",
     "ScopeKind",
+    "ServiceStep",
     "Step",
     "SucceedStep",
     "TaskStep",

@@ -8,7 +8,7 @@ it raises :class:`~orderflow.WorkflowBuildError` naming the state and field.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, Literal, TypeVar
 
 from pydantic import BaseModel
 
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from orderflow.asl import Definition
 
 In = TypeVar("In", bound=BaseModel)
+QueryLanguage = Literal["JSONPath", "JSONata"]
 
 
 class Workflow(Generic[In]):
@@ -32,6 +33,9 @@ class Workflow(Generic[In]):
         input_model: the model the execution input must satisfy; ``flow.input`` has its type.
         comment: the definition's top-level Comment.
         timeout_seconds: the definition's TimeoutSeconds.
+        query_language: ``JSONPath`` (the default) or ``JSONata``: the same workflow, the
+            same data between states, written with ``Arguments``/``Output``/``Condition``
+            instead of ``Parameters``/``ResultSelector``/``ResultPath``.
 
     Example:
         >>> order_workflow = Workflow("order", OrderRequest, build_order)
@@ -45,7 +49,14 @@ class Workflow(Generic[In]):
         *,
         comment: str | None = None,
         timeout_seconds: int | None = None,
+        query_language: QueryLanguage = "JSONPath",
     ) -> None:
+        if query_language not in ("JSONPath", "JSONata"):
+            raise WorkflowBuildError(
+                f"workflow {name!r}: query_language must be JSONPath or JSONata, not "
+                f"{query_language!r}",
+                field="QueryLanguage",
+            )
         if not (isinstance(input_model, type) and issubclass(input_model, BaseModel)):
             raise WorkflowBuildError(
                 f"workflow {name!r}: input_model must be a Pydantic model class, "
@@ -55,13 +66,14 @@ class Workflow(Generic[In]):
         self.input_model = input_model
         self.comment = comment
         self.timeout_seconds = timeout_seconds
+        self.query_language: QueryLanguage = query_language
         self._build = build
         self._graph: Scope | None = None
 
     def graph(self) -> Scope:
         """Run the build function once and return the root scope (internal graph)."""
         if self._graph is None:
-            builder = Builder(self.name)
+            builder = Builder(self.name, jsonata=self.query_language == "JSONata")
             root = Scope(builder, "root", None, f"workflow {self.name!r}")
             for name, field in self.input_model.model_fields.items():
                 root.keys.update({name, input_key(name, field)})
@@ -89,6 +101,7 @@ def workflow(
     input_model: type[In],
     comment: str | None = None,
     timeout_seconds: int | None = None,
+    query_language: QueryLanguage = "JSONPath",
 ) -> Callable[[Callable[[Flow[In]], None]], Workflow[In]]:
     """Decorator form of :class:`Workflow`: the decorated build function becomes the workflow.
 
@@ -99,9 +112,16 @@ def workflow(
     """
 
     def decorate(build: Callable[[Flow[In]], None]) -> Workflow[In]:
-        return Workflow(name, input_model, build, comment=comment, timeout_seconds=timeout_seconds)
+        return Workflow(
+            name,
+            input_model,
+            build,
+            comment=comment,
+            timeout_seconds=timeout_seconds,
+            query_language=query_language,
+        )
 
     return decorate
 
 
-__all__ = ["Workflow", "workflow"]
+__all__ = ["QueryLanguage", "Workflow", "workflow"]

@@ -16,6 +16,7 @@ from orderflow._targets import DEFAULT_TARGET, load_definition_target
 from orderflow.asl import JSON, Definition
 from orderflow.executor._clock import Clock
 from orderflow.executor._execution import Execution, start_execution
+from orderflow.executor._fakes import LocalAws
 
 
 def load_target(target: str | None = None) -> Definition:
@@ -79,6 +80,7 @@ def run_locally(
     failure_rates: Mapping[str, float] | None = None,
     clock: Clock | None = None,
     on_event: Callable[[str, dict[str, Any] | None], None] | None = None,
+    aws: LocalAws | None = None,
 ) -> Execution:
     """Execute ``definition`` with the order services answering its Lambda calls.
 
@@ -90,6 +92,9 @@ def run_locally(
             probability in [0, 1] of a simulated transient failure.
         clock: the executor's clock (virtual by default).
         on_event: called with each history event's type and details as it happens.
+        aws: the in-memory AWS services answering the definition's service integrations
+            (DynamoDB, SNS, SQS, EventBridge, S3, Step Functions); by default a fresh
+            :class:`~orderflow.testing.LocalAws` with every table the definition uses.
 
     Raises:
         orderflow.ExecutionError: a failure rate names an unknown service or is not a
@@ -100,10 +105,15 @@ def run_locally(
 
     rates = check_failure_rates(failure_rates or {})
     deps = ServiceDeps.default(seed=seed, failure_rates=rates)
+    handler = local_handler(deps)
+    if aws is None:
+        aws = LocalAws(seed=seed, lambda_handler=handler)
+        aws.tables_for(definition)
     return start_execution(
         definition,
         execution_input,
-        lambda_handler=local_handler(deps),
+        lambda_handler=handler,
+        handlers=aws.handlers(),
         clock=clock,
         seed=seed,
         on_event=on_event,

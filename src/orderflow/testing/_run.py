@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from orderflow.asl import JSON, Definition
 from orderflow.executor._clock import Clock
 from orderflow.executor._execution import Execution, start_execution
+from orderflow.executor._fakes import LocalAws
 from orderflow.executor._runtime import LambdaHandler, TaskHandler
 
 
@@ -19,6 +20,7 @@ def run_asl(
     state_machine_type: str = "STANDARD",
     clock: Clock | None = None,
     seed: int = 0,
+    aws: LocalAws | None = None,
 ) -> Execution:
     """Run a state machine in-process, as AWS Step Functions would, and return its result.
 
@@ -47,6 +49,8 @@ def run_asl(
             :class:`orderflow.executor.RealClock`. With real time, waits really happen
             where they are called, one branch at a time, so their times add up.
         seed: seeds every random choice (retry jitter, UUIDs, ``$random``).
+        aws: a :class:`LocalAws` answering DynamoDB, SNS, SQS, EventBridge, S3 and Step
+            Functions integrations in memory; ``handlers`` given for the same resource win.
 
     Returns:
         The :class:`Execution`: ``status``, ``output``, ``error``, ``cause``, ``history``.
@@ -61,6 +65,8 @@ def run_asl(
         >>> run_asl(machine, {"x": 1}).output
         {'x': 1}
     """
+    if aws is not None:
+        handlers = {**aws.handlers(), **(handlers or {})}
     return start_execution(
         definition,
         input,

@@ -1,6 +1,7 @@
 """Correct wiring: mypy --strict reports nothing."""
 
 from orderflow.dsl import (
+    CONTINUE,
     LAMBDA_TRANSIENT_ERRORS,
     Catch,
     CaughtError,
@@ -71,6 +72,7 @@ def ok(flow: Flow[OrderRequest]) -> None:
     flow.choice(
         "Big",
         [(gt(order.total_cents, 100_000), lambda b: b.wait("Hold", seconds=60))],
+        otherwise=CONTINUE,
     )
     flow.task("Notify", send_notification).call(
         SendNotificationInput,

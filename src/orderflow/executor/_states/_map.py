@@ -214,8 +214,10 @@ class MapState(GuardedState):
             self.reader, rt, "reads its items from", "returning the list of items"
         )
         params = self._render_io(self.reader_args, effective, ctx, states, variables, rt)
+        # A handler that reads files itself (the S3 fake) also needs the ReaderConfig.
+        read_items = getattr(handler, "read_items", None)
         try:
-            items = handler(params)
+            items = read_items(params, self.reader) if callable(read_items) else handler(params)
         except Exception as exc:
             raise StateFailure("States.ItemReaderFailed", str(exc)) from None
         config = self.reader.get("ReaderConfig") or {}
