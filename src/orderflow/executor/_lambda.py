@@ -16,11 +16,14 @@ from __future__ import annotations
 import base64
 import json
 import traceback
+from datetime import datetime
 from email.utils import format_datetime
+from functools import lru_cache
 from typing import Any
 
-from orderflow._errors import TaskFailure
+from orderflow._errors import ExecutionError, TaskFailure
 from orderflow.asl import JSON
+from orderflow.asl import _wire as wire
 from orderflow.executor._failure import StateFailure
 from orderflow.executor._runtime import LambdaHandler, Runtime
 
@@ -88,7 +91,12 @@ def call_function(
         StateFailure: the function raised; ``TaskFailure`` keeps its error and cause,
             any other exception becomes ``errorType`` plus Lambda's JSON error text.
     """
-    event = json.loads(json.dumps(payload if payload is not None else {}))
+    try:
+        event = wire.copy(payload if payload is not None else {})
+    except wire.NotJson as exc:
+        raise ExecutionError(
+            f"the payload for Lambda function {name!r} is not JSON: {exc}"
+        ) from None
     try:
         result = handler(name, event)
     except LambdaFunctionError as exc:
@@ -101,13 +109,13 @@ def call_function(
     if isinstance(result, (bytes, bytearray)):
         raw = bytes(result)
         try:
-            decoded: JSON = json.loads(raw)
-        except ValueError:
+            decoded: JSON = wire.loads(raw)
+        except wire.NotJson:
             decoded = raw.decode("utf-8", errors="replace")
         return LambdaResponse(decoded, len(raw))
     try:
-        text = json.dumps(result)
-    except (TypeError, ValueError) as exc:
+        copied, size = wire.copy_with_size(result)
+    except wire.NotJson as exc:
         cause = _serialise(
             {
                 "errorMessage": f"Unable to marshal response: {exc}",
@@ -118,7 +126,63 @@ def call_function(
             compact_errors,
         )
         raise StateFailure("Runtime.MarshalError", cause) from None
-    return LambdaResponse(json.loads(text), len(text.encode()))
+    return LambdaResponse(copied, runtime_text_size(copied, size))
+
+
+def runtime_text_size(value: JSON, compact_size: int) -> int:
+    """The byte length of ``json.dumps(value)``, the text Lambda's Python runtime sends.
+
+    That is the compact size (``compact_size``) plus one space after every ``,`` and
+    ``:``, plus the ``\\uXXXX`` escapes of non-ASCII characters, plus any float spelled
+    differently; counted on the value rather than by encoding it a second time.
+    """
+    extra = 0
+    stack: list[Any] = [value]
+    pop, push, extend = stack.pop, stack.append, stack.extend
+    while stack:
+        item = pop()
+        kind = type(item)
+        if kind is str:
+            if not item.isascii():
+                extra += _escape_growth(item)
+        elif kind is dict:
+            n = len(item)
+            if n:
+                extra += 2 * n - 1
+                for key in item:
+                    if not key.isascii():
+                        extra += _escape_growth(key)
+                extend(item.values())
+        elif kind is list:
+            n = len(item)
+            if n:
+                extra += n - 1
+                extend(item)
+        elif kind is float:
+            extra += len(json.dumps(item)) - len(wire.dumps(item))
+        elif kind is not int and kind is not bool and item is not None:
+            push(json.loads(json.dumps(item)))  # a subclass: measure its plain form
+    return compact_size + extra
+
+
+def _escape_growth(text: str) -> int:
+    # UTF-8 bytes versus a \uXXXX escape (a surrogate pair for characters past U+FFFF).
+    growth = 0
+    for char in text:
+        code = ord(char)
+        if code > 0xFFFF:
+            growth += 8
+        elif code > 0x7FF:
+            growth += 3
+        elif code > 0x7F:
+            growth += 4
+    return growth
+
+
+@lru_cache(maxsize=64)
+def _http_date(moment: datetime) -> str:
+    # Many calls share a (virtual) second; formatting is the costly part of the wrapper.
+    return format_datetime(moment.replace(microsecond=0), usegmt=True)
 
 
 def invoke_response(
@@ -130,7 +194,7 @@ def invoke_response(
     (the base64 log tail, here a synthetic START/END/REPORT record).
     """
     request_id = rt.new_uuid()
-    date = format_datetime(rt.clock.now(), usegmt=True)
+    date = _http_date(rt.clock.now())
     hex_id = request_id.replace("-", "")
     trace = f"Root=1-{hex_id[:8]}-{hex_id[8:]};Sampled=0"
     length = str(response.size)
@@ -166,4 +230,10 @@ def invoke_response(
     }
 
 
-__all__ = ["LambdaFunctionError", "LambdaResponse", "call_function", "invoke_response"]
+__all__ = [
+    "LambdaFunctionError",
+    "LambdaResponse",
+    "call_function",
+    "invoke_response",
+    "runtime_text_size",
+]

@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from orderflow._errors import DefinitionError, InvalidDefinition
 from orderflow.asl import JSON, Definition
+from orderflow.asl import _wire as wire
 from orderflow.executor._interpreter import Machine
 from orderflow.executor._states._base import PlanContext, State
 from orderflow.executor._states._choice import ChoiceState
@@ -185,8 +186,8 @@ def plan_for(definition: Definition, state_machine_type: StateMachineType = "STA
         orderflow.DefinitionError: the document cannot be compiled.
     """
     try:
-        text = json.dumps(definition.data, sort_keys=False)
-    except (TypeError, ValueError) as exc:
+        text = wire.dumps(definition.data).decode()
+    except wire.NotJson as exc:
         raise DefinitionError(
             f"the definition is not JSON-serialisable: {exc}", file=definition.file
         ) from None

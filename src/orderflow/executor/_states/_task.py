@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import itertools
-import json
 import re
 from collections.abc import Mapping
 from typing import Any
 
 from orderflow._errors import ExecutionError, TaskFailure
 from orderflow.asl import JSON, is_lambda_function_arn
+from orderflow.asl import _wire as wire
 from orderflow.executor._expr import Jsonata, ValueReader, path_or_intrinsic
 from orderflow.executor._failure import (
     HEARTBEAT_TIMEOUT,
@@ -178,9 +178,10 @@ class TaskState(GuardedState):
             states = {"input": raw}
             if ctx is not None:
                 states["context"] = ctx
-            payload = (
-                raw if self.arguments is None else self.arguments.evaluate(states, variables, rt)
-            )
+            payload = raw
+            if self.arguments is not None:
+                payload = self.arguments.evaluate(states, variables, rt)
+                check_size(payload, self.name)
             timeout, heartbeat = self._limits(states, raw, ctx, frame, entered_id, rt)
         else:
             effective = self.effective_input(raw, ctx, variables)
@@ -259,12 +260,23 @@ class TaskState(GuardedState):
             return self._timed_out(rt, cursor, prefix, tail)
         try:
             if size > PAYLOAD_LIMIT:
-                check_size(result, target.arn if target.kind == "lambda" else self.name)
+                check_size(result, self._result_owner())
         except StateFailure as failure:
             self._failed(rt, cursor, prefix, tail, failure)
             raise
         history.record(f"{prefix}Succeeded", cursor, clock.now(), {"output": result, **tail})
         return result
+
+    def _result_owner(self) -> str:
+        """What AWS names in the cause of an oversized result: the function ARN for a
+        plain Lambda resource, the resource type (``lambda``, ``sqs``…) for a service
+        integration, the state for an activity (recordings in the conformance corpus)."""
+        target = self.target
+        if target.kind == "lambda":
+            return target.arn
+        if target.kind == "activity":
+            return self.name
+        return target.resource_type
 
     def _failed(
         self, rt: Runtime, cursor: Cursor, prefix: str, tail: dict[str, Any], failure: StateFailure
@@ -341,13 +353,13 @@ class TaskState(GuardedState):
         if target.wait_for_token:
             return self._await_token(rt, cursor, token, result, tail, timeout, heartbeat)
         try:
-            text = json.dumps(result)
-        except (TypeError, ValueError) as exc:
+            # A copy, as if it had crossed the wire: later changes by the handler do not
+            # leak in.
+            return wire.copy_with_size(result)
+        except wire.NotJson as exc:
             raise ExecutionError(
                 f"the handler for {target.arn!r} returned a value that is not JSON: {exc}"
             ) from None
-        # A copy, as if it had crossed the wire: later changes by the handler do not leak in.
-        return json.loads(text), len(text.encode())
 
     def _await_token(
         self,
