@@ -152,6 +152,54 @@ def _slow_loads(data: bytes | str) -> JSON:
         raise NotJson(_explain(exc)) from None
 
 
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise NotJson(
+                f"the key {key!r} appears twice in one object; JSON keeps only the last "
+                "value, so one of them would be silently lost"
+            )
+        result[key] = value
+    return result
+
+
+def loads_document(data: bytes | str) -> JSON:
+    """Decode a JSON document a user wrote (an execution input), strictly.
+
+    Stricter than :func:`loads`: the text must be UTF-8, and an object may not repeat a
+    key (a decoder would silently keep the last value, as ``orderflow check`` warns for
+    definitions). Numbers must be finite; nesting is bounded by the interpreter's stack.
+
+    Raises:
+        NotJson: why the text is refused, with line and column for a syntax error.
+    """
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise NotJson(f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    try:
+        data.encode("utf-8")
+    except UnicodeEncodeError as exc:  # undecodable bytes from a command line
+        raise NotJson(f"not UTF-8 text ({exc.reason} at character {exc.start})") from None
+    try:
+        return json.loads(
+            data,
+            object_pairs_hook=_unique_keys,
+            parse_constant=_refuse_constant,
+            parse_float=_finite_float,
+        )
+    except RecursionError:
+        raise NotJson("the JSON text is nested too deeply to decode") from None
+    except NotJson:
+        raise
+    except json.JSONDecodeError as exc:
+        raise NotJson(f"line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except ValueError as exc:
+        raise NotJson(_explain(exc)) from None
+
+
 def copy_with_size(value: JSON) -> tuple[JSON, int]:
     """A copy of ``value`` as if it had crossed the wire, and its size in bytes.
 
@@ -172,4 +220,4 @@ def copy(value: JSON) -> JSON:
     return orjson.loads(data) if fast else _slow_loads(data)
 
 
-__all__ = ["NotJson", "copy", "copy_with_size", "dumps", "loads", "size"]
+__all__ = ["NotJson", "copy", "copy_with_size", "dumps", "loads", "loads_document", "size"]

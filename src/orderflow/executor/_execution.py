@@ -30,7 +30,7 @@ from orderflow.executor._limits import (
     HistoryLimitReached,
     max_duration_seconds,
 )
-from orderflow.executor._plan import plan_for
+from orderflow.executor._plan import plan_for, refuse_duplicate_keys
 from orderflow.executor._runtime import (
     Frame,
     Identity,
@@ -284,6 +284,8 @@ def start_execution(
             f"state_machine_type must be STANDARD or EXPRESS, not {state_machine_type!r}"
         )
     document = as_definition(definition)
+    if isinstance(definition, (str, bytes)):
+        refuse_duplicate_keys(definition)
     machine = plan_for(document, "EXPRESS" if state_machine_type == "EXPRESS" else "STANDARD")
     if state_machine_type == "EXPRESS" and machine.waits_for_tokens:
         raise DefinitionError(

@@ -158,6 +158,30 @@ def _check_valid(
 
 
 @lru_cache(maxsize=256)
+def refuse_duplicate_keys(text: str | bytes, file: str | None = None) -> None:
+    """Raise :class:`InvalidDefinition` when ASL JSON ``text`` repeats a key in an object.
+
+    A decoder keeps the last of two equal keys, so the plan (built from decoded data) can
+    no longer see them; ``orderflow check`` reports them from the text, and so must
+    ``run``. ``text`` must be known to be valid JSON. Remembered per text once it passed.
+    """
+    from orderflow.validation import format_text
+    from orderflow.validation._diagnostic import Collector
+    from orderflow.validation._duplicates import check_duplicate_keys
+
+    out = Collector()
+    check_duplicate_keys(text, out)
+    errors = [d for d in out.diagnostics if d.severity == "error"]
+    if errors:
+        raise InvalidDefinition(
+            "AWS would reject this state machine; fix these first:\n"
+            + format_text(errors).rstrip(),
+            errors,
+            file=file,
+        )
+
+
+@lru_cache(maxsize=256)
 def _compile_text(text: str, state_machine_type: StateMachineType) -> Machine:
     # Only valid definitions reach the cache; an invalid one is re-checked (and refused)
     # each time, which costs nothing that matters since it never runs.
@@ -198,4 +222,4 @@ def plan_for(definition: Definition, state_machine_type: StateMachineType = "STA
         raise
 
 
-__all__ = ["STATE_TYPES", "compile_machine", "plan_for"]
+__all__ = ["STATE_TYPES", "compile_machine", "plan_for", "refuse_duplicate_keys"]
