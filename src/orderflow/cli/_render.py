@@ -9,6 +9,7 @@ import click
 from orderflow._targets import DEFAULT_TARGET, TargetError, load_workflow, user_code
 from orderflow.asl import dumps
 from orderflow.asl._mermaid import to_mermaid
+from orderflow.cli._atomic import write_atomically
 from orderflow.dsl import render as render_workflow
 
 
@@ -43,11 +44,22 @@ def render_text(
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help="Write to this file instead of stdout.",
 )
+@click.option(
+    "--follow-symlinks",
+    is_flag=True,
+    help="When the -o file is a symbolic link, replace the file it points to (refused by default).",
+)
 @click.option("--account", default="123456789012", show_default=True, help="AWS account id.")
 @click.option("--region", default="us-east-1", show_default=True, help="AWS region.")
 @click.option("--prefix", default="orderflow", show_default=True, help="Lambda name prefix.")
 def render(
-    target: str, fmt: str, output: Path | None, account: str, region: str, prefix: str
+    target: str,
+    fmt: str,
+    output: Path | None,
+    follow_symlinks: bool,
+    account: str,
+    region: str,
+    prefix: str,
 ) -> None:
     """Render a workflow (default: the order workflow) as ASL or Mermaid."""
     text = render_text(target, fmt=fmt, account=account, region=region, prefix=prefix)
@@ -55,7 +67,8 @@ def render(
         click.echo(text, nl=False)
         return
     try:
-        output.write_text(text, encoding="utf-8")
+        # Whole or not at all (temp file + rename), and not through a symlink unless asked.
+        write_atomically(output, text, follow_symlinks=follow_symlinks)
     except OSError as exc:
         # An unwritable output is a bad command line (exit 2), not a bad workflow (exit 1);
         # missing folders are not created, since a typo in the path would go unnoticed.

@@ -143,14 +143,14 @@ def runtime_text_size(value: JSON, compact_size: int) -> int:
         item = pop()
         kind = type(item)
         if kind is str:
-            if not item.isascii():
+            if not item.isascii() or "\x7f" in item:
                 extra += _escape_growth(item)
         elif kind is dict:
             n = len(item)
             if n:
                 extra += 2 * n - 1
                 for key in item:
-                    if not key.isascii():
+                    if not key.isascii() or "\x7f" in key:
                         extra += _escape_growth(key)
                 extend(item.values())
         elif kind is list:
@@ -176,6 +176,8 @@ def _escape_growth(text: str) -> int:
             growth += 3
         elif code > 0x7F:
             growth += 4
+        elif code == 0x7F:  # DEL is ASCII, but json.dumps escapes it as \u007f
+            growth += 5
     return growth
 
 
