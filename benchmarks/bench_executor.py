@@ -40,10 +40,19 @@ def rate(label: str, count: int, seconds: float, unit: str) -> float:
 
 
 def timed(fn: Callable[[], Any], repeat: int) -> float:
-    started = time.perf_counter()
+    return timed_pair(fn, repeat)[0]
+
+
+def timed_pair(fn: Callable[[], Any], repeat: int) -> tuple[float, float]:
+    """Wall-clock and process CPU seconds for ``repeat`` calls.
+
+    CPU time (all of the process's threads, so moto's worker thread counts) is the steadier
+    figure on a busy machine, where wall time also measures the other processes.
+    """
+    started, cpu = time.perf_counter(), time.process_time()
     for _ in range(repeat):
         fn()
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - cpu
 
 
 def bench_order_workflow(n: int) -> float:
@@ -126,20 +135,20 @@ def _echo(name: str, payload: Any) -> Any:
     return {"fn": name, "ok": True}
 
 
-def bench_six_states(n: int) -> float:
-    """Seconds per ``run_asl`` call on the 6-state benchmark workflow."""
+def bench_six_states(n: int) -> tuple[float, float]:
+    """Wall and CPU seconds per ``run_asl`` call on the 6-state benchmark workflow."""
     execution = run_asl(BENCH_WORKFLOW, BENCH_INPUT, lambda_handler=_echo)
     assert execution.status == "SUCCEEDED", execution.cause
-    seconds = timed(lambda: run_asl(BENCH_WORKFLOW, BENCH_INPUT, lambda_handler=_echo), n)
-    rate("6-state benchmark workflow (run_asl)", n, seconds, "executions")
-    return seconds / n
+    wall, cpu = timed_pair(lambda: run_asl(BENCH_WORKFLOW, BENCH_INPUT, lambda_handler=_echo), n)
+    rate("6-state benchmark workflow (run_asl)", n, wall, "executions")
+    return wall / n, cpu / n
 
 
-def bench_six_states_moto(n: int) -> float | None:
-    """Seconds per execution of the same workflow on moto's interpreter."""
+def bench_six_states_moto(n: int) -> tuple[float, float] | None:
+    """Wall and CPU seconds per execution of the same workflow on moto's interpreter."""
     per_run = _moto_runs(json.dumps(BENCH_WORKFLOW), json.dumps(BENCH_INPUT), _echo, n)
     if per_run is not None:
-        rate("6-state benchmark workflow (moto)", n, per_run * n, "executions")
+        rate("6-state benchmark workflow (moto)", n, per_run[0] * n, "executions")
     return per_run
 
 
@@ -170,8 +179,9 @@ class _FakeLambda:
 
 def _moto_runs(
     definition: str, execution_input: str, handler: Callable[[str, Any], Any], n: int
-) -> float | None:
-    """Seconds per execution of ``definition`` on moto's interpreter (None without moto).
+) -> tuple[float, float] | None:
+    """Wall and CPU seconds per execution of ``definition`` on moto's interpreter (None
+    without moto).
 
     Prints how moto's runs ended.
     """
@@ -211,9 +221,9 @@ def _moto_runs(
             outcomes[key] = outcomes.get(key, 0) + 1
 
         once()
-        seconds = timed(once, n)
+        wall, cpu = timed_pair(once, n)
         print(f"    moto outcomes: {outcomes}")
-        return seconds / n
+        return wall / n, cpu / n
 
 
 def bench_moto(n: int) -> float | None:
@@ -228,7 +238,7 @@ def bench_moto(n: int) -> float | None:
     )
     if per_run is None:
         return None
-    return rate("order workflow (moto interpreter)", n, per_run * n, "executions")
+    return rate("order workflow (moto interpreter)", n, per_run[0] * n, "executions")
 
 
 def bench_memory(n: int) -> None:
@@ -262,11 +272,15 @@ def main(argv: list[str] | None = None) -> int:
     quick = args.quick
     ours_six = bench_six_states(2000 if quick else 20_000)
     theirs_six = bench_six_states_moto(10 if quick else 50)
-    print(f"{'6-state workflow: ms per run_asl call':<48} {ours_six * 1000:>12.4f} ms")
-    if theirs_six:
-        print(f"{'6-state workflow: ms per moto execution':<48} {theirs_six * 1000:>12.4f} ms")
-        ratio = theirs_six / ours_six
-        print(f"{'speed-up over moto on the 6-state workflow':<48} {ratio:>12,.0f}x  (goal 300x)")
+    for index, clock in enumerate(("wall", "CPU")):
+        label = f"6-state workflow: ms per run_asl call ({clock})"
+        print(f"{label:<48} {ours_six[index] * 1000:>12.4f} ms  (goal <= 0.07)")
+        if theirs_six:
+            label = f"6-state workflow: ms per moto execution ({clock})"
+            print(f"{label:<48} {theirs_six[index] * 1000:>12.4f} ms")
+            ratio = theirs_six[index] / ours_six[index]
+            label = f"speed-up over moto, 6-state workflow ({clock})"
+            print(f"{label:<48} {ratio:>12,.0f}x  (goal >= 300x)")
     if args.only_six:
         return 0
     ours = bench_order_workflow(200 if quick else 2000)

@@ -24,7 +24,7 @@ from typing import Any
 from orderflow._errors import ExecutionError, TaskFailure
 from orderflow.asl import JSON
 from orderflow.asl import _wire as wire
-from orderflow.executor._failure import StateFailure
+from orderflow.executor._failure import DATA_LIMIT, PAYLOAD_LIMIT, StateFailure, data_limit_cause
 from orderflow.executor._runtime import LambdaHandler, Runtime
 
 
@@ -76,7 +76,13 @@ def _serialise(error_object: dict[str, Any], compact: bool) -> str:
 
 
 def call_function(
-    handler: LambdaHandler, name: str, payload: JSON, rt: Runtime, *, compact_errors: bool = False
+    handler: LambdaHandler,
+    name: str,
+    payload: JSON,
+    rt: Runtime,
+    *,
+    compact_errors: bool = False,
+    state: str | None = None,
 ) -> LambdaResponse:
     """Invoke ``handler`` the way Lambda would and return its decoded response.
 
@@ -86,17 +92,21 @@ def call_function(
         payload: the event.
         rt: the execution's runtime (for request ids).
         compact_errors: serialise error objects as ``lambda:invoke`` does (no spaces).
+        state: the calling state; when given, a payload over 256 KiB fails it with
+            ``States.DataLimitExceeded`` before the function runs.
 
     Raises:
         StateFailure: the function raised; ``TaskFailure`` keeps its error and cause,
             any other exception becomes ``errorType`` plus Lambda's JSON error text.
     """
     try:
-        event = wire.copy(payload if payload is not None else {})
+        event, size = wire.copy_with_size(payload if payload is not None else {})
     except wire.NotJson as exc:
         raise ExecutionError(
             f"the payload for Lambda function {name!r} is not JSON: {exc}"
         ) from None
+    if state is not None and size > PAYLOAD_LIMIT:
+        raise StateFailure(DATA_LIMIT, data_limit_cause(state))
     try:
         result = handler(name, event)
     except LambdaFunctionError as exc:
@@ -218,12 +228,13 @@ def invoke_response(
         )
         extra["LogResult"] = base64.b64encode(log.encode()).decode()
         headers["X-Amz-Log-Result"] = extra["LogResult"]
+    all_headers = {key: [value] for key, value in headers.items()}
     return {
         "ExecutedVersion": "$LATEST",
         **extra,
         "Payload": response.payload,
         "SdkHttpMetadata": {
-            "AllHttpHeaders": {key: [value] for key, value in headers.items()},
+            "AllHttpHeaders": all_headers,
             "HttpHeaders": headers,
             "HttpStatusCode": 200,
         },

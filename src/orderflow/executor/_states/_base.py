@@ -25,6 +25,7 @@ from orderflow.executor._failure import (
     PAYLOAD_LIMIT,
     QUERY_EVALUATION,
     StateFailure,
+    data_limit_cause,
     located_cause,
 )
 from orderflow.executor._paths import PathReader
@@ -65,14 +66,14 @@ def payload_size(value: JSON) -> int:
     return wire.size(value)
 
 
+# Numbers, booleans and null are a few bytes; only these can reach the limit.
+_SIZED = frozenset({dict, list, str})
+
+
 def check_size(value: JSON, state: str) -> None:
     """Fail with ``States.DataLimitExceeded`` when ``value`` is over 256 KiB."""
-    if isinstance(value, (dict, list, str)) and payload_size(value) > PAYLOAD_LIMIT:
-        raise StateFailure(
-            DATA_LIMIT,
-            f"The state/task '{state}' returned a result with a size exceeding the maximum "
-            "number of bytes service limit.",
-        )
+    if type(value) in _SIZED and wire.size(value) > PAYLOAD_LIMIT:
+        raise StateFailure(DATA_LIMIT, data_limit_cause(state))
 
 
 class State:
@@ -210,13 +211,23 @@ class State:
         return self.input_path.get(raw, ctx, variables)
 
     def apply_parameters(
-        self, effective: JSON, ctx: JSON, variables: Mapping[str, JSON], rt: Runtime
+        self,
+        effective: JSON,
+        ctx: JSON,
+        variables: Mapping[str, JSON],
+        rt: Runtime,
+        *,
+        check: bool = True,
     ) -> JSON:
+        """``Parameters`` rendered over the effective input, size-checked unless ``check``
+        is false (a Lambda task measures the payload once, as it copies it to the function).
+        """
         if self.parameters is None:
             return effective
         rendered = self.parameters.render(effective, ctx, variables, rt.rng)
-        # Intrinsics and the context object can build a value larger than the input.
-        check_size(rendered, self.name)
+        if check:
+            # Intrinsics and the context object can build a value larger than the input.
+            check_size(rendered, self.name)
         return rendered
 
     def finish_jsonpath(

@@ -138,6 +138,9 @@ class TaskState(GuardedState):
         self.timeout = _Limit(data, "TimeoutSeconds", self.jsonata)
         self.heartbeat = _Limit(data, "HeartbeatSeconds", self.jsonata)
         self.uses_context = self.uses_context or self.target.wait_for_token
+        # Lambda payloads are serialised once on their way to the function; that copy's
+        # size is the one checked against the limit (see call_function).
+        self.measures_payload = self.target.kind in ("lambda", "invoke")
 
     def _limits(
         self,
@@ -181,11 +184,14 @@ class TaskState(GuardedState):
             payload = raw
             if self.arguments is not None:
                 payload = self.arguments.evaluate(states, variables, rt)
-                check_size(payload, self.name)
+                if not self.measures_payload:
+                    check_size(payload, self.name)
             timeout, heartbeat = self._limits(states, raw, ctx, frame, entered_id, rt)
         else:
             effective = self.effective_input(raw, ctx, variables)
-            payload = self.apply_parameters(effective, ctx, variables, rt)
+            payload = self.apply_parameters(
+                effective, ctx, variables, rt, check=not self.measures_payload
+            )
             timeout, heartbeat = self._limits(None, effective, ctx, frame, entered_id, rt)
         result = self.run_resource(rt, frame.cursor, payload, timeout, heartbeat, token)
         if states is not None:
@@ -316,7 +322,7 @@ class TaskState(GuardedState):
                 )
             if target.kind == "lambda":
                 response = call_function(
-                    rt.lambda_handler, target.arn, payload, rt, compact_errors=False
+                    rt.lambda_handler, target.arn, payload, rt, state=self.name
                 )
                 return response.payload, response.size
             if not isinstance(payload, dict) or "FunctionName" not in payload:
@@ -330,6 +336,7 @@ class TaskState(GuardedState):
                 payload.get("Payload"),
                 rt,
                 compact_errors=True,
+                state=self.name,
             )
             wrapped = invoke_response(response, rt, payload)
             # The wrapper adds well under 2 KiB of metadata to the function's payload.
