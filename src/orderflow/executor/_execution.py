@@ -10,7 +10,6 @@ stay deterministic.
 
 from __future__ import annotations
 
-import json
 import random
 import threading
 from collections.abc import Mapping
@@ -109,7 +108,11 @@ class Execution:
     def send_task_success(self, token: str, output: JSON) -> Execution:
         """Answer ``token`` with ``output`` (``SendTaskSuccess``) and resume the run."""
         before = self._callbacks().pauses
-        self._callbacks().send_success(token, json.loads(json.dumps(output)))
+        try:
+            copied = wire.copy(output)
+        except wire.NotJson as exc:
+            raise ExecutionError(f"the task output is not JSON: {exc}") from None
+        self._callbacks().send_success(token, copied)
         self._resume(before)
         return self
 
