@@ -157,7 +157,7 @@ def _check_valid(
     raise error
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=64)
 def refuse_duplicate_keys(text: str | bytes, file: str | None = None) -> None:
     """Raise :class:`InvalidDefinition` when ASL JSON ``text`` repeats a key in an object.
 
