@@ -26,17 +26,18 @@ TaskHandler = Callable[[JSON], Any]
 service's result or raises."""
 
 
+# What UUID(version=4) does to the bits: variant 10xx, version 0100.
+_UUID4_CLEAR = ~((0xC000 << 48) | (0xF000 << 64))
+_UUID4_SET = (0x8000 << 48) | (4 << 76)
+
+
 def uuid4_text(rng: random.Random) -> str:
     """``str(uuid.UUID(int=rng.getrandbits(128), version=4))``, without the UUID object.
 
     Several ids are drawn per Lambda call; building the text directly is a few times
     faster and yields the same string for the same draw.
     """
-    n = rng.getrandbits(128)
-    # What UUID(version=4) does to the bits: variant 10xx, version 0100.
-    n = (n & ~(0xC000 << 48)) | (0x8000 << 48)
-    n = (n & ~(0xF000 << 64)) | (4 << 76)
-    h = f"{n:032x}"
+    h = "%032x" % ((rng.getrandbits(128) & _UUID4_CLEAR) | _UUID4_SET)
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
