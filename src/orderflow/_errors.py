@@ -139,12 +139,26 @@ class TargetError(DefinitionError):
 class TaskFailure(OrderflowError):
     """Raised by a task handler to fail the task with exactly this error and cause.
 
+    ``error`` and ``cause`` become the task's error name and cause text exactly, so both
+    must be strings (``cause`` may be omitted); anything else is a ``TypeError`` here,
+    where the mistake is, rather than a cause that is not text in the history.
+
     Example:
         >>> def handler(name, payload):
         ...     raise TaskFailure("PaymentDeclined", '{"reason": "credit"}')
     """
 
     def __init__(self, error: str, cause: str | None = None) -> None:
+        if not isinstance(error, str):
+            raise TypeError(
+                f"TaskFailure's error must be a string (the ASL error name), not "
+                f"{type(error).__name__}: {error!r}"
+            )
+        if cause is not None and not isinstance(cause, str):
+            raise TypeError(
+                f"TaskFailure's cause must be a string or None, not {type(cause).__name__}; "
+                "serialise structured detail yourself (json.dumps) to choose its form"
+            )
         super().__init__(f"{error}: {cause}" if cause else error)
         self.error = error
         self.cause = cause

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from orderflow._errors import DefinitionError, OrderflowError, TargetError
-from orderflow.asl import Definition, as_definition, load_definition
+from orderflow.asl import Definition, as_definition, parse_definition
 
 if TYPE_CHECKING:
     from orderflow.dsl import Workflow
@@ -172,19 +172,40 @@ def load_workflow(target: str = DEFAULT_TARGET, *, what: str = "workflow") -> Wo
     return _built(value, target, f"{what} {target!r}")
 
 
-def _read_file(target: str) -> Definition:
-    path = Path(target)
+def read_definition_bytes(target: str) -> bytes:
+    """The bytes of the file ``target``, refusing anything over :data:`MAX_FILE_BYTES`.
+
+    The cap bounds the read itself: ``stat()`` says 0 bytes for ``/dev/zero``, a FIFO or
+    a file still growing, so its size cannot be trusted.
+
+    Raises:
+        DefinitionError: the file cannot be read or is too large.
+    """
+    data = b""
     try:
-        size = path.stat().st_size
+        with Path(target).open("rb") as handle:
+            # A regular file's size is known before reading it: refuse it unread.
+            stated = os.fstat(handle.fileno()).st_size
+            if stated <= MAX_FILE_BYTES:
+                data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise DefinitionError(f"cannot read the file: {exc.strerror}", file=target) from None
-    if size > MAX_FILE_BYTES:
+    limit = (
+        f"a state machine definition is at most 1 MiB (AWS's limit) and files over "
+        f"{MAX_FILE_BYTES:,} bytes are not read"
+    )
+    if stated > MAX_FILE_BYTES:
+        raise DefinitionError(f"the file is {stated:,} bytes; {limit}", file=target)
+    if len(data) > MAX_FILE_BYTES:
         raise DefinitionError(
-            f"the file is {size:,} bytes; a state machine definition is at most 1 MiB "
-            f"(AWS's limit) and files over {MAX_FILE_BYTES:,} bytes are not read",
+            f"the file holds more than {MAX_FILE_BYTES:,} bytes (a device or pipe?); {limit}",
             file=target,
         )
-    return load_definition(path)
+    return data
+
+
+def _read_file(target: str) -> Definition:
+    return parse_definition(read_definition_bytes(target), file=target)
 
 
 def load_definition_target(target: str, *, what: str = "target") -> Definition:
@@ -247,6 +268,7 @@ def load_definition_target(target: str, *, what: str = "target") -> Definition:
 __all__ = [
     "DEFAULT_TARGET",
     "MAX_FILE_BYTES",
+    "read_definition_bytes",
     "TargetError",
     "import_attribute",
     "is_module_target",

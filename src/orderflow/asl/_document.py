@@ -264,6 +264,12 @@ def parse_definition(text: str | bytes, *, file: str | None = None) -> Definitio
         ) from None
     except RecursionError:
         raise DefinitionError("JSON is nested too deeply to read", file=file) from None
+    except ValueError as exc:
+        # Python refuses integers of more than 4,300 digits (CVE-2020-10735).
+        raise DefinitionError(
+            f"invalid JSON: a number is too long to read ({exc}); use a string for it",
+            file=file,
+        ) from None
     if not isinstance(data, dict):
         raise DefinitionError(
             f"the document is a JSON {type(data).__name__ if data is not None else 'null'}, "

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Final
 
+from orderflow.asl import _wire as wire
 from orderflow.asl._document import JSON
 from orderflow.asl._states_errors import StatesError
 
@@ -156,9 +157,12 @@ def _string_to_json(args: list[JSON], rng: random.Random | None) -> JSON:
     if not text.strip():
         return None
     try:
-        return json.loads(text)
-    except ValueError:
-        raise _fail("States.StringToJson", f"the string {text!r} is not valid JSON") from None
+        return wire.loads(text)
+    except wire.NotJson as exc:
+        shown = text if len(text) <= 200 else text[:200] + "…"
+        raise _fail(
+            "States.StringToJson", f"the string {shown!r} is not valid JSON ({exc})"
+        ) from None
 
 
 def _json_to_string(args: list[JSON], rng: random.Random | None) -> JSON:

@@ -33,6 +33,8 @@ from jsonata.utils import Utils
 
 from orderflow.asl._document import JSON
 from orderflow.asl._intrinsic_functions import HASH_ALGORITHMS, MAX_RANGE_ITEMS, inclusive_range
+from orderflow.asl._jsonata_budget import STACK_OVERFLOW, EvaluationBudget
+from orderflow.asl._regex import RegexBudgetExceeded, jsonata_regex_engine
 from orderflow.asl._states_errors import ExpressionSyntaxError, StatesError, cause_json
 
 _WRAPPED = re.compile(r"\A\{%(.*)%\}\Z", re.DOTALL)
@@ -233,7 +235,7 @@ class JsonataExpression:
     def __init__(self, text: str) -> None:
         self.text = text
         try:
-            self._compiled = Jsonata(text)
+            self._compiled = Jsonata(text, jsonata_regex_engine)
         except JException as exc:
             raise ExpressionSyntaxError(
                 f"invalid JSONata: {_describe(exc)}",
@@ -307,16 +309,16 @@ class JsonataExpression:
             if value is not _UNDEFINED:
                 return value
         prepared = scope.prepared()
-        bindings = prepared
+        budget = EvaluationBudget()
+        bindings = {**prepared, **budget.hooks()}
         if self._dynamic:
-            bindings = {
-                **prepared,
-                **_dynamic_extras(
+            bindings.update(
+                _dynamic_extras(
                     self._dynamic,
                     rng if rng is not None else random.Random(0),
                     default_millis() if now_millis is None else now_millis,
-                ),
-            }
+                )
+            )
         try:
             raw = self._compiled.evaluate(None, bindings)
         except JException as exc:
@@ -325,8 +327,10 @@ class JsonataExpression:
             ) from None
         except RecursionError:
             raise self._error(
-                field, "threw an error during evaluation. U1001: Stack overflow error"
+                field, f"threw an error during evaluation. {STACK_OVERFLOW}"
             ) from None
+        except RegexBudgetExceeded as exc:
+            raise self._error(field, f"threw an error during evaluation. {exc}") from None
         except Exception as exc:  # library bugs surface as Python errors; keep them ASL
             raise self._error(field, f"threw an error during evaluation. {exc}") from None
         result = _from_jsonata(raw)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from orderflow.asl._document import JSON
+from orderflow.asl._regex import RegexBudgetExceeded, compile_bounded
 from orderflow.asl._states_errors import (
     ExpressionSyntaxError,
     PathNotFound,
@@ -191,11 +192,18 @@ class _FilterParser:
             self.i += 1
             raw = rtok[1]
             end = raw.rindex("/")
-            flags = re.IGNORECASE if "i" in raw[end + 1 :] else 0
-            pattern = re.compile(raw[1:end], flags)
-            return lambda cur, root: (
-                isinstance(v := left(cur, root), str) and bool(pattern.fullmatch(v))
-            )
+            pattern = compile_bounded(raw[1:end], ignore_case="i" in raw[end + 1 :])
+
+            def matches(cur: Any, root: Any) -> bool:
+                value = left(cur, root)
+                if not isinstance(value, str):
+                    return False
+                try:
+                    return bool(pattern.fullmatch(value))
+                except RegexBudgetExceeded as exc:
+                    raise StatesError("States.Runtime", str(exc)) from None
+
+            return matches
         if op == "empty":
             expect = self.operand()
             return lambda cur, root: _empty(left(cur, root), expect(cur, root))

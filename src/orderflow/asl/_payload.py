@@ -208,7 +208,17 @@ def _render(
     if kind == _OBJECT:
         out: dict[str, JSON] = {}
         for key, child in node[1]:  # type: ignore[attr-defined]
-            out[key] = _render(child, data, context, variables, rng)
+            # Constants and paths (most fields) inline: a render runs on every state.
+            child_kind = child[0]
+            if child_kind == _CONST:
+                out[key] = child[1]
+            elif child_kind == _PATH:
+                try:
+                    out[key] = child[1].resolve(data, context, variables)
+                except PathNotFound as exc:
+                    raise exc.for_field(str(child[2]), cause_json(data)) from None
+            else:
+                out[key] = _render(child, data, context, variables, rng)
         return out
     if kind == _CONST:
         return node[1]

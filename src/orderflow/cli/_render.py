@@ -21,6 +21,7 @@ from orderflow._targets import (
 )
 from orderflow.asl import Definition, dumps
 from orderflow.asl._mermaid import to_mermaid
+from orderflow.cli._atomic import write_atomically
 from orderflow.dsl import render as render_workflow
 
 
@@ -73,11 +74,22 @@ def _title(target: str, definition: Definition) -> str:
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help="Write to this file instead of stdout.",
 )
+@click.option(
+    "--follow-symlinks",
+    is_flag=True,
+    help="When the -o file is a symbolic link, replace the file it points to (refused by default).",
+)
 @click.option("--account", default="123456789012", show_default=True, help="AWS account id.")
 @click.option("--region", default="us-east-1", show_default=True, help="AWS region.")
 @click.option("--prefix", default="orderflow", show_default=True, help="Lambda name prefix.")
 def render(
-    target: str, fmt: str, output: Path | None, account: str, region: str, prefix: str
+    target: str,
+    fmt: str,
+    output: Path | None,
+    follow_symlinks: bool,
+    account: str,
+    region: str,
+    prefix: str,
 ) -> None:
     """Render a workflow (default: the order workflow) as ASL, Mermaid or HTML."""
     text = render_text(target, fmt=fmt, account=account, region=region, prefix=prefix)
@@ -85,7 +97,8 @@ def render(
         click.echo(text, nl=False)
         return
     try:
-        output.write_text(text, encoding="utf-8")
+        # Whole or not at all (temp file + rename), and not through a symlink unless asked.
+        write_atomically(output, text, follow_symlinks=follow_symlinks)
     except OSError as exc:
         # An unwritable output is a bad command line (exit 2), not a bad workflow (exit 1);
         # missing folders are not created, since a typo in the path would go unnoticed.

@@ -15,6 +15,7 @@ import click
 from orderflow._errors import ExecutionError
 from orderflow._progress import progress_of_maps
 from orderflow._targets import DEFAULT_TARGET
+from orderflow.asl import _wire as wire
 from orderflow.cli._report import report_option, write_report_file
 from orderflow.executor._local import (
     check_failure_rates,
@@ -24,26 +25,34 @@ from orderflow.executor._local import (
 )
 from orderflow.executor._trace import format_trace
 
+# AWS refuses an execution input over 256 KiB; a file far larger is a mistake, not input.
+_MAX_INPUT_FILE_BYTES = 16 * 1024 * 1024
+
 
 def _read_input(text: str | None) -> Any:
     if text is None:
         return sample_input()
     source = "--input"
+    data: str | bytes = text
     if text.startswith("@"):
         source = text[1:]
         try:
-            text = Path(source).read_text()
+            with Path(source).open("rb") as handle:
+                data = handle.read(_MAX_INPUT_FILE_BYTES + 1)
         except OSError as exc:
             raise click.BadParameter(
                 f"cannot read {source}: {exc.strerror}", param_hint="--input"
             ) from None
+        if len(data) > _MAX_INPUT_FILE_BYTES:
+            raise click.BadParameter(
+                f"{source} is over {_MAX_INPUT_FILE_BYTES:,} bytes; an execution input is "
+                "at most 256 KiB",
+                param_hint="--input",
+            )
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise click.BadParameter(
-            f"{source} is not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})",
-            param_hint="--input",
-        ) from None
+        return wire.loads_document(data)
+    except wire.NotJson as exc:
+        raise click.BadParameter(f"{source} is not JSON ({exc})", param_hint="--input") from None
 
 
 def _failure_rates(values: tuple[str, ...]) -> dict[str, float]:

@@ -48,7 +48,10 @@ class Callbacks:
         self._heartbeats: dict[str, list[datetime]] = {}
         self.clock: Clock | None = None
         self.waiting: str | None = None
-        self._cond = threading.Condition()
+        # Created on first use: most executions never wait for a token, and a Condition
+        # costs more than the rest of this object. The runner touches it before starting
+        # its worker thread, so both threads see the same one.
+        self._cond: threading.Condition | None = None
         self.pausable = False
         self.aborted = False
         self.pauses = 0
@@ -72,7 +75,7 @@ class Callbacks:
 
     def send_heartbeat(self, token: str) -> None:
         """``SendTaskHeartbeat``: the task is still alive."""
-        with self._cond:
+        with self.condition:
             if token not in self._issued or token in self._answers:
                 raise ExecutionError(f"task token {token!r} is not waiting (TaskDoesNotExist)")
             self._heartbeats.setdefault(token, []).append(self._now())
@@ -87,14 +90,14 @@ class Callbacks:
         return list(self._heartbeats.get(token, ()))
 
     def _answer(self, token: str, answer: Answer) -> None:
-        with self._cond:
+        with self.condition:
             self._check(token)
             self._answers[token] = replace(answer, at=self._now())
-            self._cond.notify_all()
+            self.condition.notify_all()
 
     def take(self, token: str) -> Answer | None:
         """The answer for ``token`` if one has arrived."""
-        with self._cond:
+        with self.condition:
             return self._answers.get(token)
 
     def wait(self, token: str) -> Answer:
@@ -104,7 +107,7 @@ class Callbacks:
             ExecutionError: the execution cannot pause (the caller ran it in a way that
                 cannot wait) and nobody answered the token.
         """
-        with self._cond:
+        with self.condition:
             answer = self._answers.get(token)
             if answer is not None:
                 return answer
@@ -115,9 +118,9 @@ class Callbacks:
                 )
             self.waiting = token
             self.pauses += 1
-            self._cond.notify_all()
+            self.condition.notify_all()
             while token not in self._answers and not self.aborted:
-                self._cond.wait()
+                self.condition.wait()
             self.waiting = None
             if self.aborted:
                 raise _Aborted
@@ -125,6 +128,8 @@ class Callbacks:
 
     @property
     def condition(self) -> threading.Condition:
+        if self._cond is None:
+            self._cond = threading.Condition()
         return self._cond
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Protocol, runtime_checkable
 
 # A fixed default start makes histories and $$.Execution.StartTime reproducible.
@@ -102,6 +103,7 @@ class RealClock:
         return "RealClock()"
 
 
+@lru_cache(maxsize=256)
 def iso_timestamp(moment: datetime) -> str:
     """The ISO-8601 form AWS uses in the context object (millisecond precision, ``Z``)."""
     utc = moment.astimezone(UTC)

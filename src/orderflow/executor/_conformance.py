@@ -20,6 +20,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -27,9 +28,10 @@ from typing import Any
 from orderflow._errors import OrderflowError, TaskFailure
 from orderflow._progress import Progress
 from orderflow.asl import JSON
-from orderflow.executor._clock import VirtualClock
+from orderflow.executor._clock import DEFAULT_START, VirtualClock
 from orderflow.executor._execution import start_execution
 from orderflow.executor._lambda import LambdaFunctionError
+from orderflow.executor._timestamps import parse_timestamp
 
 IN_SCOPE_NEEDS = ("none", "lambda")
 TERMINAL = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
@@ -306,10 +308,36 @@ class Result:
     """Whether the event types equal AWS's recorded ones, in order (None: nothing recorded)."""
 
 
+def _recorded_now(value: Any) -> datetime:
+    """When the recorded test built its input, as far as the input tells.
+
+    Some tests build input timestamps from their own clock ("wait until now"), and the
+    corpus keeps those values. Starting the virtual clock at the fixed default would put
+    such a wait years ahead, past AWS's one-year limit on a Standard execution. The latest
+    timestamp in the input that is already past by the wall clock was "now" (or earlier)
+    for the test; later ones (built as now plus a long delay) give no hint, and an input
+    without timestamps runs from the default start.
+    """
+    wall = datetime.now(UTC)
+    found: list[datetime] = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str):
+            moment = parse_timestamp(item)
+            if moment is not None and moment <= wall:
+                found.append(moment)
+    return max(found) if found else DEFAULT_START
+
+
 def run_case(case: Case) -> Result:
     """Run one recorded case and compare it with AWS's outcome."""
     data = case.data
-    clock = VirtualClock()
+    clock = VirtualClock(_recorded_now(data.get("input")))
     replay = Replay(data.get("service_calls") or [], clock, data.get("lambda_functions") or ())
     try:
         execution = start_execution(

@@ -10,7 +10,6 @@ stay deterministic.
 
 from __future__ import annotations
 
-import json
 import random
 import threading
 from collections.abc import Callable, Mapping
@@ -19,13 +18,26 @@ from typing import Any
 
 from orderflow._errors import DefinitionError, ExecutionError
 from orderflow.asl import JSON, Definition, as_definition
+from orderflow.asl import _wire as wire
 from orderflow.executor._callbacks import Aborted, Callbacks
 from orderflow.executor._clock import Clock, VirtualClock
-from orderflow.executor._failure import PAYLOAD_LIMIT, TIMEOUT, StateFailure
+from orderflow.executor._failure import PAYLOAD_LIMIT, RUNTIME, TIMEOUT, StateFailure
 from orderflow.executor._history import Cursor, History
 from orderflow.executor._interpreter import Machine, run_machine
-from orderflow.executor._plan import plan_for
-from orderflow.executor._runtime import Frame, Identity, LambdaHandler, Runtime, TaskHandler
+from orderflow.executor._limits import (
+    HISTORY_LIMIT_CAUSE,
+    HistoryLimitReached,
+    max_duration_seconds,
+)
+from orderflow.executor._plan import plan_for, refuse_duplicate_keys
+from orderflow.executor._runtime import (
+    Frame,
+    Identity,
+    LambdaHandler,
+    Runtime,
+    TaskHandler,
+    uuid4_text,
+)
 from orderflow.executor._states._base import payload_size
 from orderflow.executor._states._guarded import ExecutionTimedOut
 
@@ -96,7 +108,11 @@ class Execution:
     def send_task_success(self, token: str, output: JSON) -> Execution:
         """Answer ``token`` with ``output`` (``SendTaskSuccess``) and resume the run."""
         before = self._callbacks().pauses
-        self._callbacks().send_success(token, json.loads(json.dumps(output)))
+        try:
+            copied = wire.copy(output)
+        except wire.NotJson as exc:
+            raise ExecutionError(f"the task output is not JSON: {exc}") from None
+        self._callbacks().send_success(token, copied)
         self._resume(before)
         return self
 
@@ -146,24 +162,32 @@ class Execution:
                     "The execution output exceeds the maximum number of bytes service limit.",
                 )
         except StateFailure as failure:
-            history.record(
-                "ExecutionFailed",
-                cursor,
-                clock.now(),
-                {"error": failure.error, "cause": failure.cause},
-            )
-            self._finish("FAILED", None, failure.error, failure.cause)
+            self._fail(cursor, failure.error, failure.cause)
+            return
+        except HistoryLimitReached:
+            self._fail(cursor, RUNTIME, HISTORY_LIMIT_CAUSE)
             return
         except ExecutionTimedOut:
-            history.record("ExecutionTimedOut", cursor, clock.now(), {"error": TIMEOUT})
+            history.record("ExecutionTimedOut", cursor, clock.now(), {"error": TIMEOUT}, final=True)
             self._finish("TIMED_OUT", None, TIMEOUT, None)
             return
         except Aborted:
-            history.record("ExecutionAborted", cursor, clock.now(), {})
+            history.record("ExecutionAborted", cursor, clock.now(), {}, final=True)
             self._finish("ABORTED", None, None, None)
             return
-        history.record("ExecutionSucceeded", cursor, clock.now(), {"output": output})
+        history.record("ExecutionSucceeded", cursor, clock.now(), {"output": output}, final=True)
         self._finish("SUCCEEDED", output, None, None)
+
+    def _fail(self, cursor: Cursor, error: str | None, cause: str | None) -> None:
+        rt = self._rt
+        rt.history.record(
+            "ExecutionFailed",
+            cursor,
+            rt.clock.now(),
+            {"error": error, "cause": cause},
+            final=True,
+        )
+        self._finish("FAILED", None, error, cause)
 
     def _finish(self, status: str, output: JSON, error: str | None, cause: str | None) -> None:
         self.status, self.output, self.error, self.cause = status, output, error, cause
@@ -266,6 +290,8 @@ def start_execution(
             f"state_machine_type must be STANDARD or EXPRESS, not {state_machine_type!r}"
         )
     document = as_definition(definition)
+    if isinstance(definition, (str, bytes)):
+        refuse_duplicate_keys(definition)
     machine = plan_for(document, "EXPRESS" if state_machine_type == "EXPRESS" else "STANDARD")
     if state_machine_type == "EXPRESS" and machine.waits_for_tokens:
         raise DefinitionError(
@@ -273,12 +299,14 @@ def start_execution(
             file=document.file,
         )
     try:
-        text = json.dumps(execution_input)
-    except (TypeError, ValueError) as exc:
-        raise ExecutionError(f"the execution input is not JSON-serialisable: {exc}") from None
-    if len(text.encode()) > PAYLOAD_LIMIT:
-        raise ExecutionError("the execution input is over 256 KiB (InvalidExecutionInput)")
-    value = json.loads(text)
+        value, size = wire.copy_with_size(execution_input)
+    except wire.NotJson as exc:
+        raise ExecutionError(f"the execution input is not JSON: {exc}") from None
+    if size > PAYLOAD_LIMIT:
+        raise ExecutionError(
+            f"the execution input is {size:,} bytes as compact UTF-8 JSON, over the "
+            f"{PAYLOAD_LIMIT:,}-byte (256 KiB) limit (InvalidExecutionInput)"
+        )
     rng = random.Random(seed)
     clock = clock if clock is not None else VirtualClock()
     identity = Identity(
@@ -300,17 +328,19 @@ def start_execution(
     )
     rt.start(value)
     rt.callbacks.clock = clock
-    if machine.timeout_seconds is not None:
-        rt.deadline = clock.now() + timedelta(seconds=machine.timeout_seconds)
+    # AWS's quota on an execution's duration applies when TimeoutSeconds is longer or absent.
+    longest = max_duration_seconds(identity.express)
+    timeout = machine.timeout_seconds
+    rt.deadline = clock.now() + timedelta(
+        seconds=longest if timeout is None else min(timeout, longest)
+    )
     execution = Execution(rt, machine)
     execution._start(value)
     return execution
 
 
 def _uuid(rng: random.Random) -> str:
-    import uuid
-
-    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    return uuid4_text(rng)
 
 
 __all__ = ["STATUSES", "Execution", "start_execution"]

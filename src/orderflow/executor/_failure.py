@@ -53,6 +53,15 @@ class StateFailure(Exception):
         self.location: str | None = None
 
 
+def data_limit_cause(owner: str) -> str:
+    """AWS's cause for a payload over 256 KiB; ``owner`` is the state, function ARN or
+    resource type AWS names."""
+    return (
+        f"The state/task '{owner}' returned a result with a size exceeding the maximum "
+        "number of bytes service limit."
+    )
+
+
 def located_cause(state: str, entered_event_id: int, message: str) -> str:
     """AWS's wording for a runtime error raised while a state runs."""
     return (
@@ -87,6 +96,7 @@ __all__ = [
     "TIMEOUT",
     "UNCATCHABLE",
     "StateFailure",
+    "data_limit_cause",
     "located_cause",
     "runtime_failure",
 ]

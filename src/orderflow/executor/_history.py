@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from orderflow.asl import JSON
+from orderflow.executor._limits import MAX_HISTORY_EVENTS, HistoryLimitReached
 
 # Detail fields whose values AWS returns as JSON text rather than structured data.
 _JSON_TEXT_FIELDS = frozenset({"input", "output", "parameters"})
@@ -59,17 +60,21 @@ class History:
             not), e.g. to show a large Map's progress; it must not change the details.
     """
 
-    __slots__ = ("_events", "enabled", "next_id", "on_event")
+    __slots__ = ("_events", "enabled", "limit", "next_id", "on_event")
 
     def __init__(
         self,
         *,
         enabled: bool = True,
+        limit: int | None = MAX_HISTORY_EVENTS,
         on_event: Callable[[str, dict[str, Any] | None], None] | None = None,
     ) -> None:
         self._events: list[tuple[int, int, datetime, str, dict[str, Any] | None]] = []
         self.enabled = enabled
         self.next_id = 1
+        # The last id ordinary events may take: the closing ExecutionFailed is the
+        # limit-th event.
+        self.limit = limit - 1 if limit is not None else None
         self.on_event = on_event
 
     def record(
@@ -80,6 +85,7 @@ class History:
         details: dict[str, Any] | None = None,
         *,
         advance: bool = True,
+        final: bool = False,
     ) -> int:
         """Append an event after ``cursor``'s last event; returns the new event id.
 
@@ -91,8 +97,15 @@ class History:
                 values and are rendered as JSON text on read.
             advance: whether the thread's next event follows this one (AWS hangs some
                 closing events, such as ``MapIterationSucceeded``, off to the side).
+            final: the execution's closing event, always recorded.
+
+        Raises:
+            HistoryLimitReached: the history is full (25,000 events, AWS's quota).
         """
         event_id = self.next_id
+        limit = self.limit
+        if limit is not None and event_id > limit and not final:
+            raise HistoryLimitReached
         self.next_id = event_id + 1
         if self.enabled:
             self._events.append((event_id, cursor.last, timestamp, event_type, details))

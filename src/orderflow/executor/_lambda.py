@@ -16,12 +16,15 @@ from __future__ import annotations
 import base64
 import json
 import traceback
+from datetime import datetime
 from email.utils import format_datetime
+from functools import lru_cache
 from typing import Any
 
-from orderflow._errors import TaskFailure
+from orderflow._errors import ExecutionError, TaskFailure
 from orderflow.asl import JSON
-from orderflow.executor._failure import StateFailure
+from orderflow.asl import _wire as wire
+from orderflow.executor._failure import DATA_LIMIT, PAYLOAD_LIMIT, StateFailure, data_limit_cause
 from orderflow.executor._runtime import LambdaHandler, Runtime
 
 
@@ -73,7 +76,13 @@ def _serialise(error_object: dict[str, Any], compact: bool) -> str:
 
 
 def call_function(
-    handler: LambdaHandler, name: str, payload: JSON, rt: Runtime, *, compact_errors: bool = False
+    handler: LambdaHandler,
+    name: str,
+    payload: JSON,
+    rt: Runtime,
+    *,
+    compact_errors: bool = False,
+    state: str | None = None,
 ) -> LambdaResponse:
     """Invoke ``handler`` the way Lambda would and return its decoded response.
 
@@ -83,12 +92,21 @@ def call_function(
         payload: the event.
         rt: the execution's runtime (for request ids).
         compact_errors: serialise error objects as ``lambda:invoke`` does (no spaces).
+        state: the calling state; when given, a payload over 256 KiB fails it with
+            ``States.DataLimitExceeded`` before the function runs.
 
     Raises:
         StateFailure: the function raised; ``TaskFailure`` keeps its error and cause,
             any other exception becomes ``errorType`` plus Lambda's JSON error text.
     """
-    event = json.loads(json.dumps(payload if payload is not None else {}))
+    try:
+        event, size = wire.copy_with_size(payload if payload is not None else {})
+    except wire.NotJson as exc:
+        raise ExecutionError(
+            f"the payload for Lambda function {name!r} is not JSON: {exc}"
+        ) from None
+    if state is not None and size > PAYLOAD_LIMIT:
+        raise StateFailure(DATA_LIMIT, data_limit_cause(state))
     try:
         result = handler(name, event)
     except LambdaFunctionError as exc:
@@ -101,13 +119,13 @@ def call_function(
     if isinstance(result, (bytes, bytearray)):
         raw = bytes(result)
         try:
-            decoded: JSON = json.loads(raw)
-        except ValueError:
+            decoded: JSON = wire.loads(raw)
+        except wire.NotJson:
             decoded = raw.decode("utf-8", errors="replace")
         return LambdaResponse(decoded, len(raw))
     try:
-        text = json.dumps(result)
-    except (TypeError, ValueError) as exc:
+        copied, size = wire.copy_with_size(result)
+    except wire.NotJson as exc:
         cause = _serialise(
             {
                 "errorMessage": f"Unable to marshal response: {exc}",
@@ -118,7 +136,65 @@ def call_function(
             compact_errors,
         )
         raise StateFailure("Runtime.MarshalError", cause) from None
-    return LambdaResponse(json.loads(text), len(text.encode()))
+    return LambdaResponse(copied, runtime_text_size(copied, size))
+
+
+def runtime_text_size(value: JSON, compact_size: int) -> int:
+    """The byte length of ``json.dumps(value)``, the text Lambda's Python runtime sends.
+
+    That is the compact size (``compact_size``) plus one space after every ``,`` and
+    ``:``, plus the ``\\uXXXX`` escapes of non-ASCII characters, plus any float spelled
+    differently; counted on the value rather than by encoding it a second time.
+    """
+    extra = 0
+    stack: list[Any] = [value]
+    pop, push, extend = stack.pop, stack.append, stack.extend
+    while stack:
+        item = pop()
+        kind = type(item)
+        if kind is str:
+            if not item.isascii() or "\x7f" in item:
+                extra += _escape_growth(item)
+        elif kind is dict:
+            n = len(item)
+            if n:
+                extra += 2 * n - 1
+                for key in item:
+                    if not key.isascii() or "\x7f" in key:
+                        extra += _escape_growth(key)
+                extend(item.values())
+        elif kind is list:
+            n = len(item)
+            if n:
+                extra += n - 1
+                extend(item)
+        elif kind is float:
+            extra += len(json.dumps(item)) - len(wire.dumps(item))
+        elif kind is not int and kind is not bool and item is not None:
+            push(json.loads(json.dumps(item)))  # a subclass: measure its plain form
+    return compact_size + extra
+
+
+def _escape_growth(text: str) -> int:
+    # UTF-8 bytes versus a \uXXXX escape (a surrogate pair for characters past U+FFFF).
+    growth = 0
+    for char in text:
+        code = ord(char)
+        if code > 0xFFFF:
+            growth += 8
+        elif code > 0x7FF:
+            growth += 3
+        elif code > 0x7F:
+            growth += 4
+        elif code == 0x7F:  # DEL is ASCII, but json.dumps escapes it as \u007f
+            growth += 5
+    return growth
+
+
+@lru_cache(maxsize=64)
+def _http_date(moment: datetime) -> str:
+    # Many calls share a (virtual) second; formatting is the costly part of the wrapper.
+    return format_datetime(moment.replace(microsecond=0), usegmt=True)
 
 
 def invoke_response(
@@ -130,7 +206,7 @@ def invoke_response(
     (the base64 log tail, here a synthetic START/END/REPORT record).
     """
     request_id = rt.new_uuid()
-    date = format_datetime(rt.clock.now(), usegmt=True)
+    date = _http_date(rt.clock.now())
     hex_id = request_id.replace("-", "")
     trace = f"Root=1-{hex_id[:8]}-{hex_id[8:]};Sampled=0"
     length = str(response.size)
@@ -152,12 +228,25 @@ def invoke_response(
         )
         extra["LogResult"] = base64.b64encode(log.encode()).decode()
         headers["X-Amz-Log-Result"] = extra["LogResult"]
+        all_headers = {key: [value] for key, value in headers.items()}
+    else:
+        # Spelled out rather than built from `headers`: this runs on every Lambda call.
+        all_headers = {
+            "Connection": ["keep-alive"],
+            "Content-Length": [length],
+            "Content-Type": ["application/json"],
+            "Date": [date],
+            "X-Amz-Executed-Version": ["$LATEST"],
+            "x-amzn-Remapped-Content-Length": ["0"],
+            "x-amzn-RequestId": [request_id],
+            "X-Amzn-Trace-Id": [trace],
+        }
     return {
         "ExecutedVersion": "$LATEST",
         **extra,
         "Payload": response.payload,
         "SdkHttpMetadata": {
-            "AllHttpHeaders": {key: [value] for key, value in headers.items()},
+            "AllHttpHeaders": all_headers,
             "HttpHeaders": headers,
             "HttpStatusCode": 200,
         },
@@ -166,4 +255,10 @@ def invoke_response(
     }
 
 
-__all__ = ["LambdaFunctionError", "LambdaResponse", "call_function", "invoke_response"]
+__all__ = [
+    "LambdaFunctionError",
+    "LambdaResponse",
+    "call_function",
+    "invoke_response",
+    "runtime_text_size",
+]

@@ -12,11 +12,17 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from orderflow._errors import ExecutionError
-from orderflow._targets import DEFAULT_TARGET, load_definition_target
-from orderflow.asl import JSON, Definition
+from orderflow._targets import (
+    DEFAULT_TARGET,
+    is_module_target,
+    load_definition_target,
+    read_definition_bytes,
+)
+from orderflow.asl import JSON, Definition, parse_definition
 from orderflow.executor._clock import Clock
 from orderflow.executor._execution import Execution, start_execution
 from orderflow.executor._fakes import LocalAws
+from orderflow.executor._plan import refuse_duplicate_keys
 
 
 def load_target(target: str | None = None) -> Definition:
@@ -32,8 +38,16 @@ def load_target(target: str | None = None) -> Definition:
         TargetError: (a DefinitionError) the module or attribute cannot be loaded, or is not
             a state machine.
         orderflow.WorkflowBuildError: the workflow is wired wrongly.
+        orderflow.InvalidDefinition: the file repeats a key in an object (a decoder would
+            silently keep the last one; ``orderflow check`` reports the same).
     """
-    return load_definition_target(target or DEFAULT_TARGET)
+    target = target or DEFAULT_TARGET
+    if is_module_target(target):
+        return load_definition_target(target)
+    raw = read_definition_bytes(target)
+    definition = parse_definition(raw, file=target)
+    refuse_duplicate_keys(raw, target)
+    return definition
 
 
 def sample_input() -> JSON:

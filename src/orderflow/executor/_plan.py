@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from orderflow._errors import DefinitionError, InvalidDefinition
 from orderflow.asl import JSON, Definition
+from orderflow.asl import _wire as wire
 from orderflow.executor._interpreter import Machine
 from orderflow.executor._states._base import PlanContext, State
 from orderflow.executor._states._choice import ChoiceState
@@ -156,6 +157,30 @@ def _check_valid(
     raise error
 
 
+@lru_cache(maxsize=64)
+def refuse_duplicate_keys(text: str | bytes, file: str | None = None) -> None:
+    """Raise :class:`InvalidDefinition` when ASL JSON ``text`` repeats a key in an object.
+
+    A decoder keeps the last of two equal keys, so the plan (built from decoded data) can
+    no longer see them; ``orderflow check`` reports them from the text, and so must
+    ``run``. ``text`` must be known to be valid JSON. Remembered per text once it passed.
+    """
+    from orderflow.validation import format_text
+    from orderflow.validation._diagnostic import Collector
+    from orderflow.validation._duplicates import check_duplicate_keys
+
+    out = Collector()
+    check_duplicate_keys(text, out)
+    errors = [d for d in out.diagnostics if d.severity == "error"]
+    if errors:
+        raise InvalidDefinition(
+            "AWS would reject this state machine; fix these first:\n"
+            + format_text(errors).rstrip(),
+            errors,
+            file=file,
+        )
+
+
 @lru_cache(maxsize=256)
 def _compile_text(text: str, state_machine_type: StateMachineType) -> Machine:
     # Only valid definitions reach the cache; an invalid one is re-checked (and refused)
@@ -185,8 +210,8 @@ def plan_for(definition: Definition, state_machine_type: StateMachineType = "STA
         orderflow.DefinitionError: the document cannot be compiled.
     """
     try:
-        text = json.dumps(definition.data, sort_keys=False)
-    except (TypeError, ValueError) as exc:
+        text = wire.dumps(definition.data).decode()
+    except wire.NotJson as exc:
         raise DefinitionError(
             f"the definition is not JSON-serialisable: {exc}", file=definition.file
         ) from None
@@ -197,4 +222,4 @@ def plan_for(definition: Definition, state_machine_type: StateMachineType = "STA
         raise
 
 
-__all__ = ["STATE_TYPES", "compile_machine", "plan_for"]
+__all__ = ["STATE_TYPES", "compile_machine", "plan_for", "refuse_duplicate_keys"]

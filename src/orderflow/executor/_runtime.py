@@ -8,7 +8,6 @@ thread's variables and history cursor.
 from __future__ import annotations
 
 import random
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -26,6 +25,21 @@ value, or ``bytes`` as the raw response payload) or raises."""
 TaskHandler = Callable[[JSON], Any]
 """A handler for another service integration: receives the task's parameters, returns the
 service's result or raises."""
+
+
+# What UUID(version=4) does to the bits: variant 10xx, version 0100.
+_UUID4_CLEAR = ~((0xC000 << 48) | (0xF000 << 64))
+_UUID4_SET = (0x8000 << 48) | (4 << 76)
+
+
+def uuid4_text(rng: random.Random) -> str:
+    """``str(uuid.UUID(int=rng.getrandbits(128), version=4))``, without the UUID object.
+
+    Several ids are drawn per Lambda call; building the text directly is a few times
+    faster and yields the same string for the same draw.
+    """
+    h = "%032x" % ((rng.getrandbits(128) & _UUID4_CLEAR) | _UUID4_SET)
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 @dataclass(frozen=True)
@@ -117,7 +131,7 @@ class Runtime:
 
     def new_uuid(self) -> str:
         """A UUID4 drawn from the execution's seeded generator."""
-        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+        return uuid4_text(self.rng)
 
     def timed_out(self) -> bool:
         """Whether the execution's ``TimeoutSeconds`` has passed."""
@@ -151,4 +165,4 @@ class Frame:
         self.unit = unit
 
 
-__all__ = ["Frame", "Identity", "LambdaHandler", "Runtime", "TaskHandler"]
+__all__ = ["Frame", "Identity", "LambdaHandler", "Runtime", "TaskHandler", "uuid4_text"]

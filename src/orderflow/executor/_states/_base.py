@@ -16,6 +16,7 @@ from typing import Any, ClassVar, NamedTuple
 
 from orderflow._errors import DefinitionError
 from orderflow.asl import JSON
+from orderflow.asl import _wire as wire
 from orderflow.asl.expressions import StatesError
 from orderflow.executor._clock import iso_timestamp
 from orderflow.executor._expr import Jsonata, Payload, result_path
@@ -24,6 +25,7 @@ from orderflow.executor._failure import (
     PAYLOAD_LIMIT,
     QUERY_EVALUATION,
     StateFailure,
+    data_limit_cause,
     located_cause,
 )
 from orderflow.executor._paths import PathReader
@@ -60,18 +62,18 @@ class PlanContext:
 
 
 def payload_size(value: JSON) -> int:
-    """The byte size AWS counts against the 256 KiB limit."""
-    return len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode())
+    """The byte size AWS counts against the 256 KiB limit (compact UTF-8 JSON)."""
+    return wire.size(value)
+
+
+# Numbers, booleans and null are a few bytes; only these can reach the limit.
+_SIZED = frozenset({dict, list, str})
 
 
 def check_size(value: JSON, state: str) -> None:
     """Fail with ``States.DataLimitExceeded`` when ``value`` is over 256 KiB."""
-    if isinstance(value, (dict, list, str)) and payload_size(value) > PAYLOAD_LIMIT:
-        raise StateFailure(
-            DATA_LIMIT,
-            f"The state/task '{state}' returned a result with a size exceeding the maximum "
-            "number of bytes service limit.",
-        )
+    if type(value) in _SIZED and wire.size(value) > PAYLOAD_LIMIT:
+        raise StateFailure(DATA_LIMIT, data_limit_cause(state))
 
 
 class State:
@@ -209,11 +211,24 @@ class State:
         return self.input_path.get(raw, ctx, variables)
 
     def apply_parameters(
-        self, effective: JSON, ctx: JSON, variables: Mapping[str, JSON], rt: Runtime
+        self,
+        effective: JSON,
+        ctx: JSON,
+        variables: Mapping[str, JSON],
+        rt: Runtime,
+        *,
+        check: bool = True,
     ) -> JSON:
+        """``Parameters`` rendered over the effective input, size-checked unless ``check``
+        is false (a Lambda task measures the payload once, as it copies it to the function).
+        """
         if self.parameters is None:
             return effective
-        return self.parameters.render(effective, ctx, variables, rt.rng)
+        rendered = self.parameters.render(effective, ctx, variables, rt.rng)
+        if check:
+            # Intrinsics and the context object can build a value larger than the input.
+            check_size(rendered, self.name)
+        return rendered
 
     def finish_jsonpath(
         self,
@@ -226,11 +241,19 @@ class State:
         """``ResultSelector`` → ``Assign`` → ``ResultPath`` → ``OutputPath``."""
         if self.result_selector is not None:
             result = self.result_selector.render(result, ctx, variables, rt.rng)
+            check_size(result, self.name)
         assigned = None
         if self.assign_path is not None:
             assigned = self.assign_path.render(result, ctx, variables, rt.rng)
-        # "$" (the default) replaces the input: no merge to do.
-        combined = result if self.result_path == "$" else result_path(raw, self.result_path, result)
+        # "$" (the default) replaces the input: no merge to do, and the result was checked.
+        if self.result_path == "$":
+            combined = result
+        else:
+            combined = result_path(raw, self.result_path, result)
+            if self.result_path is not None:
+                # Input and result were each within the limit; merged they may not be.
+                check_size(combined, self.name)
+        # OutputPath selects a part of a checked value: it cannot grow.
         return self.apply_output_path(combined, ctx, variables), assigned
 
     def apply_output_path(self, value: JSON, ctx: JSON, variables: Mapping[str, JSON]) -> JSON:
@@ -253,7 +276,10 @@ class State:
         assigned = None
         if self.assign_jsonata is not None:
             assigned = self.assign_jsonata.evaluate(states, variables, rt)
-        output = default if self.output is None else self.output.evaluate(states, variables, rt)
+        if self.output is None:
+            return default, assigned
+        output = self.output.evaluate(states, variables, rt)
+        check_size(output, self.name)
         return output, assigned
 
     # --- the state's work ------------------------------------------------------------

@@ -11,7 +11,7 @@ from orderflow.executor._expr import result_path
 from orderflow.executor._failure import UNCATCHABLE, StateFailure
 from orderflow.executor._retry import Catcher, ErrorHandling, error_output
 from orderflow.executor._runtime import Frame, Runtime
-from orderflow.executor._states._base import Outcome, PlanContext, State, as_failure
+from orderflow.executor._states._base import Outcome, PlanContext, State, as_failure, check_size
 
 
 class ExecutionTimedOut(Exception):
@@ -78,7 +78,10 @@ class GuardedState(State):
         ctx = self.context(rt, self.entered_time(rt)) if self.uses_context else None
         if catcher.assign_path is not None:
             assigned = catcher.assign_path.render(err, ctx, variables, rt.rng)
-        return Outcome(result_path(raw, catcher.result_path, err), catcher.next, assigned)
+        output = result_path(raw, catcher.result_path, err)
+        if catcher.result_path not in ("$", None):
+            check_size(output, self.name)
+        return Outcome(output, catcher.next, assigned)
 
 
 __all__ = ["ExecutionTimedOut", "GuardedState"]

