@@ -12,8 +12,9 @@ and wakes the execution when the time comes or the token is answered. After a
 ``kill -9`` the server simply starts a segment for every running execution.
 
 Time is logical: the execution's clock stands still between effects and moves to the
-journaled arrival time at each one, or to the end of a Wait, so a replay sees exactly the
-same timestamps. The logical clock is the real clock sped up by ``1 / time_scale`` from
+journaled arrival time at each one (a task's result arrives as long after its call as
+the call took; a token's answer at the moment it was given), or to the end of a Wait, so
+a replay sees exactly the same timestamps. The logical clock is the real clock sped up by ``1 / time_scale`` from
 the database's origin (:class:`TimeBase`), so ``--time-scale 0.001`` turns a 10 s Wait
 into 10 ms of real time while the history shows 10 s.
 """
@@ -284,8 +285,13 @@ class Journal:
         if seq < len(self._recorded):
             record, at = self._recorded[seq]
         else:
+            began = time.perf_counter()
             record = self._capture(call, lambda_style)
-            at = max(self.clock.base.now(), self.clock.epoch)
+            # The task took as long as the call did, on the scaled clock; the server's
+            # own overhead (commits, scheduling) is not the task's time, or a time scale
+            # of 0.001 would turn each millisecond of it into a second of task time.
+            took = (time.perf_counter() - began) / self.clock.base.scale
+            at = self.clock.epoch + took
             self.store.add_effect(self.execution_arn, seq, record, at)
         self.clock.advance_to(at)
         return _replay(record)
