@@ -15,8 +15,9 @@ Time is logical: the execution's clock stands still between effects and moves to
 journaled arrival time at each one (a task's result arrives as long after its call as
 the call took; a token's answer at the moment it was given), or to the end of a Wait, so
 a replay sees exactly the same timestamps. The logical clock is the real clock sped up
-by ``1 / time_scale`` from the database's origin (:class:`TimeBase`), so ``--time-scale 0.001`` turns a 10 s Wait
-into 10 ms of real time while the history shows 10 s.
+by ``1 / time_scale`` from the database's origin (:class:`TimeBase`), so
+``--time-scale 0.001`` turns a 10 s Wait into 10 ms of real time while the history
+shows 10 s.
 """
 
 from __future__ import annotations
