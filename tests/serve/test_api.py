@@ -263,6 +263,6 @@ def test_lambda_tasks_run_the_bundled_services(server: ServerProcess) -> None:
         "executionArn"
     ]
     ended = _ended(client, execution)
-    assert ended["status"] == "SUCCEEDED", ended
+    assert ended["status"] == "SUCCEEDED", (ended.get("error"), ended.get("cause"))
     types = [e["type"] for e in client.get_execution_history(executionArn=execution)["events"]]
     assert "TaskSucceeded" in types or "LambdaFunctionSucceeded" in types

@@ -13,7 +13,7 @@ and wakes the execution when the time comes or the token is answered. After a
 
 Time is logical: the execution's clock stands still between effects and moves to the
 journaled arrival time at each one (a task's result arrives as long after its call as
-the call took; a token's answer at the moment it was given), or to the end of a Wait, so
+the call really took, unscaled; a token's answer at the moment it was given), or to the end of a Wait, so
 a replay sees exactly the same timestamps. The logical clock is the real clock sped up
 by ``1 / time_scale`` from the database's origin (:class:`TimeBase`), so
 ``--time-scale 0.001`` turns a 10 s Wait into 10 ms of real time while the history
@@ -288,11 +288,11 @@ class Journal:
         else:
             began = time.perf_counter()
             record = self._capture(call, lambda_style)
-            # The task took as long as the call did, on the scaled clock; the server's
-            # own overhead (commits, scheduling) is not the task's time, or a time scale
-            # of 0.001 would turn each millisecond of it into a second of task time.
-            took = (time.perf_counter() - began) / self.clock.base.scale
-            at = self.clock.epoch + took
+            # The task took as long as the call really did. The time scale compresses
+            # waiting (Waits, back-off, token time limits), not work: scaled, a service's
+            # first 10 ms call would count as 10 s at scale 0.001 and trip TimeoutSeconds.
+            # The server's own overhead (commits, scheduling) is not the task's time.
+            at = self.clock.epoch + (time.perf_counter() - began)
             self.store.add_effect(self.execution_arn, seq, record, at)
         self.clock.advance_to(at)
         return _replay(record)
