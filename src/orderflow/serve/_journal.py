@@ -14,8 +14,8 @@ and wakes the execution when the time comes or the token is answered. After a
 Time is logical: the execution's clock stands still between effects and moves to the
 journaled arrival time at each one (a task's result arrives as long after its call as
 the call really took, unscaled; a token's answer at the moment it was given), or to
-the end of a Wait, so a replay sees exactly the same timestamps. The logical clock is the real clock sped up
-by ``1 / time_scale`` from the database's origin (:class:`TimeBase`), so
+the end of a Wait, so a replay sees exactly the same timestamps. The logical clock is
+the real clock sped up by ``1 / time_scale`` from the database's origin (:class:`TimeBase`), so
 ``--time-scale 0.001`` turns a 10 s Wait into 10 ms of real time while the history
 shows 10 s.
 """
