@@ -15,6 +15,7 @@ From Python::
 """
 
 from orderflow.serve._app import Binding, bind_app
+from orderflow.serve._journal import spend_task_time
 from orderflow.serve._server import (
     DEFAULT_PORT,
     ServeOptions,
@@ -33,4 +34,5 @@ __all__ = [
     "create_app",
     "is_loopback",
     "serve",
+    "spend_task_time",
 ]

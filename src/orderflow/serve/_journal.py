@@ -23,6 +23,7 @@ shows 10 s.
 from __future__ import annotations
 
 import base64
+import threading
 import time
 import traceback
 import uuid
@@ -42,6 +43,21 @@ from orderflow.serve._store import Store
 INLINE_WAIT = 0.05
 """Waits shorter than this many real seconds sleep on the segment's thread instead of
 parking the execution (parking costs a replay)."""
+
+
+_task = threading.local()
+
+
+def spend_task_time(seconds: float) -> None:
+    """Inside a task handler of a served execution: the task took ``seconds`` longer.
+
+    The execution sees the task's result arrive that much later on its clock (so a
+    ``TimeoutSeconds`` can expire) without anyone waiting for it: the way to simulate a
+    slow service, as ``VirtualClock.sleep`` does for the in-process executor. Outside a
+    served task it does nothing.
+    """
+    if seconds > 0 and getattr(_task, "spent", None) is not None:
+        _task.spent += seconds
 
 
 class Park(BaseException):
@@ -287,12 +303,17 @@ class Journal:
             record, at = self._recorded[seq]
         else:
             began = time.perf_counter()
-            record = self._capture(call, lambda_style)
+            _task.spent = 0.0
+            try:
+                record = self._capture(call, lambda_style)
+                spent = _task.spent
+            finally:
+                _task.spent = None
             # The task took as long as the call really did. The time scale compresses
             # waiting (Waits, back-off, token time limits), not work: scaled, a service's
             # first 10 ms call would count as 10 s at scale 0.001 and trip TimeoutSeconds.
             # The server's own overhead (commits, scheduling) is not the task's time.
-            at = self.clock.epoch + (time.perf_counter() - began)
+            at = self.clock.epoch + (time.perf_counter() - began) + spent
             self.store.add_effect(self.execution_arn, seq, record, at)
         self.clock.advance_to(at)
         return _replay(record)
@@ -369,6 +390,7 @@ __all__ = [
     "Park",
     "TimeBase",
     "journaled_lambda",
+    "spend_task_time",
     "to_datetime",
     "to_epoch",
 ]
