@@ -90,7 +90,9 @@ class ServerProcess:
                     raise
                 time.sleep(0.1)
 
-    def client(self) -> Any:
+    def client(self, *, validate: bool = True) -> Any:
+        """A boto3 Step Functions client for this endpoint (``validate=False``: send even
+        what botocore's own parameter checks would refuse, to see the server's answer)."""
         return boto3.client(
             "stepfunctions",
             endpoint_url=self.url,
@@ -101,6 +103,7 @@ class ServerProcess:
                 inject_host_prefix=False,
                 retries={"mode": "standard", "max_attempts": 10},
                 max_pool_connections=50,
+                parameter_validation=validate,
             ),
         )
 

@@ -290,9 +290,10 @@ def _tolerance_exceeded(state: State, failures: int, total: int) -> bool:
         return False
     if isinstance(count, int) and failures <= count:
         return False
-    if isinstance(percentage, (int, float)) and total and 100 * failures / total <= percentage:
-        return False
-    return True
+    within_percentage = (
+        isinstance(percentage, (int, float)) and total and 100 * failures / total <= percentage
+    )
+    return not within_percentage
 
 
 def _execute(run: _Run, mock: _Mock, config: dict[str, Any]) -> tuple[JSON, str | None]:
