@@ -110,7 +110,9 @@ def test_test_state_agrees_with_aws(endpoint: Any) -> None:
             differences.append(f"{path.stem[:110]}: {problem[:300]}")
     for category in sorted(totals):
         print(f"\nTestState {category}: {agreed[category]}/{totals[category]} agree with AWS")
-    assert agreed["test_state"] >= 0.6 * totals["test_state"], "\n".join(differences)
+    # 133/149 when written; the rest need the real Lambda functions AWS called (no mock),
+    # AWS's service API models (fieldValidationMode), or context-object edge cases.
+    assert agreed["test_state"] >= 130, "\n".join(differences)
 
 
 def test_validate_state_machine_definition_agrees_with_aws(endpoint: Any) -> None:
@@ -135,4 +137,4 @@ def test_validate_state_machine_definition_agrees_with_aws(endpoint: Any) -> Non
         f"\nValidateStateMachineDefinition: verdict {verdicts}/{len(paths)}, "
         f"error codes and locations {locations}/{len(paths)} agree with AWS"
     )
-    assert verdicts == len(paths)
+    assert verdicts == len(paths) and locations >= 8

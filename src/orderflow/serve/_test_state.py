@@ -144,7 +144,30 @@ def _compile(name: str, state: dict[str, Any], language: str | None) -> State:
         raise ApiError("InvalidDefinition", f"Invalid State Definition: {detail}") from None
     except DefinitionError as exc:
         raise ApiError("InvalidDefinition", f"Invalid State Definition: {exc}") from None
-    return plan.states[name]
+    compiled = plan.states[name]
+    # $states.context is always there on AWS; the executor builds it only for states
+    # whose text mentions it, which misses a bare "{% $states %}".
+    compiled.uses_context = True
+    return compiled
+
+
+def _with_retry_count(state: State, count: int) -> None:
+    """Make every context object the state builds carry ``State.RetryCount``.
+
+    TestState reports the retry count it was told (``retrierRetryCount``) everywhere the
+    context appears, catcher outputs included, where the executor itself adds it only
+    while a task runs.
+    """
+    original = state.context
+
+    def context(
+        rt: Runtime, entered: str, *, retry_count: int | None = None, token: str | None = None
+    ) -> dict[str, JSON]:
+        return original(
+            rt, entered, retry_count=count if retry_count is None else retry_count, token=token
+        )
+
+    state.context = context  # type: ignore[method-assign]
 
 
 class _Mock:
@@ -185,7 +208,7 @@ class _Mock:
         return self.result
 
 
-def _runtime(svc: Service, value: JSON, context: JSON) -> Runtime:
+def _runtime(svc: Service, value: JSON, context: JSON, role: str | None) -> Runtime:
     identity = Identity(
         account=svc.account,
         region=svc.region,
@@ -204,6 +227,12 @@ def _runtime(svc: Service, value: JSON, context: JSON) -> Runtime:
         callbacks=Callbacks(),
     )
     rt.start(value)
+    execution = rt.execution_context["Execution"]
+    # TestState runs as an Express execution whose ARN, as AWS reports it, ends at the
+    # execution name (no run id), under the role the request names.
+    execution["Id"] = svc.arn("express", identity.state_machine_name, identity.execution_name)
+    if role:
+        execution["RoleArn"] = role
     if isinstance(context, dict):
         for part in ("Execution", "StateMachine", "Task"):
             if isinstance(context.get(part), dict):
@@ -230,7 +259,8 @@ class _Run:
         state, rt, variables = self.state, self.rt, self.frame.variables
         ctx = self.context()
         effective = state.effective_input(self.raw, ctx, variables)
-        self.inspection["afterInputPath"] = effective
+        if state.type_name != "Parallel":  # AWS shows no InputPath step for Parallel
+            self.inspection["afterInputPath"] = effective
         params = state.apply_parameters(effective, ctx, variables, rt)
         result = result_of(effective, params, ctx)
         selected = result
@@ -270,16 +300,22 @@ class _Run:
         return output, state.next
 
 
-def _map_settings(state: Any, inspection: dict[str, JSON]) -> None:
-    data = state.data
-    concurrency = data.get("MaxConcurrency", 0)
-    inspection["maxConcurrency"] = concurrency if isinstance(concurrency, int) else 0
-    for field, key in (
-        ("ToleratedFailureCount", "toleratedFailureCount"),
-        ("ToleratedFailurePercentage", "toleratedFailurePercentage"),
+def _map_settings(run: _Run) -> None:
+    state: Any = run.state
+    ctx = run.context()
+    states: dict[str, JSON] = {"input": run.raw, "context": ctx}
+    effective = run.raw if state.jsonata else state.effective_input(run.raw, ctx, {})
+    variables = run.frame.variables
+    for setting, key, kind in (
+        (state.max_concurrency, "maxConcurrency", "integer"),
+        (state.tolerated_count, "toleratedFailureCount", "integer"),
+        (state.tolerated_percentage, "toleratedFailurePercentage", "number"),
     ):
-        if isinstance(data.get(field), (int, float)):
-            inspection[key] = data[field]
+        value = setting.value(effective, ctx, states, variables, state.name, 0, kind, run.rt)
+        if value is not None:
+            run.inspection[key] = int(value) if float(value).is_integer() else value
+        elif key == "maxConcurrency":
+            run.inspection[key] = 0
 
 
 def _tolerance_exceeded(state: State, failures: int, total: int) -> bool:
@@ -301,11 +337,16 @@ def _execute(run: _Run, mock: _Mock, config: dict[str, Any]) -> tuple[JSON, str 
     state, rt = run.state, run.rt
     kind = state.type_name
     if kind in ("Pass", "Choice", "Succeed", "Fail", "Wait"):
-        if not state.jsonata:
+        # A Pass with a fixed Result reads nothing of its input: AWS shows no InputPath
+        # or Parameters step for it, but the result.
+        fixed = kind == "Pass" and "Result" in state.data
+        if not state.jsonata and not fixed:
             run.inspection["afterInputPath"] = state.effective_input(
                 run.raw, run.context(), run.frame.variables
             )
-        if kind == "Pass" and not state.jsonata:
+        if fixed and not state.jsonata:
+            run.inspection["result"] = state.data["Result"]
+        elif kind == "Pass" and not state.jsonata:
             ctx = run.context()
             params = state.apply_parameters(
                 run.inspection["afterInputPath"], ctx, run.frame.variables, rt
@@ -313,8 +354,8 @@ def _execute(run: _Run, mock: _Mock, config: dict[str, Any]) -> tuple[JSON, str 
             run.inspection["afterParameters"] = params
         outcome = state.execute(rt, run.frame, run.raw, 0)
         if kind == "Pass" and not state.jsonata:
-            run.inspection["afterResultSelector"] = state.data.get(
-                "Result", run.inspection["afterParameters"]
+            run.inspection["afterResultSelector"] = (
+                state.data["Result"] if fixed else run.inspection["afterParameters"]
             )
             run.inspection["afterResultPath"] = outcome.output
         if outcome.assigned:
@@ -351,7 +392,7 @@ def _execute(run: _Run, mock: _Mock, config: dict[str, Any]) -> tuple[JSON, str 
         raise _WholeOutcome(outcome.output, outcome.next)
 
     if kind == "Map":
-        _map_settings(state, run.inspection)
+        _map_settings(run)
     try:
         if state.jsonata:
             return run.jsonata_result(result_of)
@@ -419,12 +460,16 @@ def test_state(svc: Service, request: dict[str, Any]) -> dict[str, Any]:
     config = request.get("stateConfiguration") or {}
     if not isinstance(config, dict):
         raise ApiError("ValidationException", "'stateConfiguration' must be an object")
+    retries = config.get("retrierRetryCount") or 0
+    _with_retry_count(state, retries if isinstance(retries, int) else 0)
     value = _json_member(request, "input", {})
     variables = _json_member(request, "variables", {})
     if not isinstance(variables, dict):
         raise ApiError("ValidationException", "'variables' must be a JSON object")
     context = _json_member(request, "context", None)
-    run = _Run(state, _runtime(svc, value, context), value, dict(variables))
+    role = request.get("roleArn")
+    rt = _runtime(svc, value, context, role if isinstance(role, str) else None)
+    run = _Run(state, rt, value, dict(variables))
     response: dict[str, Any] = {"inspectionData": run.inspection}
     try:
         output, nxt = _execute(run, mock, config)
@@ -437,7 +482,7 @@ def test_state(svc: Service, request: dict[str, Any]) -> dict[str, Any]:
         response["output"] = output
         if nxt is not None:
             response["nextState"] = nxt
-    if run.frame.variables != variables:
+    if variables or run.frame.variables != variables:
         run.inspection["variables"] = run.frame.variables
     if "output" in response:
         response["output"] = to_json_text(response["output"])
