@@ -29,6 +29,7 @@ PUBLIC_MODULES = [
     "orderflow.deploy",
     "orderflow.sdk",
     "orderflow.cli",
+    "orderflow.serve",
 ]
 
 _SDK_INSTALLED = importlib.util.find_spec("stepfunctions") is not None
