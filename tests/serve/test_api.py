@@ -266,3 +266,29 @@ def test_lambda_tasks_run_the_bundled_services(server: ServerProcess) -> None:
     assert ended["status"] == "SUCCEEDED", (ended.get("error"), ended.get("cause"))
     types = [e["type"] for e in client.get_execution_history(executionArn=execution)["events"]]
     assert "TaskSucceeded" in types or "LambdaFunctionSucceeded" in types
+
+
+def test_missed_heartbeats_time_the_task_out(server: ServerProcess) -> None:
+    client = server.client()
+    definition = json.loads(json.dumps(WAIT_THEN_APPROVE))
+    definition["States"]["Approve"]["HeartbeatSeconds"] = 20
+    arn = _machine(client, "heartbeat", definition)
+    execution = client.start_execution(stateMachineArn=arn)["executionArn"]
+    ended = _ended(client, execution)
+    assert (ended["status"], ended["error"]) == ("FAILED", "States.HeartbeatTimeout")
+
+
+def test_express_machines_also_start_asynchronously(server: ServerProcess) -> None:
+    client = server.client()
+    arn = _machine(
+        client,
+        "express-async",
+        {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 30, "End": True}}},
+        kind="EXPRESS",
+    )
+    execution = client.start_execution(stateMachineArn=arn, name="e1", input='{"x": 1}')[
+        "executionArn"
+    ]
+    assert ":express:express-async:e1:" in execution
+    ended = _ended(client, execution)
+    assert ended["status"] == "SUCCEEDED" and json.loads(ended["output"]) == {"x": 1}
