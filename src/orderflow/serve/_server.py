@@ -155,7 +155,8 @@ def build_service(options: ServeOptions) -> Service:
 
     if options.time_scale <= 0:
         raise ExecutionError(f"--time-scale must be positive, not {options.time_scale}")
-    Path(options.db).parent.mkdir(parents=True, exist_ok=True) if options.db != ":memory:" else None
+    if options.db != ":memory:":
+        Path(options.db).parent.mkdir(parents=True, exist_ok=True)
     binding = bind_app(options.app)
     store = Store(options.db)
     base = TimeBase(store.origin(), options.time_scale)

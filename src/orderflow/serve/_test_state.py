@@ -32,7 +32,7 @@ from orderflow.executor._clock import VirtualClock
 from orderflow.executor._expr import result_path
 from orderflow.executor._failure import StateFailure
 from orderflow.executor._history import Cursor, History, to_json_text
-from orderflow.executor._plan import plan_for
+from orderflow.executor._plan import compile_machine, plan_for
 from orderflow.executor._retry import error_matches
 from orderflow.executor._runtime import Frame, Identity, Runtime
 from orderflow.executor._states._base import State, as_failure
@@ -137,7 +137,9 @@ def _compile(name: str, state: dict[str, Any], language: str | None) -> State:
     if language is not None:
         machine["QueryLanguage"] = language
     try:
-        plan = plan_for(as_definition(machine))
+        plan_for(as_definition(machine))  # validates (the cached plan is left untouched)
+        # A private compilation: this one is adjusted below for TestState's reporting.
+        plan = compile_machine(json.loads(json.dumps(machine)))
     except InvalidDefinition as exc:
         errors = [d for d in exc.diagnostics if d.severity == "error"]
         detail = "; ".join(f"{d.message} at {d.pointer}" for d in errors) or str(exc)
