@@ -12,8 +12,9 @@ carries ``inspectionData``: the input after ``InputPath``, ``Parameters``, the r
 after ``ResultSelector`` and ``ResultPath`` (``Arguments`` for JSONata states), as AWS
 reports them.
 
-Not done: ``fieldValidationMode`` checks of a mock against the service's API model, and
-the HTTP request and response of HTTP Task states at ``TRACE``.
+A mocked task result is checked against the service API's output shape
+(``fieldValidationMode``, see :mod:`orderflow.serve._mock_schema`). Not done: the HTTP
+request and response of HTTP Task states at ``TRACE``.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from orderflow.executor._runtime import Frame, Identity, Runtime
 from orderflow.executor._states._base import State, as_failure
 from orderflow.executor._states._guarded import GuardedState
 from orderflow.serve._machines import diagnose
+from orderflow.serve._mock_schema import MockSchemaError, check_mock_result
 from orderflow.serve._protocol import ApiError, Service, operation
 
 _LEVELS = ("INFO", "DEBUG", "TRACE")
@@ -175,7 +177,7 @@ def _with_retry_count(state: State, count: int) -> None:
 class _Mock:
     """``mock``: a result (JSON text) or an error output."""
 
-    def __init__(self, request: dict[str, Any], state_type: str) -> None:
+    def __init__(self, request: dict[str, Any], state_type: str, resource: JSON) -> None:
         mock = request.get("mock")
         self.given = isinstance(mock, dict)
         self.result: JSON = None
@@ -203,6 +205,14 @@ class _Mock:
             raise ApiError(
                 "ValidationException", f"The mock result of a {state_type} state must be an array"
             )
+        mode = mock.get("fieldValidationMode") or "STRICT"
+        if mode not in ("STRICT", "PRESENT", "NONE"):
+            raise ApiError("ValidationException", f"Invalid fieldValidationMode: '{mode}'")
+        if state_type == "Task":
+            try:
+                check_mock_result(str(resource), self.result, mode)
+            except MockSchemaError as exc:
+                raise ApiError("ValidationException", str(exc)) from None
 
     def answer(self) -> JSON:
         if self.failure is not None:
@@ -458,7 +468,7 @@ def test_state(svc: Service, request: dict[str, Any]) -> dict[str, Any]:
         )
     name, definition, language = _state_under_test(request)
     state = _compile(name, definition, language)
-    mock = _Mock(request, state.type_name)
+    mock = _Mock(request, state.type_name, state.data.get("Resource"))
     config = request.get("stateConfiguration") or {}
     if not isinstance(config, dict):
         raise ApiError("ValidationException", "'stateConfiguration' must be an object")
