@@ -7,6 +7,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
@@ -69,6 +71,26 @@ def serve(
     )
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _connection_options(command: F) -> F:
+    """``--region``, ``--endpoint-url`` and ``--profile``, as the deploy commands take them
+    (no ``--prefix``: a token names its execution)."""
+    options = [
+        click.option("--region", envvar="AWS_REGION", help="AWS region (default: AWS_REGION)."),
+        click.option(
+            "--endpoint-url",
+            envvar="ORDERFLOW_ENDPOINT_URL",
+            help="Send the call here (e.g. orderflow serve's endpoint).",
+        ),
+        click.option("--profile", help="A named AWS profile."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @click.command()
 @click.argument("token")
 @click.option(
@@ -78,13 +100,7 @@ def serve(
     show_default=True,
     help="The task's output: JSON text or @file.",
 )
-@click.option("--region", envvar="AWS_REGION", help="AWS region (default: AWS_REGION).")
-@click.option(
-    "--endpoint-url",
-    envvar="ORDERFLOW_ENDPOINT_URL",
-    help="Send the call here (e.g. orderflow serve's endpoint).",
-)
-@click.option("--profile", help="A named AWS profile.")
+@_connection_options
 @_failures_exit_1
 def approve(
     token: str, output_text: str, region: str | None, endpoint_url: str | None, profile: str | None
@@ -104,13 +120,7 @@ def approve(
 @click.option(
     "--error", default="Rejected", show_default=True, help="The error name the task fails with."
 )
-@click.option("--region", envvar="AWS_REGION", help="AWS region (default: AWS_REGION).")
-@click.option(
-    "--endpoint-url",
-    envvar="ORDERFLOW_ENDPOINT_URL",
-    help="Send the call here (e.g. orderflow serve's endpoint).",
-)
-@click.option("--profile", help="A named AWS profile.")
+@_connection_options
 @_failures_exit_1
 def reject(
     token: str,

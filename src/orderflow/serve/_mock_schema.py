@@ -1,4 +1,5 @@
-"""TestState's ``fieldValidationMode``: a mocked task result checked against the service API.
+"""TestState's ``mock``, and its ``fieldValidationMode``: a mocked result checked against
+the service API.
 
 AWS checks a ``mock.result`` against the output shape of the API the Task calls: in
 ``STRICT`` mode (the default) required fields must be present and every field given must
@@ -13,12 +14,16 @@ them.
 
 from __future__ import annotations
 
+import json
 import re
 from functools import lru_cache
 from typing import Any
 
 from orderflow.asl import JSON
+from orderflow.executor._failure import StateFailure
+from orderflow.serve._protocol import ApiError
 
+MOCKABLE = ("Task", "Map", "Parallel")
 _PREFIX = "Mock result schema validation error: "
 _ARN = re.compile(r"arn:[^:]+:states:::(?:aws-sdk:)?([a-z0-9-]+):([A-Za-z0-9]+)")
 # ARN service names that botocore knows under another name.
@@ -126,4 +131,54 @@ def _check(shape: Any, value: JSON, name: str | None, strict: bool, where: tuple
             raise MockSchemaError(f"{_PREFIX}{field} is smaller than the minimum length")
 
 
-__all__ = ["MockSchemaError", "check_mock_result"]
+class Mock:
+    """TestState's ``mock``: a result (JSON text, checked against the API) or an error.
+
+    Raises:
+        ApiError: ``ValidationException`` for a mock AWS refuses.
+    """
+
+    def __init__(self, request: dict[str, Any], state_type: str, resource: JSON) -> None:
+        mock = request.get("mock")
+        self.given = isinstance(mock, dict)
+        self.result: JSON = None
+        self.failure: StateFailure | None = None
+        if not isinstance(mock, dict):
+            return
+        if state_type not in MOCKABLE:
+            raise ApiError("ValidationException", f"A mock is not allowed for a {state_type} state")
+        has_result, has_error = "result" in mock, "errorOutput" in mock
+        if has_result == has_error:
+            raise ApiError(
+                "ValidationException", "A mock has either a result or an errorOutput, not both"
+            )
+        if has_error:
+            err = mock["errorOutput"] or {}
+            self.failure = StateFailure(err.get("error"), err.get("cause"))
+            return
+        try:
+            self.result = json.loads(mock["result"])
+        except (TypeError, ValueError) as exc:
+            raise ApiError(
+                "ValidationException", f"The mock result is not valid JSON: {exc}"
+            ) from None
+        if state_type in ("Map", "Parallel") and not isinstance(self.result, list):
+            raise ApiError(
+                "ValidationException", f"The mock result of a {state_type} state must be an array"
+            )
+        mode = mock.get("fieldValidationMode") or "STRICT"
+        if mode not in ("STRICT", "PRESENT", "NONE"):
+            raise ApiError("ValidationException", f"Invalid fieldValidationMode: '{mode}'")
+        if state_type == "Task":
+            try:
+                check_mock_result(str(resource), self.result, mode)
+            except MockSchemaError as exc:
+                raise ApiError("ValidationException", str(exc)) from None
+
+    def answer(self) -> JSON:
+        if self.failure is not None:
+            raise self.failure
+        return self.result
+
+
+__all__ = ["Mock", "MockSchemaError", "check_mock_result"]

@@ -26,8 +26,8 @@ from orderflow.asl import JSON
 from orderflow.executor._execution import Execution, start_execution
 from orderflow.executor._history import History
 from orderflow.serve._app import Binding
+from orderflow.serve._callbacks import DurableCallbacks
 from orderflow.serve._journal import (
-    DurableCallbacks,
     DurableClock,
     Journal,
     JournaledHandlers,

@@ -39,11 +39,10 @@ from orderflow.executor._runtime import Frame, Identity, Runtime
 from orderflow.executor._states._base import State, as_failure
 from orderflow.executor._states._guarded import GuardedState
 from orderflow.serve._machines import diagnose
-from orderflow.serve._mock_schema import MockSchemaError, check_mock_result
+from orderflow.serve._mock_schema import Mock
 from orderflow.serve._protocol import ApiError, Service, operation
 
 _LEVELS = ("INFO", "DEBUG", "TRACE")
-_MOCKABLE = ("Task", "Map", "Parallel")
 _SINGLE_STATE_NAME = "StateName"  # what AWS calls a state tested on its own
 _THRESHOLD = "States.ExceedToleratedFailureThreshold"
 _PLAIN = frozenset(
@@ -174,52 +173,6 @@ def _with_retry_count(state: State, count: int) -> None:
     state.context = context  # type: ignore[method-assign]
 
 
-class _Mock:
-    """``mock``: a result (JSON text) or an error output."""
-
-    def __init__(self, request: dict[str, Any], state_type: str, resource: JSON) -> None:
-        mock = request.get("mock")
-        self.given = isinstance(mock, dict)
-        self.result: JSON = None
-        self.failure: StateFailure | None = None
-        if not isinstance(mock, dict):
-            return
-        if state_type not in _MOCKABLE:
-            raise ApiError("ValidationException", f"A mock is not allowed for a {state_type} state")
-        has_result, has_error = "result" in mock, "errorOutput" in mock
-        if has_result == has_error:
-            raise ApiError(
-                "ValidationException", "A mock has either a result or an errorOutput, not both"
-            )
-        if has_error:
-            err = mock["errorOutput"] or {}
-            self.failure = StateFailure(err.get("error"), err.get("cause"))
-            return
-        try:
-            self.result = json.loads(mock["result"])
-        except (TypeError, ValueError) as exc:
-            raise ApiError(
-                "ValidationException", f"The mock result is not valid JSON: {exc}"
-            ) from None
-        if state_type in ("Map", "Parallel") and not isinstance(self.result, list):
-            raise ApiError(
-                "ValidationException", f"The mock result of a {state_type} state must be an array"
-            )
-        mode = mock.get("fieldValidationMode") or "STRICT"
-        if mode not in ("STRICT", "PRESENT", "NONE"):
-            raise ApiError("ValidationException", f"Invalid fieldValidationMode: '{mode}'")
-        if state_type == "Task":
-            try:
-                check_mock_result(str(resource), self.result, mode)
-            except MockSchemaError as exc:
-                raise ApiError("ValidationException", str(exc)) from None
-
-    def answer(self) -> JSON:
-        if self.failure is not None:
-            raise self.failure
-        return self.result
-
-
 def _runtime(svc: Service, value: JSON, context: JSON, role: str | None) -> Runtime:
     identity = Identity(
         account=svc.account,
@@ -344,7 +297,7 @@ def _tolerance_exceeded(state: State, failures: int, total: int) -> bool:
     return not within_percentage
 
 
-def _execute(run: _Run, mock: _Mock, config: dict[str, Any]) -> tuple[JSON, str | None]:
+def _execute(run: _Run, mock: Mock, config: dict[str, Any]) -> tuple[JSON, str | None]:
     """The state's output and next state; raises StateFailure/StatesError on failure."""
     state, rt = run.state, run.rt
     kind = state.type_name
@@ -468,7 +421,7 @@ def test_state(svc: Service, request: dict[str, Any]) -> dict[str, Any]:
         )
     name, definition, language = _state_under_test(request)
     state = _compile(name, definition, language)
-    mock = _Mock(request, state.type_name, state.data.get("Resource"))
+    mock = Mock(request, state.type_name, state.data.get("Resource"))
     config = request.get("stateConfiguration") or {}
     if not isinstance(config, dict):
         raise ApiError("ValidationException", "'stateConfiguration' must be an object")
