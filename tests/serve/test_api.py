@@ -292,3 +292,76 @@ def test_express_machines_also_start_asynchronously(server: ServerProcess) -> No
     assert ":express:express-async:e1:" in execution
     ended = _ended(client, execution)
     assert ended["status"] == "SUCCEEDED" and json.loads(ended["output"]) == {"x": 1}
+
+
+def test_test_state_shows_each_step_and_does_not_retry(server: ServerProcess) -> None:
+    client = server.client()
+    passed = client.test_state(
+        definition=json.dumps(
+            {
+                "Type": "Pass",
+                "InputPath": "$.order",
+                "Parameters": {"total.$": "$.total", "who.$": "$who"},
+                "ResultPath": "$.priced",
+                "Next": "Ship",
+            }
+        ),
+        roleArn=ROLE,
+        input='{"order": {"total": 3}}',
+        variables='{"who": "ann"}',
+        inspectionLevel="DEBUG",
+    )
+    assert passed["status"] == "SUCCEEDED" and passed["nextState"] == "Ship"
+    data = {k: json.loads(v) for k, v in passed["inspectionData"].items()}
+    assert data["afterInputPath"] == {"total": 3}
+    assert data["afterParameters"] == {"total": 3, "who": "ann"}
+    # ResultPath merges into the raw input, not into what InputPath selected.
+    assert json.loads(passed["output"]) == {
+        "order": {"total": 3},
+        "priced": {"total": 3, "who": "ann"},
+    }
+    task = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::lambda:invoke",
+        "Parameters": {"FunctionName": "f", "Payload.$": "$"},
+        "Retry": [{"ErrorEquals": ["Boom"], "IntervalSeconds": 2, "MaxAttempts": 2}],
+        "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Recover"}],
+        "End": True,
+    }
+    failing = {"errorOutput": {"error": "Boom", "cause": "bad"}}
+    retried = client.test_state(
+        definition=json.dumps(task), roleArn=ROLE, input="{}", mock=failing,
+        stateConfiguration={"retrierRetryCount": 1}, inspectionLevel="DEBUG",
+    )  # fmt: skip
+    assert retried["status"] == "RETRIABLE"
+    assert retried["inspectionData"]["errorDetails"] == {
+        "retryBackoffIntervalSeconds": 4,
+        "retryIndex": 0,
+    }
+    caught = client.test_state(
+        definition=json.dumps(task), roleArn=ROLE, input="{}", mock=failing,
+        stateConfiguration={"retrierRetryCount": 2},
+    )  # fmt: skip
+    assert (caught["status"], caught["nextState"]) == ("CAUGHT_ERROR", "Recover")
+    assert json.loads(caught["output"]) == {"Error": "Boom", "Cause": "bad"}
+    assert "inspectionData" not in caught  # INFO
+    with pytest.raises(ClientError) as bad_mock:
+        client.test_state(
+            definition=json.dumps(task), roleArn=ROLE, mock={"result": '{"StatusCode": "x"}'}
+        )
+    assert _code(bad_mock) == "ValidationException"
+
+
+def test_validate_state_machine_definition(server: ServerProcess) -> None:
+    client = server.client()
+    ok = client.validate_state_machine_definition(
+        definition=json.dumps(WAIT_THEN_APPROVE), type="STANDARD"
+    )
+    assert ok["result"] == "OK"
+    express = client.validate_state_machine_definition(
+        definition=json.dumps(WAIT_THEN_APPROVE), type="EXPRESS"
+    )
+    assert express["result"] == "FAIL"
+    assert any(d["location"].startswith("/States/Approve") for d in express["diagnostics"]), express
+    garbage = client.validate_state_machine_definition(definition="not json")
+    assert garbage["diagnostics"][0]["code"] == "INVALID_JSON_DESCRIPTION"
