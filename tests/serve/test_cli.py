@@ -158,3 +158,8 @@ def test_loopback_names() -> None:
 
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
     assert not is_loopback("0.0.0.0") and not is_loopback("10.0.0.1")
+
+
+def test_a_second_server_on_the_same_database_is_refused(server: ServerProcess) -> None:
+    second = _run("serve", "--db", str(server.db), "--port", "0")
+    assert second.returncode == 2 and "in use by another orderflow serve" in second.stderr

@@ -159,6 +159,11 @@ def build_service(options: ServeOptions) -> Service:
         Path(options.db).parent.mkdir(parents=True, exist_ok=True)
     binding = bind_app(options.app)
     store = Store(options.db)
+    try:
+        store.claim()
+    except OrderflowError:
+        store.close()
+        raise
     base = TimeBase(store.origin(), options.time_scale)
     runner = Runner(
         store,

@@ -161,10 +161,38 @@ class Store:
         self._db.execute("PRAGMA busy_timeout=10000")
         self._db.executescript(_SCHEMA)
 
+    def claim(self) -> None:
+        """Make this process the database's only server, or fail.
+
+        Two servers on one database would both run every execution. The claim is an
+        exclusive ``flock`` on ``<db>.lock``, which the operating system drops when the
+        process ends, however it ends (``kill -9`` included), so a restart claims at once.
+
+        Raises:
+            orderflow.ExecutionError: another process holds the database.
+        """
+        if self.path == ":memory:":
+            return
+        import fcntl
+
+        from orderflow._errors import ExecutionError
+
+        self._claim = open(self.path + ".lock", "a")  # noqa: SIM115 (held until exit)
+        try:
+            fcntl.flock(self._claim.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self._claim.close()
+            raise ExecutionError(
+                f"{self.path} is in use by another orderflow serve; stop it or use another --db"
+            ) from None
+
     def close(self) -> None:
-        """Close the connection."""
+        """Close the connection (and give up the claim)."""
         with self._lock:
             self._db.close()
+        claim = getattr(self, "_claim", None)
+        if claim is not None:
+            claim.close()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
