@@ -134,9 +134,14 @@ def test_validate_state_machine_definition_agrees_with_aws(endpoint: Any) -> Non
         wanted = {d.get("location") for d in want["diagnostics"] if d["severity"] == "ERROR"}
         found = {d.get("location") for d in got["diagnostics"] if d["severity"] == "ERROR"}
         codes = {d["code"] for d in want["diagnostics"]} <= {d["code"] for d in got["diagnostics"]}
-        locations += wanted <= found and codes
+        # As the validator's corpus test: ours may point at a field inside AWS's location.
+        located = all(
+            any(f == w or (w and f and f.startswith(w.rstrip("/") + "/")) for f in found)
+            for w in wanted
+        )
+        locations += located and codes
     print(
         f"\nValidateStateMachineDefinition: verdict {verdicts}/{len(paths)}, "
         f"error codes and locations {locations}/{len(paths)} agree with AWS"
     )
-    assert verdicts == len(paths) and locations >= 8
+    assert verdicts == len(paths) and locations >= 10

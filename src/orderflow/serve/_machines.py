@@ -37,6 +37,14 @@ def diagnose(text: str, machine_type: str) -> tuple[list[dict[str, Any]], bool]:
     ``SCHEMA_VALIDATION_FAILED`` for everything else; orderflow's own code leads the
     message so the precise rule stays visible.
     """
+    if not text.strip():
+        return [
+            {
+                "severity": "ERROR",
+                "code": "SCHEMA_VALIDATION_FAILED",
+                "message": "Definition must be a valid JSON object",
+            }
+        ], True
     try:
         value = json.loads(text)
     except ValueError as exc:
