@@ -287,7 +287,9 @@ def _tolerance_exceeded(state: State, failures: int, total: int) -> bool:
     data = state.data
     count = data.get("ToleratedFailureCount")
     percentage = data.get("ToleratedFailurePercentage")
-    if failures <= 0:
+    # Without a tolerance AWS ignores mapIterationFailureCount (recorded: a Map with no
+    # Tolerated* field and 2 failed iterations of 3 still succeeds).
+    if failures <= 0 or (count is None and percentage is None):
         return False
     if isinstance(count, int) and failures <= count:
         return False
