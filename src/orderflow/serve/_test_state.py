@@ -154,18 +154,22 @@ def _compile(name: str, state: dict[str, Any], language: str | None) -> State:
     return compiled
 
 
-def _with_retry_count(state: State, count: int) -> None:
-    """Make every context object the state builds carry ``State.RetryCount``.
+def _with_context(state: State, count: int, given: JSON) -> None:
+    """Make every context object the state builds the one TestState reports.
 
-    TestState reports the retry count it was told (``retrierRetryCount``) everywhere the
-    context appears, catcher outputs included, where the executor itself adds it only
-    while a task runs.
+    A ``context`` in the request is the whole context object, exactly as given (AWS
+    adds nothing to it: an empty one stays empty). Otherwise the state's own, carrying
+    the retry count it was told (``retrierRetryCount``) everywhere, catcher outputs
+    included, where the executor itself adds it only while a task runs.
     """
     original = state.context
 
     def context(
         rt: Runtime, entered: str, *, retry_count: int | None = None, token: str | None = None
     ) -> dict[str, JSON]:
+        if isinstance(given, dict):
+            copied: dict[str, JSON] = json.loads(json.dumps(given))
+            return copied
         return original(
             rt, entered, retry_count=count if retry_count is None else retry_count, token=token
         )
@@ -427,13 +431,13 @@ def test_state(svc: Service, request: dict[str, Any]) -> dict[str, Any]:
     config = request.get("stateConfiguration") or {}
     if not isinstance(config, dict):
         raise ApiError("ValidationException", "'stateConfiguration' must be an object")
-    retries = config.get("retrierRetryCount") or 0
-    _with_retry_count(state, retries if isinstance(retries, int) else 0)
     value = _json_member(request, "input", {})
     variables = _json_member(request, "variables", {})
     if not isinstance(variables, dict):
         raise ApiError("ValidationException", "'variables' must be a JSON object")
     context = _json_member(request, "context", None)
+    retries = config.get("retrierRetryCount") or 0
+    _with_context(state, retries if isinstance(retries, int) else 0, context)
     role = request.get("roleArn")
     rt = _runtime(svc, value, context, role if isinstance(role, str) else None)
     run = _Run(state, rt, value, dict(variables))
