@@ -52,6 +52,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_validation.py
 	$(BIN)/python benchmarks/bench_import.py
 	$(BIN)/python benchmarks/bench_render_html.py
+	$(BIN)/python benchmarks/bench_serve.py
 
 conformance: $(STAMP)
 	$(BIN)/python -m orderflow.executor._conformance

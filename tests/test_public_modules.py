@@ -30,6 +30,7 @@ PUBLIC_MODULES = [
     "orderflow.report",
     "orderflow.sdk",
     "orderflow.cli",
+    "orderflow.serve",
 ]
 
 _SDK_INSTALLED = importlib.util.find_spec("stepfunctions") is not None

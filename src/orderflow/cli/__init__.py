@@ -33,6 +33,9 @@ COMMANDS: dict[str, str] = {
     "executions": "orderflow.cli._deploy:executions",
     "history": "orderflow.cli._deploy:history",
     "send-event": "orderflow.cli._deploy:send_event",
+    "serve": "orderflow.cli._serve:serve",
+    "approve": "orderflow.cli._serve:approve",
+    "reject": "orderflow.cli._serve:reject",
 }
 
 

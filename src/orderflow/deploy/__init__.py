@@ -11,7 +11,8 @@ Modules, one concept each: ``_aws`` (session and clients, error translation), ``
 (names and ARNs), ``_tags``, ``_iam`` (policy documents), ``_package`` (reproducible
 zips), ``_plan`` (desired vs actual), one module per resource kind (``_roles``,
 ``_lambda``, ``_dynamodb``, ``_logs``, ``_stepfunctions``, ``_events``), ``_stack`` (the
-resource list), ``_deploy``, ``_destroy`` and ``_executions``.
+resource list), ``_deploy``, ``_destroy``, ``_executions`` and ``_tokens`` (answering task
+tokens: ``orderflow approve`` / ``reject``).
 """
 
 from orderflow.deploy._aws import Aws, ConnectionOptionError
@@ -47,6 +48,7 @@ from orderflow.deploy._names import StackNames
 from orderflow.deploy._package import Packager, WheelDependencies, build_zip
 from orderflow.deploy._plan import Action, Change, Plan
 from orderflow.deploy._stack import StackConfig
+from orderflow.deploy._tokens import send_task_failure, send_task_success
 
 __all__ = [
     "DEFAULT_PREFIX",
@@ -83,6 +85,8 @@ __all__ = [
     "list_executions",
     "order_event",
     "send_event",
+    "send_task_failure",
+    "send_task_success",
     "start_execution",
     "states_policy",
     "wait_for_execution",

@@ -40,7 +40,16 @@ class Answer:
 
 
 class Callbacks:
-    """The tokens of one execution and their answers."""
+    """The tokens of one execution and their answers.
+
+    Attributes:
+        blocking: whether :meth:`wait` blocks the execution's thread until an answer
+            arrives (so the execution must run on a worker thread). A subclass that never
+            blocks (it returns an answer or raises) sets it to ``False``; the durable
+            server's callbacks do (see :mod:`orderflow.serve`).
+    """
+
+    blocking = True
 
     def __init__(self) -> None:
         self._answers: dict[str, Answer] = {}
@@ -94,6 +103,28 @@ class Callbacks:
             self._check(token)
             self._answers[token] = replace(answer, at=self._now())
             self.condition.notify_all()
+
+    def expect(
+        self,
+        token: str,
+        started: datetime,
+        timeout: int | None,
+        heartbeat: int | None,
+        deadline: datetime | None,
+    ) -> None:
+        """Called just before :meth:`wait` with the task's time limits.
+
+        The in-process runner judges limits when the answer arrives and ignores this; a
+        runner that keeps waiting executions across time (the durable server) uses it to
+        time the task out even when nobody ever answers.
+
+        Args:
+            token: the token about to be waited on.
+            started: when the task started waiting, on the execution's clock.
+            timeout: the task's ``TimeoutSeconds``, if any.
+            heartbeat: the task's ``HeartbeatSeconds``, if any.
+            deadline: when the whole execution times out, if it does.
+        """
 
     def take(self, token: str) -> Answer | None:
         """The answer for ``token`` if one has arrived."""

@@ -202,10 +202,10 @@ class Execution:
             {"input": value, "roleArn": rt.identity.role},
             advance=False,
         )
-        if not self._machine.waits_for_tokens:
+        callbacks = self._callbacks()
+        if not self._machine.waits_for_tokens or not callbacks.blocking:
             self._run(value)
             return
-        callbacks = self._callbacks()
         callbacks.pausable = True
 
         def worker() -> None:
@@ -270,13 +270,19 @@ def start_execution(
     region: str = "us-east-1",
     record_history: bool = True,
     on_event: Callable[[str, dict[str, Any] | None], None] | None = None,
+    callbacks: Callbacks | None = None,
+    history: History | None = None,
 ) -> Execution:
     """Run ``definition`` on ``execution_input`` and return the :class:`Execution`.
 
     See :func:`orderflow.testing.run_asl` for the arguments; this is the same function
     with a few more knobs (execution name, account, region, history recording, and
     ``on_event``, called with each history event's type and details as it happens, which
-    ``orderflow run`` uses to show a large Map's progress).
+    ``orderflow run`` uses to show a large Map's progress), and two for runners that keep
+    executions across processes (:mod:`orderflow.serve`): ``callbacks`` answers task
+    tokens (a :class:`Callbacks` subclass) and ``history`` receives the events (so the
+    caller can read them even when the run stops early by raising out of the clock or the
+    callbacks).
 
     Raises:
         orderflow.InvalidDefinition: structural validation found errors (AWS would refuse
@@ -319,12 +325,14 @@ def start_execution(
     )
     rt = Runtime(
         clock=clock,
-        history=History(enabled=record_history, on_event=on_event),
+        history=history
+        if history is not None
+        else History(enabled=record_history, on_event=on_event),
         rng=rng,
         identity=identity,
         lambda_handler=lambda_handler,
         handlers=dict(handlers or {}),
-        callbacks=Callbacks(),
+        callbacks=callbacks if callbacks is not None else Callbacks(),
     )
     rt.start(value)
     rt.callbacks.clock = clock

@@ -382,6 +382,7 @@ class TaskState(GuardedState):
         assert token is not None and rt.callbacks is not None
         started = rt.clock.now()
         rt.history.record("TaskSubmitted", cursor, started, {"output": submitted, **tail})
+        rt.callbacks.expect(token, started, timeout, heartbeat, rt.deadline)
         answer = rt.callbacks.wait(token)
         arrived = answer.at or rt.clock.now()
         if timeout is not None and (arrived - started).total_seconds() > timeout:
