@@ -10,6 +10,7 @@ so a regression shows up as a failed assertion, whatever the machine's speed.
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import itertools
 import sys
 from fractions import Fraction
@@ -19,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from orderflow.asl import as_definition
 from orderflow.checker import _budget as budget
 from orderflow.checker import _shape as shape_module
 from orderflow.checker import check_dataflow
@@ -146,6 +148,20 @@ def test_work_budget_stops_the_analysis_with_a_warning(monkeypatch: pytest.Monke
     found = check_dataflow(bench.diamonds(900))
     assert found[-1].code == "unchecked"
     assert "stopped after 500 units of work" in found[-1].message
+
+
+def test_running_out_of_stack_is_a_warning_not_a_crash() -> None:
+    # Python's stack is the last bound: a definition nested past it (here, a tiny stack)
+    # must end in an unchecked warning, never a RecursionError out of check_dataflow.
+    definition = as_definition(bench.map_nest(30))
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(len(inspect.stack()) + 120)
+    try:
+        found = check_dataflow(definition)
+    finally:
+        sys.setrecursionlimit(old)
+    assert [d.code for d in found] == ["unchecked"]
+    assert "nested too deeply" in found[0].message
 
 
 def test_bound_shape_only_widens() -> None:
