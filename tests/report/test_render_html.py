@@ -6,6 +6,8 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -233,3 +235,18 @@ def test_a_missing_file_is_named(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["render", "no-such-machine.json", "--format", "html"]) == 2
     err = capsys.readouterr().err
     assert "no-such-machine.json: cannot read the file" in err and "Traceback" not in err
+
+
+@needs_dot
+def test_the_html_view_stays_off_boto3_and_the_executor(tmp_path: Path) -> None:
+    # The lazy-CLI promise of `orderflow render` holds for the HTML format too.
+    code = (
+        "import sys\n"
+        "from orderflow.cli import main\n"
+        f"assert main(['render', '--format', 'html', '-o', {str(tmp_path / 'o.html')!r}]) == 0\n"
+        "loaded = [m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore')"
+        " or m.startswith(('orderflow.executor', 'orderflow.deploy'))]\n"
+        "assert not loaded, loaded\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
