@@ -63,37 +63,54 @@ def format_trace(execution: Execution) -> str:
     start: datetime = execution.start_date
     lines: list[str] = []
     depth = 0
-    # The task-call events seen since the state was entered, to spot retries.
-    calls_in_state = 0
+    # Which state visit (its StateEntered event id) each event belongs to, followed along
+    # previousEventId: branches interleave in the history, so the last state entered is
+    # not always the one an event is about.
+    visit_of: dict[int, int] = {}
+    names: dict[int, str] = {}
+    # The task-call events seen per state visit, to spot retries.
+    calls: dict[int, int] = {}
+    last_visit = 0
     for event in execution.history:
         kind: str = event["type"]
+        visit = (
+            event["id"]
+            if kind.endswith("StateEntered")
+            else visit_of.get(event["previousEventId"], 0)
+        )
+        visit_of[event["id"]] = visit
         offset = (event["timestamp"] - start).total_seconds()
         stamp = f"+{offset:.3f}s"
         details: dict[str, Any] = next(
             (v for k, v in event.items() if k.endswith("EventDetails") and isinstance(v, dict)), {}
         )
         pad = "  " * depth
+        # A line about another state than the previous line's names it.
+        about = f" ({names[visit]})" if visit in names and visit != last_visit else ""
         if kind.endswith("StateEntered"):
             state_type = kind[: -len("StateEntered")]
+            names[visit] = str(details.get("name"))
             lines.append(f"{stamp}  {pad}> {details.get('name')} ({state_type})")
-            calls_in_state = 0
         elif kind.endswith("StateExited"):
             lines.append(f"{stamp}  {pad}< {details.get('name')}")
         elif kind in ("TaskScheduled", "LambdaFunctionScheduled", "ActivityScheduled"):
-            if calls_in_state:
-                lines.append(f"{stamp}  {pad}    retry #{calls_in_state}")
-            calls_in_state += 1
-            lines.append(f"{stamp}  {pad}    call {_target(details)}")
+            made = calls.get(visit, 0)
+            if made:
+                lines.append(f"{stamp}  {pad}    retry #{made}{about}")
+                about = ""
+            calls[visit] = made + 1
+            lines.append(f"{stamp}  {pad}    call {_target(details)}{about}")
         elif kind in ("TaskSucceeded", "LambdaFunctionSucceeded"):
-            lines.append(f"{stamp}  {pad}    ok")
+            lines.append(f"{stamp}  {pad}    ok{about}")
         elif kind.endswith("Failed") and "error" in details:
             lines.append(
-                f"{stamp}  {pad}    failed {details.get('error')}: {_short(details.get('cause'))}"
+                f"{stamp}  {pad}    failed {details.get('error')}: "
+                f"{_short(details.get('cause'))}{about}"
             )
         elif kind.endswith("TimedOut"):
-            lines.append(f"{stamp}  {pad}    timed out")
+            lines.append(f"{stamp}  {pad}    timed out{about}")
         elif kind.endswith("StateAborted"):
-            lines.append(f"{stamp}  {pad}    aborted")
+            lines.append(f"{stamp}  {pad}    aborted{about}")
             if kind in ("ParallelStateAborted", "MapStateAborted"):
                 depth = max(0, depth - 1)
         elif kind == "MapIterationAborted":
@@ -109,6 +126,8 @@ def format_trace(execution: Execution) -> str:
             depth = max(0, depth - 1)
         elif kind == "MapIterationStarted":
             lines.append(f"{stamp}  {pad}iteration {details.get('index')}")
+        if visit in names:
+            last_visit = visit
     end = execution.duration
     if execution.status == "SUCCEEDED":
         lines.append(f"+{end:.3f}s  SUCCEEDED")
