@@ -41,6 +41,7 @@ from orderflow.executor._states._guarded import GuardedState
 from orderflow.serve._machines import diagnose
 from orderflow.serve._mock_schema import Mock
 from orderflow.serve._protocol import ApiError, Service, operation
+from orderflow.serve._test_state_checks import check_context, check_request
 
 _LEVELS = ("INFO", "DEBUG", "TRACE")
 _SINGLE_STATE_NAME = "StateName"  # what AWS calls a state tested on its own
@@ -115,9 +116,7 @@ def _state_under_test(request: dict[str, Any]) -> tuple[str, dict[str, Any], str
         raise ApiError("InvalidDefinition", "; ".join(d["message"] for d in diagnostics))
     state = _find(document.get("States") or {}, str(name))
     if state is None:
-        raise ApiError(
-            "InvalidDefinition", f"Invalid Definition: state '{name}' is not in the definition"
-        )
+        raise ApiError("ValidationException", "State not found in definition")
     language = document.get("QueryLanguage")
     return str(name), state, language if isinstance(language, str) else None
 
@@ -436,6 +435,8 @@ def test_state(svc: Service, request: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(variables, dict):
         raise ApiError("ValidationException", "'variables' must be a JSON object")
     context = _json_member(request, "context", None)
+    check_context(context, state)
+    check_request(request, state, mock, config)
     retries = config.get("retrierRetryCount") or 0
     _with_context(state, retries if isinstance(retries, int) else 0, context)
     role = request.get("roleArn")
