@@ -112,15 +112,15 @@ def test_jsonata_states_use_arguments_output_and_conditions() -> None:
         '{% $merge([$states.input, {"shape": {"name": $states.input.name, '
         '"n": $states.input.n}}]) %}'
     )
+    assert states["Shape"]["Assign"] == {
+        "shape": '{% {"name": $states.input.name, "n": $states.input.n} %}'
+    }
+    # Later states of the same scope read the result from its variable.
     assert states["Big"]["Choices"] == [
-        {
-            "Condition": '{% ($type($states.input.shape.n) = "number" and '
-            "$states.input.shape.n > 3) %}",
-            "Next": "Hold",
-        }
+        {"Condition": '{% ($type($shape.n) = "number" and $shape.n > 3) %}', "Next": "Hold"}
     ]
-    assert states["Hold"]["Seconds"] == "{% $states.input.shape.n %}"
-    assert states["Tell"]["Arguments"]["MessageBody"] == {"box": "{% $states.input.shape %}"}
+    assert states["Hold"]["Seconds"] == "{% $shape.n %}"
+    assert states["Tell"]["Arguments"]["MessageBody"] == {"box": "{% $shape %}"}
     run = run_asl(jsonata, {"name": "b", "n": 5}, aws=LocalAws())
     assert run.succeeded and run.output["tell"]["MessageId"]
 
