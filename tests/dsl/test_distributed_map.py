@@ -229,3 +229,38 @@ def test_csv_item_models_hold_strings_only() -> None:
     with pytest.raises(WorkflowBuildError) as info:
         render(Workflow("t", Job, build))
     assert (info.value.state, info.value.field) == ("Each", "qty")
+
+
+def test_items_can_come_from_local_files(tmp_path: Any) -> None:
+    (tmp_path / "batch").mkdir()
+    (tmp_path / "batch" / "lines.json").write_text(json.dumps([{"sku": "a", "qty": 1}]))
+    (tmp_path / "batch" / "more.json").write_text("[]")
+
+    def build(flow: Flow[Job]) -> None:
+        flow.distributed_map(
+            "Each",
+            S3Json("fixtures", "batch/lines.json", Line),
+            lambda f, line: f.pass_("Tag").call(Tagged, sku=line.sku, tag=flow.input.tag),
+        )
+        flow.distributed_map(
+            "Files", S3Objects("fixtures", "batch/"), lambda f, o: f.pass_("K").call(Job, tag=o.Key)
+        )
+
+    aws = LocalAws()
+    aws.mount_bucket("fixtures", tmp_path)
+    run = run_asl(definition_of(build), {"tag": "t"}, aws=aws)
+    assert run.succeeded, run.cause
+    assert run.output["each"] == [{"sku": "a", "tag": "t"}]
+    assert run.output["files"] == [{"tag": "batch/lines.json"}, {"tag": "batch/more.json"}]
+    missing = run_asl(
+        definition_of(
+            lambda flow: flow.distributed_map(
+                "Each",
+                S3Json("fixtures", "nope.json", Line),
+                lambda f, x: f.pass_("P").call(Job, tag="x"),
+            )
+        ),
+        {"tag": "t"},
+        aws=aws,
+    )
+    assert missing.error == "States.ItemReaderFailed"

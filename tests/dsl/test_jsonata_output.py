@@ -112,15 +112,15 @@ def test_jsonata_states_use_arguments_output_and_conditions() -> None:
         '{% $merge([$states.input, {"shape": {"name": $states.input.name, '
         '"n": $states.input.n}}]) %}'
     )
+    assert states["Shape"]["Assign"] == {
+        "shape": '{% {"name": $states.input.name, "n": $states.input.n} %}'
+    }
+    # Later states of the same scope read the result from its variable.
     assert states["Big"]["Choices"] == [
-        {
-            "Condition": '{% ($type($states.input.shape.n) = "number" and '
-            "$states.input.shape.n > 3) %}",
-            "Next": "Hold",
-        }
+        {"Condition": '{% ($type($shape.n) = "number" and $shape.n > 3) %}', "Next": "Hold"}
     ]
-    assert states["Hold"]["Seconds"] == "{% $states.input.shape.n %}"
-    assert states["Tell"]["Arguments"]["MessageBody"] == {"box": "{% $states.input.shape %}"}
+    assert states["Hold"]["Seconds"] == "{% $shape.n %}"
+    assert states["Tell"]["Arguments"]["MessageBody"] == {"box": "{% $shape %}"}
     run = run_asl(jsonata, {"name": "b", "n": 5}, aws=LocalAws())
     assert run.succeeded and run.output["tell"]["MessageId"]
 
@@ -331,3 +331,21 @@ def test_raw_states_stay_as_written_and_follow_jsonata_rules() -> None:
     with pytest.raises(WorkflowBuildError) as info:
         render(Workflow("t", Named, stale, query_language="JSONata"))
     assert info.value.state == "Use" and "'Shape'" in info.value.message
+
+
+def test_mermaid_labels_jsonata_choice_edges_with_their_condition() -> None:
+    from orderflow.asl import to_mermaid
+
+    class Box(BaseModel):
+        n: int
+
+    def build(flow: Flow[Box]) -> None:
+        flow.choice(
+            "Big", [(gt(flow.input.n, 3), lambda f: f.wait("Hold", seconds=1))], otherwise=FAIL
+        )
+
+    diagram = to_mermaid(render(Workflow("t", Box, build, query_language="JSONata")))
+    assert (
+        '-->|"($type($states.input.n) = #quot;number#quot; and $states.input.n #gt; 3)"|' in diagram
+    )
+    assert 's_Big -->|"no match"| s_Big_nomatch' in diagram

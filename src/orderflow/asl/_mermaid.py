@@ -153,6 +153,9 @@ class _Writer:
 
 def rule_label(rule: Mapping[str, Any]) -> str:
     """A Choice rule as a short readable condition: ``$.total > 1000``."""
+    if isinstance(rule.get("Condition"), str):
+        # A JSONata rule: its expression, without the {% %} around it.
+        return str(rule["Condition"]).removeprefix("{%").removesuffix("%}").strip()
     if "And" in rule or "Or" in rule:
         word = "and" if "And" in rule else "or"
         parts = rule.get("And") or rule.get("Or") or []

@@ -20,20 +20,100 @@ Choice rules                                ``Condition`` (type-checked like JSO
 Catch ``ResultPath``                        Catch ``Output`` merging ``$states.errorOutput``
 ==========================================  ===================================================
 
-Raw states are the user's own and are left exactly as written (in a JSONata workflow write
-them in JSONata).
+Each result is also assigned to a variable named after its key (``Assign``), and later
+states of the same scope read it from there (``$get_user.email``); references into an outer
+scope or the input stay ``$states.input`` paths. Raw states are the user's own and are left
+exactly as written (in a JSONata workflow write them in JSONata).
 """
 
 from __future__ import annotations
 
 import json
 import re
+from contextvars import ContextVar
 from typing import Any
 
 from orderflow._errors import WorkflowBuildError
 
 _TOKEN = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\['((?:[^'\\]|\\.)*)'\]|\[(\d+)\]")
 _INTRINSIC = re.compile(r"States\.(JsonToString|StringToJson)\((.*)\)\Z")
+# JSONata's and AWS's functions: a variable of the same name would hide the function.
+_FUNCTIONS = frozenset(
+    {
+        "string",
+        "length",
+        "substring",
+        "substringBefore",
+        "substringAfter",
+        "uppercase",
+        "lowercase",
+        "trim",
+        "pad",
+        "contains",
+        "split",
+        "join",
+        "match",
+        "replace",
+        "eval",
+        "base64encode",
+        "base64decode",
+        "encodeUrlComponent",
+        "encodeUrl",
+        "decodeUrlComponent",
+        "decodeUrl",
+        "formatNumber",
+        "formatBase",
+        "formatInteger",
+        "parseInteger",
+        "number",
+        "abs",
+        "floor",
+        "ceil",
+        "round",
+        "power",
+        "sqrt",
+        "random",
+        "sum",
+        "max",
+        "min",
+        "average",
+        "boolean",
+        "not",
+        "exists",
+        "count",
+        "append",
+        "sort",
+        "reverse",
+        "shuffle",
+        "distinct",
+        "zip",
+        "keys",
+        "lookup",
+        "spread",
+        "merge",
+        "sift",
+        "each",
+        "error",
+        "assert",
+        "type",
+        "map",
+        "filter",
+        "single",
+        "reduce",
+        "now",
+        "millis",
+        "fromMillis",
+        "toMillis",
+        "partition",
+        "range",
+        "hash",
+        "uuid",
+        "parse",
+        "states",
+    }
+)
+# The result keys of the machine being rewritten that are also variables (see _machine).
+_VARIABLES: ContextVar[frozenset[str]] = ContextVar("_VARIABLES", default=frozenset())
 _TYPES = {"String": "string", "Numeric": "number", "Boolean": "boolean", "Timestamp": "string"}
 _OPS = {
     "Equals": "=",
@@ -54,6 +134,10 @@ def path(text: str, base: str, state: str) -> str:
         raise WorkflowBuildError(f"cannot express {text!r} in JSONata", state=state)
     out = base
     position = 0
+    first = _TOKEN.match(rest)
+    if base == "$states.input" and first is not None and first.group(1) in _VARIABLES.get():
+        # An earlier state of this machine assigned the value to a variable of its key.
+        out, position = f"${first.group(1)}", first.end()
     while position < len(rest):
         match = _TOKEN.match(rest, position)
         if match is None:
@@ -177,12 +261,41 @@ def to_jsonata(data: dict[str, Any], raw: set[str]) -> dict[str, Any]:
 
 
 def _machine(machine: dict[str, Any], raw: set[str]) -> dict[str, Any]:
-    out = dict(machine)
-    out["States"] = {
-        name: (dict(state) if name in raw else _state(name, state, raw))
-        for name, state in machine["States"].items()
-    }
+    # Each result is also assigned to a variable named after its key, and later states of
+    # the same machine read it from there; nested machines (branches, Map bodies) start
+    # with their own set, as variables of a scope are not assigned from inside another.
+    keys: set[str] = set()
+    for name, state in machine["States"].items():
+        if name in raw:
+            continue
+        for result_path in [
+            state.get("ResultPath"),
+            *(c.get("ResultPath") for c in state.get("Catch", [])),
+        ]:
+            key = _key(result_path)
+            if key is not None and key not in _FUNCTIONS:
+                keys.add(key)
+    token = _VARIABLES.set(frozenset(keys))
+    try:
+        out = dict(machine)
+        out["States"] = {
+            name: (dict(state) if name in raw else _state(name, state, raw))
+            for name, state in machine["States"].items()
+        }
+    finally:
+        _VARIABLES.reset(token)
     return out
+
+
+def _key(result_path: Any) -> str | None:
+    match = re.fullmatch(r"\$\.([A-Za-z_][A-Za-z0-9_]*)", str(result_path))
+    return match.group(1) if match and result_path is not None else None
+
+
+def _assign(key: str | None, value: str) -> dict[str, str] | None:
+    if key is None or key not in _VARIABLES.get():
+        return None
+    return {key: "{% " + value + " %}"}
 
 
 def _catchers(catch: list[dict[str, Any]], state: str) -> list[dict[str, Any]]:
@@ -193,6 +306,9 @@ def _catchers(catch: list[dict[str, Any]], state: str) -> list[dict[str, Any]]:
         output = _output("$states.errorOutput", result_path, None, state, has_result=True)
         if output is not None:
             new["Output"] = output
+        assign = _assign(_key(result_path), "$states.errorOutput")
+        if assign is not None:
+            new["Assign"] = assign
         converted.append(new)
     return converted
 
@@ -286,6 +402,10 @@ def _state(name: str, state: dict[str, Any], raw: set[str]) -> dict[str, Any]:
         )
         if output is not None:
             out["Output"] = output
+        if has_result:
+            assign = _assign(_key(state.get("ResultPath", "$")), result or "$states.result")
+            if assign is not None:
+                out["Assign"] = assign
     return _ordered(out)
 
 

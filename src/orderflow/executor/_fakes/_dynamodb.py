@@ -135,24 +135,34 @@ class FakeDynamoDB:
         return metadata(self.ids)
 
     def _apply(self, expression: str, params: dict[str, Any], item: dict[str, Any]) -> None:
+        if not expression.strip():
+            raise self._error("ValidationException", "UpdateExpression is required")
         values = params.get("ExpressionAttributeValues") or {}
-        for clause, body in re.findall(
-            r"\b(SET|REMOVE)\b(.*?)(?=\bSET\b|\bREMOVE\b|\Z)", expression, flags=re.S
-        ):
-            for part in (p for p in body.split(",") if p.strip()):
+        # Split into clauses; text before the first keyword, or ADD/DELETE, is unsupported.
+        pieces = re.split(r"\b(SET|REMOVE|ADD|DELETE)\b", expression)
+        if pieces[0].strip() or any(k in ("ADD", "DELETE") for k in pieces[1::2]):
+            raise self._unsupported(expression)
+        changed = copy.deepcopy(item)
+        for clause, body in zip(pieces[1::2], pieces[2::2], strict=True):
+            parts = [p for p in body.split(",") if p.strip()]
+            if not parts:
+                raise self._unsupported(expression)
+            for part in parts:
                 if clause == "REMOVE":
-                    item.pop(_name(part.strip(), params), None)
+                    changed.pop(_name(part.strip(), params), None)
                     continue
                 match = _ASSIGN.match(part)
                 if match is None or match.group(2) not in values:
-                    raise self._error(
-                        "ValidationException",
-                        f"the local DynamoDB fake supports 'SET name = :value' and 'REMOVE "
-                        f"name', not {part.strip()!r}",
-                    )
-                item[_name(match.group(1), params)] = copy.deepcopy(values[match.group(2)])
-        if not expression.strip():
-            raise self._error("ValidationException", "UpdateExpression is required")
+                    raise self._unsupported(part.strip())
+                changed[_name(match.group(1), params)] = copy.deepcopy(values[match.group(2)])
+        item.clear()
+        item.update(changed)
+
+    def _unsupported(self, text: str) -> Exception:
+        return self._error(
+            "ValidationException",
+            f"the local DynamoDB fake supports 'SET name = :value' and 'REMOVE name', not {text!r}",
+        )
 
 
 def _name(token: str, params: dict[str, Any]) -> str:

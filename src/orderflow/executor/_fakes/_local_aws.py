@@ -10,6 +10,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from orderflow.asl import JSON, Definition, as_definition
@@ -116,6 +117,11 @@ class LocalAws:
     def put_object(self, bucket: str, key: str, body: Any) -> None:
         """Store an S3 object (text, bytes or a JSON value)."""
         self.s3.put_object(bucket, key, body)
+
+    def mount_bucket(self, bucket: str, directory: str | Path) -> None:
+        """Serve S3 ``bucket`` from local files: ``s3://bucket/a/b.json`` is
+        ``directory/a/b.json``."""
+        self.s3.mount(bucket, directory)
 
     def tables_for(self, definition: Definition | Mapping[str, JSON] | str | bytes) -> None:
         """Create every table ``definition`` reads or writes that does not exist yet.

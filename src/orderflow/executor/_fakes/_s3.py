@@ -17,6 +17,7 @@ import csv
 import hashlib
 import io
 import json
+from pathlib import Path
 from typing import Any
 
 from orderflow.executor._fakes._common import Ids, service_error
@@ -30,6 +31,29 @@ class FakeS3:
     def __init__(self, ids: Ids) -> None:
         self.ids = ids
         self.objects: dict[str, dict[str, str]] = {}
+        self.mounts: dict[str, Path] = {}
+
+    def mount(self, bucket: str, directory: str | Path) -> None:
+        """Serve ``bucket`` from the files under ``directory`` (key = relative path).
+
+        Files are read when the map reads them, so a test can point a Distributed Map at a
+        folder of fixtures; objects put with :meth:`put_object` still take precedence.
+        """
+        root = Path(directory)
+        if not root.is_dir():
+            raise ValueError(f"cannot mount {root}: not a directory")
+        self.mounts[bucket] = root
+        self.objects.setdefault(bucket, {})
+
+    def _listing(self, bucket: str) -> dict[str, str]:
+        found = dict(self.objects.get(bucket, {}))
+        root = self.mounts.get(bucket)
+        if root is not None:
+            for file in sorted(root.rglob("*")):
+                key = file.relative_to(root).as_posix()
+                if file.is_file() and key not in found:
+                    found[key] = file.read_text()
+        return found
 
     def put_object(self, bucket: str, key: str, body: str | bytes | Any) -> None:
         """Store ``body`` (text, bytes, or any JSON value, stored as JSON text)."""
@@ -46,11 +70,12 @@ class FakeS3:
             raise service_error(
                 self.ids, "S3", _SDK, "NoSuchBucket", "The specified bucket does not exist"
             )
-        if key not in self.objects[bucket]:
-            raise service_error(
-                self.ids, "S3", _SDK, "NoSuchKey", "The specified key does not exist."
-            )
-        return self.objects[bucket][key]
+        if key in self.objects[bucket]:
+            return self.objects[bucket][key]
+        root = self.mounts.get(bucket)
+        if root is not None and ".." not in Path(key).parts and (root / key).is_file():
+            return (root / key).read_text()
+        raise service_error(self.ids, "S3", _SDK, "NoSuchKey", "The specified key does not exist.")
 
     def read_items(self, params: Any, reader: dict[str, Any]) -> list[Any]:
         """The items an ``ItemReader`` (``reader``, with ``Parameters`` rendered as
@@ -70,7 +95,7 @@ class FakeS3:
                     "LastModified": "1970-01-01T00:00:00Z",
                     "StorageClass": "STANDARD",
                 }
-                for key, text in sorted(self.objects[bucket].items())
+                for key, text in sorted(self._listing(bucket).items())
                 if key.startswith(prefix)
             ]
         config = reader.get("ReaderConfig") or {}
