@@ -24,7 +24,7 @@ from typing import Any
 
 from orderflow._errors import DeployError
 from orderflow.deploy._names import StackNames
-from orderflow.services._service import Operation, TableAccess
+from orderflow.runtime._service import Operation, TableAccess
 
 Policy = dict[str, Any]
 """An IAM policy document as JSON data."""

@@ -28,7 +28,7 @@ from orderflow.dsl._scope import (
     Scope,
     TaskStep,
 )
-from orderflow.services._service import Service
+from orderflow.runtime._service import Service
 
 if TYPE_CHECKING:
     from orderflow.dsl._flow import Flow

@@ -7,8 +7,9 @@ it raises :class:`~orderflow.WorkflowBuildError` naming the state and field.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, Literal, TypeVar, get_args
 
 from pydantic import BaseModel
 
@@ -23,6 +24,9 @@ if TYPE_CHECKING:
 
 In = TypeVar("In", bound=BaseModel)
 
+WorkflowType = Literal["STANDARD", "EXPRESS"]
+"""The state machine type a workflow is deployed as."""
+
 
 class Workflow(Generic[In]):
     """A typed workflow.
@@ -32,6 +36,8 @@ class Workflow(Generic[In]):
         input_model: the model the execution input must satisfy; ``flow.input`` has its type.
         comment: the definition's top-level Comment.
         timeout_seconds: the definition's TimeoutSeconds.
+        type: the state machine type it is deployed (and checked) as: ``STANDARD`` or
+            ``EXPRESS``.
 
     Example:
         >>> order_workflow = Workflow("order", OrderRequest, build_order)
@@ -45,8 +51,13 @@ class Workflow(Generic[In]):
         *,
         comment: str | None = None,
         timeout_seconds: int | None = None,
+        type: WorkflowType = "STANDARD",
     ) -> None:
-        if not (isinstance(input_model, type) and issubclass(input_model, BaseModel)):
+        if type not in get_args(WorkflowType):
+            raise WorkflowBuildError(
+                f"workflow {name!r}: type must be STANDARD or EXPRESS, not {type!r}"
+            )
+        if not (isinstance(input_model, builtins.type) and issubclass(input_model, BaseModel)):
             raise WorkflowBuildError(
                 f"workflow {name!r}: input_model must be a Pydantic model class, "
                 f"got {input_model!r}"
@@ -55,6 +66,7 @@ class Workflow(Generic[In]):
         self.input_model = input_model
         self.comment = comment
         self.timeout_seconds = timeout_seconds
+        self.type: WorkflowType = type
         self._build = build
         self._graph: Scope | None = None
 
@@ -89,6 +101,7 @@ def workflow(
     input_model: type[In],
     comment: str | None = None,
     timeout_seconds: int | None = None,
+    type: WorkflowType = "STANDARD",
 ) -> Callable[[Callable[[Flow[In]], None]], Workflow[In]]:
     """Decorator form of :class:`Workflow`: the decorated build function becomes the workflow.
 
@@ -99,9 +112,16 @@ def workflow(
     """
 
     def decorate(build: Callable[[Flow[In]], None]) -> Workflow[In]:
-        return Workflow(name, input_model, build, comment=comment, timeout_seconds=timeout_seconds)
+        return Workflow(
+            name,
+            input_model,
+            build,
+            comment=comment,
+            timeout_seconds=timeout_seconds,
+            type=type,
+        )
 
     return decorate
 
 
-__all__ = ["Workflow", "workflow"]
+__all__ = ["Workflow", "WorkflowType", "workflow"]

@@ -25,7 +25,7 @@ from orderflow.dsl import (
     Retry,
     workflow,
 )
-from orderflow.services import (
+from orderflow.orders import (
     AuthorizePaymentInput,
     CreateOrderInput,
     GetUserInput,

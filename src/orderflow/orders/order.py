@@ -12,9 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt
 
-from orderflow._errors import ServiceError
-from orderflow.services._deps import ServiceDeps
-from orderflow.services._fields import (
+from orderflow import ServiceError
+from orderflow.orders._fields import (
     MAX_CENTS,
     Cents,
     Id,
@@ -22,8 +21,7 @@ from orderflow.services._fields import (
     derived_id,
     format_cents,
 )
-from orderflow.services._service import Service
-from orderflow.services._storage import put_new
+from orderflow.runtime import Service, ServiceDeps, put_new
 
 MAX_QUANTITY = 10_000
 """Most units of one product in one order."""

@@ -1,8 +1,9 @@
 """What services depend on, injected: a store, a clock, a random source, failure rates.
 
-The defaults are deterministic: an in-memory store seeded with sample data, a clock that
-starts at 2026-01-01T00:00:00Z and steps one second per reading, and ``random.Random(seed)``.
-Only the Lambda adapter, at the process boundary, uses the real clock and OS entropy.
+Local deps are deterministic (:meth:`orderflow.App.deps` builds them): an in-memory store
+with the app's tables and sample data, a clock that starts at 2026-01-01T00:00:00Z and steps
+one second per reading, and ``random.Random(seed)``. Only the Lambda adapter, at the
+process boundary, uses the real clock and OS entropy.
 """
 
 from __future__ import annotations
@@ -11,25 +12,12 @@ import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from types import MappingProxyType
 
 from orderflow._errors import ContractError
-from orderflow.services._storage import Store
+from orderflow.runtime._storage import Store, TableKeys
 
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 """Where the default clock starts."""
-
-SAMPLE_USERS: tuple[dict[str, object], ...] = (
-    {"user_id": "u-100", "email": "ada@example.com", "status": "active", "credit_score": 720},
-    {"user_id": "u-200", "email": "bob@example.com", "status": "active", "credit_score": 600},
-    {"user_id": "u-300", "email": "cy@example.com", "status": "suspended", "credit_score": 700},
-)
-"""Users in the default store: a good credit score, a poor one, a suspended account."""
-
-SAMPLE_STOCK: Mapping[str, int] = MappingProxyType(
-    {"p-1": 1000, "p-2": 1000, "p-3": 1000, "p-4": 1000, "p-5": 1000, "p-9": 2}
-)
-"""Units available per product in the default store (``p-9`` is nearly sold out)."""
 
 
 class FixedClock:
@@ -70,17 +58,6 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def seed_sample_data(store: Store) -> Store:
-    """Write ``SAMPLE_USERS`` and ``SAMPLE_STOCK`` into ``store``; return it."""
-    users = store.table("users")
-    for user in SAMPLE_USERS:
-        users.put(user)
-    stock = store.table("stock")
-    for product_id, available in SAMPLE_STOCK.items():
-        stock.put({"product_id": product_id, "available": available})
-    return store
-
-
 @dataclass(frozen=True)
 class ServiceDeps:
     """Everything a service handler may touch besides its request.
@@ -90,7 +67,9 @@ class ServiceDeps:
         clock: returns the current timezone-aware time.
         rng: the only source of randomness (ids, simulated failures).
         failure_rates: service name -> probability in [0, 1] of a simulated transient
-            failure (only ``authorize-payment`` uses one: ``PaymentGatewayTimeout``).
+            failure; a service reads its own with :meth:`failure_rate` and raises its
+            transient error (the order app's ``authorize-payment`` raises
+            ``PaymentGatewayTimeout``).
 
     Raises:
         ContractError: a failure rate is not a number in [0, 1].
@@ -116,16 +95,19 @@ class ServiceDeps:
         return self.failure_rates.get(service, 0.0)
 
     @classmethod
-    def default(
+    def in_memory(
         cls,
+        tables: TableKeys,
         *,
         seed: int = 0,
         clock: Callable[[], datetime] | None = None,
         failure_rates: Mapping[str, float] | None = None,
     ) -> ServiceDeps:
-        """Deterministic deps: seeded in-memory store, stepping clock, ``Random(seed)``."""
+        """Deterministic deps: an empty in-memory store with ``tables`` (name -> key
+        attribute), a stepping clock from :data:`EPOCH` (unless ``clock``), ``Random(seed)``.
+        """
         return cls(
-            store=seed_sample_data(Store.in_memory()),
+            store=Store.in_memory(tables),
             clock=clock if clock is not None else SteppingClock(),
             rng=random.Random(seed),
             failure_rates=dict(failure_rates or {}),
@@ -134,11 +116,8 @@ class ServiceDeps:
 
 __all__ = [
     "EPOCH",
-    "SAMPLE_STOCK",
-    "SAMPLE_USERS",
     "FixedClock",
     "ServiceDeps",
     "SteppingClock",
-    "seed_sample_data",
     "utc_now",
 ]

@@ -14,12 +14,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
-from orderflow._errors import ServiceError
-from orderflow.services._deps import ServiceDeps
-from orderflow.services._fields import Id
-from orderflow.services._service import Service
-from orderflow.services._storage import ABSENT, StorageError, Table, put_new
-from orderflow.services.order import MAX_ITEMS, OrderItem
+from orderflow import ServiceError
+from orderflow.orders._fields import Id
+from orderflow.orders.order import MAX_ITEMS, OrderItem
+from orderflow.runtime import ABSENT, Service, ServiceDeps, StorageError, Table, put_new
 
 _CAS_ATTEMPTS = 20
 

@@ -10,10 +10,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from orderflow._errors import ServiceError
-from orderflow.services._deps import ServiceDeps
-from orderflow.services._fields import CreditScore, Email, Id
-from orderflow.services._service import Service
+from orderflow import ServiceError
+from orderflow.orders._fields import CreditScore, Email, Id
+from orderflow.runtime import Service, ServiceDeps
 
 
 class GetUserInput(BaseModel):

@@ -1,8 +1,9 @@
-"""Storage for the services: named key-value tables, in memory or in DynamoDB.
+"""Storage for services: named key-value tables, in memory or in DynamoDB.
 
-Every table has one partition key (``TABLES`` maps table name to that key attribute; deploy
-creates the DynamoDB tables from the same map, so it lists exactly the keys the code
-queries). The services need only three operations, plus optimistic concurrency:
+Every table has one partition key. An app declares its tables (table name -> key
+attribute, :attr:`orderflow.App.tables`); a :class:`Store` holds exactly those, and deploy
+creates the DynamoDB tables from the same declaration, so it lists exactly the keys the
+code queries. Services need only a few operations, plus optimistic concurrency:
 
 * ``get(key)``: the item or ``None``;
 * ``put(item, expect=...)``: write; ``expect`` makes it conditional — ``expect=None`` (the
@@ -18,9 +19,8 @@ Items are JSON-like dicts (str, int, bool, None, lists, dicts). Numbers are inte
 (money is integer cents): ``DynamoTable`` converts DynamoDB's ``Decimal`` back to ``int`` and
 refuses floats rather than store a binary fraction.
 
-No secondary indexes are needed: ids that a later call looks up are derived from the key the
-caller holds (an order id from its request id, a transaction id from the payment's
-idempotency key, a refund id from the transaction id).
+No secondary indexes: a service derives the ids a later call looks up from the key the
+caller holds (the order app derives an order id from its request id, for instance).
 """
 
 from __future__ import annotations
@@ -47,16 +47,8 @@ ABSENT: Final = _Absent()
 
 Expectation = Mapping[str, Any] | _Absent | None
 
-TABLES: Final[Mapping[str, str]] = {
-    "users": "user_id",
-    "orders": "order_id",
-    "payments": "transaction_id",
-    "stock": "product_id",
-    "reservations": "reservation_id",
-    "notifications": "notification_id",
-    "refunds": "refund_id",
-}
-"""Table name -> partition key attribute (a string). Deploy creates tables from this map."""
+TableKeys = Mapping[str, str]
+"""Table name -> its partition key attribute (a string), as an app declares its tables."""
 
 
 class StorageError(OrderflowError, RuntimeError):
@@ -277,22 +269,28 @@ class DynamoTable:
 
 
 class Store:
-    """The named tables the services use.
+    """The named tables services use (an app's :meth:`orderflow.App.deps` builds one).
 
     Example:
-        >>> store = Store.in_memory()
+        >>> store = Store.in_memory({"users": "user_id"})
         >>> store.table("users").put({"user_id": "u-1", "email": "a@example.com"})
         True
     """
 
     def __init__(self, tables: Mapping[str, Table]) -> None:
-        missing = sorted(set(TABLES) - set(tables))
-        if missing:
-            raise StorageError(f"store is missing tables: {', '.join(missing)}")
         self._tables = dict(tables)
 
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The logical table names, sorted."""
+        return tuple(sorted(self._tables))
+
     def table(self, name: str) -> Table:
-        """The table called ``name`` (one of ``TABLES``)."""
+        """The table called ``name``.
+
+        Raises:
+            StorageError: the store has no such table (the message lists the known ones).
+        """
         try:
             return self._tables[name]
         except KeyError:
@@ -303,16 +301,17 @@ class Store:
     __getitem__ = table
 
     @classmethod
-    def in_memory(cls) -> Store:
-        """An empty store with one ``InMemoryTable`` per entry of ``TABLES``."""
-        return cls({name: InMemoryTable(name, key) for name, key in TABLES.items()})
+    def in_memory(cls, keys: TableKeys) -> Store:
+        """An empty store with one ``InMemoryTable`` per table of ``keys``."""
+        return cls({name: InMemoryTable(name, key) for name, key in keys.items()})
 
     @classmethod
-    def dynamodb(cls, prefix: str, *, resource: Any = None) -> Store:
+    def dynamodb(cls, prefix: str, keys: TableKeys, *, resource: Any = None) -> Store:
         """A store over existing DynamoDB tables named ``{prefix}-{table}``.
 
         Args:
             prefix: the deploy name prefix.
+            keys: table name -> partition key attribute.
             resource: a boto3 DynamoDB service resource; by default one is made from the
                 environment (region, credentials and ``AWS_ENDPOINT_URL`` as boto3 reads them).
         """
@@ -322,12 +321,12 @@ class Store:
         return cls(
             {
                 name: DynamoTable(name, key, resource.Table(physical_table_name(prefix, name)))
-                for name, key in TABLES.items()
+                for name, key in keys.items()
             }
         )
 
     @classmethod
-    def from_environment(cls, env: Mapping[str, str]) -> Store:
+    def from_environment(cls, env: Mapping[str, str], keys: TableKeys) -> Store:
         """Build a store as the Lambda adapter does.
 
         ``ORDERFLOW_STORAGE`` is ``memory`` (default) or ``dynamodb``; for DynamoDB,
@@ -335,14 +334,18 @@ class Store:
         ``{prefix}-{table}``. The endpoint comes from ``AWS_ENDPOINT_URL``, which boto3
         honours itself.
 
+        Args:
+            env: the environment.
+            keys: table name -> partition key attribute of the tables to open.
+
         Raises:
             StorageError: ``ORDERFLOW_STORAGE`` has another value.
         """
         kind = env.get("ORDERFLOW_STORAGE", "memory").strip().lower()
         if kind == "memory":
-            return cls.in_memory()
+            return cls.in_memory(keys)
         if kind == "dynamodb":
-            return cls.dynamodb(env.get("ORDERFLOW_TABLE_PREFIX", "orderflow"))
+            return cls.dynamodb(env.get("ORDERFLOW_TABLE_PREFIX", "orderflow"), keys)
         raise StorageError(f"ORDERFLOW_STORAGE must be 'memory' or 'dynamodb', not {kind!r}")
 
 
@@ -353,7 +356,6 @@ def physical_table_name(prefix: str, table: str) -> str:
 
 __all__ = [
     "ABSENT",
-    "TABLES",
     "DynamoTable",
     "Expectation",
     "InMemoryTable",
@@ -362,6 +364,7 @@ __all__ = [
     "Store",
     "Stored",
     "Table",
+    "TableKeys",
     "physical_table_name",
     "put_new",
 ]

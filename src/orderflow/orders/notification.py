@@ -11,10 +11,8 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from orderflow.services._deps import ServiceDeps
-from orderflow.services._fields import Cents, Email, Id, derived_id, format_cents
-from orderflow.services._service import Service
-from orderflow.services._storage import put_new
+from orderflow.orders._fields import Cents, Email, Id, derived_id, format_cents
+from orderflow.runtime import Service, ServiceDeps, put_new
 
 
 class SendNotificationInput(BaseModel):

@@ -21,11 +21,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from orderflow._errors import ServiceError
-from orderflow.services._deps import ServiceDeps
-from orderflow.services._fields import CreditScore, Id, PositiveCents, derived_id, format_cents
-from orderflow.services._service import Service
-from orderflow.services._storage import put_new
+from orderflow import ServiceError
+from orderflow.orders._fields import CreditScore, Id, PositiveCents, derived_id, format_cents
+from orderflow.runtime import Service, ServiceDeps, put_new
 
 DECLINE_ABOVE_CENTS = 100_000
 """Amounts strictly above this (in cents, i.e. $1,000.00) need a good credit score."""

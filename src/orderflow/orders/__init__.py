@@ -1,19 +1,21 @@
-"""The order-processing services: typed functions with Pydantic contracts.
+"""The bundled order app: order-processing services and workflow, built on orderflow.
 
-Money is integer cents everywhere. Each ``Service`` object bundles a handler with its input
-and output models, the business errors it may raise (whose class names are the ASL error
-names), the retryable ones, and what it does to which tables (``TableAccess``: the tables
-it reads, writes, deletes from or scans, which deploy turns into its IAM grant).
-``SERVICES`` holds all nine by name; ``local_handler`` runs them in-process for the local
-executor; ``orderflow.services._lambda`` is the AWS Lambda entry point (``LAMBDA_HANDLER``).
+An application like any user's, using only orderflow's public API (``orderflow``,
+``orderflow.runtime``, ``orderflow.dsl``). Money is integer cents everywhere. Each service
+(``orderflow.runtime.Service``) bundles a handler with its input and output models, the
+business errors it may raise (whose class names are the ASL error names), the retryable
+ones, and what it does to which tables. ``orderflow.orders.workflow`` holds the order
+workflow; ``orderflow.orders.app:app`` is the :class:`orderflow.App` every command uses
+when no other app is named.
 
 The service modules (``user``, ``order``, ``payment``, ``inventory``, ``notification``,
 ``compensation``) are imported on first use of one of their names, so a Lambda function
 loads, and ships, only its own service's code. Type checkers see every name as usual.
 
 Example:
-    >>> from orderflow.services import ServiceDeps, get_user, GetUserInput
-    >>> get_user(GetUserInput(user_id="u-100"), ServiceDeps.default()).credit_score
+    >>> from orderflow.orders import GetUserInput, get_user
+    >>> from orderflow.orders.app import app
+    >>> get_user(GetUserInput(user_id="u-100"), app.deps()).credit_score
     720
 """
 
@@ -22,47 +24,11 @@ import importlib as _importlib
 import typing as _typing
 from collections.abc import Mapping as _Mapping
 
-from orderflow.services._deps import (
-    EPOCH,
-    SAMPLE_STOCK,
-    SAMPLE_USERS,
-    FixedClock,
-    ServiceDeps,
-    SteppingClock,
-    seed_sample_data,
-)
-from orderflow.services._fields import MAX_CENTS, format_cents
-from orderflow.services._lambda import LAMBDA_HANDLER, deps_from_environment, make_handler
-from orderflow.services._registry import (
-    SERVICES,
-    ServiceLocationError,
-    UnknownServiceError,
-    function_name,
-    local_handler,
-    resolve_service,
-)
-from orderflow.services._service import (
-    OPERATIONS,
-    AccessDeclarationError,
-    Operation,
-    Service,
-    TableAccess,
-)
-from orderflow.services._storage import (
-    ABSENT,
-    TABLES,
-    DynamoTable,
-    InMemoryTable,
-    StorageError,
-    Store,
-    Stored,
-    Table,
-    physical_table_name,
-    put_new,
-)
+from orderflow.orders._fields import MAX_CENTS, format_cents
+from orderflow.orders._sample import SAMPLE_STOCK, SAMPLE_USERS, TABLES, seed_sample_data
 
 if _typing.TYPE_CHECKING:
-    from orderflow.services.compensation import (
+    from orderflow.orders.compensation import (
         CancelOrderInput,
         OrderNotFound,
         PaymentNotFound,
@@ -74,7 +40,7 @@ if _typing.TYPE_CHECKING:
         refund_payment,
         release_inventory,
     )
-    from orderflow.services.inventory import (
+    from orderflow.orders.inventory import (
         InsufficientStock,
         Reservation,
         ReservationConflict,
@@ -82,12 +48,12 @@ if _typing.TYPE_CHECKING:
         ReserveInventoryInput,
         reserve_inventory,
     )
-    from orderflow.services.notification import (
+    from orderflow.orders.notification import (
         Notification,
         SendNotificationInput,
         send_notification,
     )
-    from orderflow.services.order import (
+    from orderflow.orders.order import (
         CreateOrderInput,
         InvalidOrder,
         Order,
@@ -98,7 +64,7 @@ if _typing.TYPE_CHECKING:
         create_order,
         validate_order,
     )
-    from orderflow.services.payment import (
+    from orderflow.orders.payment import (
         AuthorizePaymentInput,
         Payment,
         PaymentConflict,
@@ -106,7 +72,7 @@ if _typing.TYPE_CHECKING:
         PaymentGatewayTimeout,
         authorize_payment,
     )
-    from orderflow.services.user import GetUserInput, User, UserInactive, UserNotFound, get_user
+    from orderflow.orders.user import GetUserInput, User, UserInactive, UserNotFound, get_user
 
 # Name -> the service module defining it, imported on first access (PEP 562).
 _LAZY: _typing.Final[_Mapping[str, str]] = {
@@ -164,7 +130,7 @@ _LAZY: _typing.Final[_Mapping[str, str]] = {
     ),
     **dict.fromkeys(("GetUserInput", "User", "UserInactive", "UserNotFound", "get_user"), "user"),
 }
-_SUBMODULES: _typing.Final = frozenset(_LAZY.values())
+_SUBMODULES: _typing.Final = frozenset({*_LAZY.values(), "app", "workflow"})
 
 if not _typing.TYPE_CHECKING:
     # Hidden from type checkers, which see the imports above: a typo in an import from
@@ -186,27 +152,17 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
-    "ABSENT",
-    "EPOCH",
-    "LAMBDA_HANDLER",
     "MAX_CENTS",
-    "OPERATIONS",
     "SAMPLE_STOCK",
     "SAMPLE_USERS",
-    "SERVICES",
     "TABLES",
-    "AccessDeclarationError",
     "AuthorizePaymentInput",
     "CancelOrderInput",
     "CreateOrderInput",
-    "DynamoTable",
-    "FixedClock",
     "GetUserInput",
-    "InMemoryTable",
     "InsufficientStock",
     "InvalidOrder",
     "Notification",
-    "Operation",
     "Order",
     "OrderConflict",
     "OrderItem",
@@ -226,16 +182,6 @@ __all__ = [
     "ReserveInventoryInput",
     "ReservedItem",
     "SendNotificationInput",
-    "Service",
-    "ServiceDeps",
-    "ServiceLocationError",
-    "SteppingClock",
-    "StorageError",
-    "Store",
-    "Stored",
-    "Table",
-    "TableAccess",
-    "UnknownServiceError",
     "User",
     "UserInactive",
     "UserNotFound",
@@ -243,18 +189,11 @@ __all__ = [
     "authorize_payment",
     "cancel_order",
     "create_order",
-    "deps_from_environment",
     "format_cents",
-    "function_name",
     "get_user",
-    "local_handler",
-    "make_handler",
-    "physical_table_name",
-    "put_new",
     "refund_payment",
     "release_inventory",
     "reserve_inventory",
-    "resolve_service",
     "seed_sample_data",
     "send_notification",
     "validate_order",

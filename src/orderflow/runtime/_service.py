@@ -25,7 +25,7 @@ from pydantic import BaseModel, ValidationError
 from orderflow._errors import ContractError, ServiceError
 
 if TYPE_CHECKING:
-    from orderflow.services._deps import ServiceDeps
+    from orderflow.runtime._deps import ServiceDeps
 
 I = TypeVar("I", bound=BaseModel)  # noqa: E741 - the conventional name for "input"
 O = TypeVar("O", bound=BaseModel)  # noqa: E741 - the conventional name for "output"

@@ -12,14 +12,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from orderflow._errors import ServiceError
-from orderflow.services._deps import ServiceDeps
-from orderflow.services._fields import Id, PositiveCents, derived_id
-from orderflow.services._service import Service
-from orderflow.services._storage import put_new
-from orderflow.services.inventory import Reservation, adjust_stock
-from orderflow.services.order import Order
-from orderflow.services.payment import Payment
+from orderflow import ServiceError
+from orderflow.orders._fields import Id, PositiveCents, derived_id
+from orderflow.orders.inventory import Reservation, adjust_stock
+from orderflow.orders.order import Order
+from orderflow.orders.payment import Payment
+from orderflow.runtime import Service, ServiceDeps, put_new
 
 
 class ReleaseInventoryInput(BaseModel):
