@@ -25,8 +25,8 @@ from unittest import mock
 
 from orderflow.dsl import render
 from orderflow.executor import start_execution
-from orderflow.services import ServiceDeps, local_handler
-from orderflow.workflow import SAMPLE_ORDER, order_workflow
+from orderflow.orders.app import app
+from orderflow.orders.workflow import SAMPLE_ORDER, order_workflow
 
 
 def rate(label: str, count: int, seconds: float, unit: str) -> float:
@@ -44,7 +44,7 @@ def timed(fn: Callable[[], Any], repeat: int) -> float:
 
 def bench_order_workflow(n: int) -> float:
     definition = render(order_workflow)
-    handler = local_handler(ServiceDeps.default(seed=1))
+    handler = app.local_handler(app.deps(seed=1))
 
     def once() -> None:
         execution = start_execution(definition, SAMPLE_ORDER, lambda_handler=handler)
@@ -87,7 +87,7 @@ class _FakeLambda:
     """Stands in for boto3's Lambda client inside moto's interpreter."""
 
     def __init__(self) -> None:
-        self.handler = local_handler(ServiceDeps.default(seed=1))
+        self.handler = app.local_handler(app.deps(seed=1))
 
     def invoke(self, **params: Any) -> dict[str, Any]:
         payload = params.get("Payload") or b"{}"
@@ -156,7 +156,7 @@ def bench_moto(n: int) -> float | None:
 
 def bench_memory(n: int) -> None:
     definition = render(order_workflow)
-    handler = local_handler(ServiceDeps.default(seed=1))
+    handler = app.local_handler(app.deps(seed=1))
     gc.collect()
     tracemalloc.start()
     checkpoints: list[tuple[int, int]] = []

@@ -19,7 +19,8 @@ from orderflow.deploy._stack import lambda_arns
 from orderflow.executor import start_execution
 from orderflow.executor._states._task import Resource
 from orderflow.executor._trace import format_trace
-from orderflow.services import GetUserInput, User, function_name, resolve_service
+from orderflow.orders import GetUserInput, User
+from orderflow.runtime import function_name, resolve_service
 
 ARN = "arn:aws:lambda:us-west-2:123456789012:function:my-function"
 

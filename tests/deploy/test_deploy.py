@@ -32,8 +32,10 @@ from orderflow.deploy._names import StackNames
 from orderflow.deploy._package import Packager
 from orderflow.deploy._plan import Action
 from orderflow.dsl import functions, render
-from orderflow.services import LAMBDA_HANDLER, SERVICES, TABLES
-from orderflow.workflow import order_workflow
+from orderflow.orders import TABLES
+from orderflow.orders.app import app
+from orderflow.orders.workflow import order_workflow
+from orderflow.runtime import LAMBDA_HANDLER
 
 from ._helpers import deploy_args, run_cli
 from .conftest import ACCOUNT, REGION, FakeDependencies, MotoServer
@@ -42,7 +44,7 @@ pytestmark = pytest.mark.moto
 
 NAMES = StackNames("shop", ACCOUNT, REGION)
 WORKFLOW_SERVICES = [service.name for service in functions(order_workflow)]
-WORKFLOW_TABLES = sorted({t for name in WORKFLOW_SERVICES for t in SERVICES[name].tables})
+WORKFLOW_TABLES = sorted({t for name in WORKFLOW_SERVICES for t in app.services[name].tables})
 
 
 def client(moto: MotoServer, service: str) -> Any:
@@ -265,7 +267,7 @@ def test_policies_grant_exactly_what_is_listed(aws: Aws, packager: Packager) -> 
     for name in WORKFLOW_SERVICES:
         role, policy = _role(aws, f"shop-{name}-lambda")
         assert role["AssumeRolePolicyDocument"] == lambda_trust_policy()
-        assert policy == lambda_policy(NAMES, name, SERVICES[name].tables)
+        assert policy == lambda_policy(NAMES, name, app.services[name].tables)
         assert wildcard_actions(policy) == []
         granted = {
             (arn, action)
@@ -276,7 +278,7 @@ def test_policies_grant_exactly_what_is_listed(aws: Aws, packager: Packager) -> 
         }
         assert granted == {
             (NAMES.table_arn(table), LAMBDA_TABLE_ACTIONS[op])
-            for table, ops in SERVICES[name].access.operations().items()
+            for table, ops in app.services[name].access.operations().items()
             for op in ops
         }
     # get-user only reads: its role may not write the users table.
@@ -336,7 +338,7 @@ def test_redeploy_narrows_an_existing_roles_policy_with_a_visible_diff(
     deploy(aws, prefix="shop", packager=packager, progress=quiet)
     assert moto.writes() == [("iam", "PutRolePolicy")]
     _, policy = _role(aws, role)
-    assert policy == lambda_policy(NAMES, "get-user", SERVICES["get-user"].tables)
+    assert policy == lambda_policy(NAMES, "get-user", app.services["get-user"].tables)
     assert "dynamodb:PutItem" not in json.dumps(policy)
 
 
@@ -506,8 +508,9 @@ def test_every_api_call_is_in_the_documented_deployer_permissions(
 def test_sample_data_is_seeded_once_and_the_services_read_it_from_dynamodb(
     aws: Aws, packager: Packager, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from orderflow.services import ServiceDeps, Store, get_user
-    from orderflow.services._lambda import deps_from_environment
+    from orderflow.orders import get_user
+    from orderflow.runtime import ServiceDeps, Store
+    from orderflow.runtime._lambda import deps_from_environment
 
     config = StackConfig(seed_sample_data=True)
     lines: list[str] = []

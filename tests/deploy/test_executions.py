@@ -26,7 +26,7 @@ import pytest
 from orderflow.deploy import Aws, StackConfig, deploy, event_matches
 from orderflow.deploy._executions import TERMINAL
 from orderflow.deploy._package import Packager
-from orderflow.workflow import SAMPLE_ORDER
+from orderflow.orders.workflow import SAMPLE_ORDER
 
 from ._helpers import run_cli
 from .conftest import REGION, MotoServer
@@ -149,8 +149,9 @@ def test_the_deployed_definition_runs_locally_against_the_deployed_tables(
     # What moto cannot run (Lambda code), run in-process: the stored definition, each task
     # handled by the real Lambda handler configured with the deployed function's own
     # environment, reading and writing the deployed DynamoDB tables on the moto server.
-    from orderflow.services import SERVICES, function_name, make_handler
-    from orderflow.services._lambda import deps_from_environment
+    from orderflow.orders.app import app
+    from orderflow.runtime import function_name, make_handler
+    from orderflow.runtime._lambda import deps_from_environment
     from orderflow.testing import run_asl
 
     deploy(
@@ -171,9 +172,9 @@ def test_the_deployed_definition_runs_locally_against_the_deployed_tables(
         if name not in handlers:
             config = lam.get_function_configuration(FunctionName=name)
             env = config["Environment"]["Variables"]
-            assert config["Handler"] == "orderflow.services._lambda.handler"
+            assert config["Handler"] == "orderflow.runtime._lambda.handler"
             handlers[name] = make_handler(
-                SERVICES[env["ORDERFLOW_SERVICE"]], deps_from_environment(env)
+                app.services[env["ORDERFLOW_SERVICE"]], deps_from_environment(env)
             )
         return handlers[name](payload, None)
 

@@ -21,7 +21,8 @@ from orderflow.deploy._iam import (
     wildcard_actions,
 )
 from orderflow.deploy._names import StackNames
-from orderflow.services import SERVICES, AccessDeclarationError
+from orderflow.orders.app import app
+from orderflow.runtime import AccessDeclarationError
 
 NAMES = StackNames("shop", "111122223333", "eu-west-1")
 
@@ -53,7 +54,7 @@ def _table_grants(policy: dict) -> set[tuple[str, str]]:
 
 
 def test_lambda_role_gets_its_log_group_and_exactly_its_tables() -> None:
-    policy = lambda_policy(NAMES, "authorize-payment", SERVICES["authorize-payment"].tables)
+    policy = lambda_policy(NAMES, "authorize-payment", app.services["authorize-payment"].tables)
     _resolved(policy)
     statements = _statements(policy)
     assert statements["OwnTablesGetItemPutItem"]["Action"] == [
@@ -70,7 +71,7 @@ def test_lambda_role_gets_its_log_group_and_exactly_its_tables() -> None:
 
 
 def test_a_read_only_service_may_not_write() -> None:
-    policy = lambda_policy(NAMES, "get-user", SERVICES["get-user"].tables)
+    policy = lambda_policy(NAMES, "get-user", app.services["get-user"].tables)
     assert _table_grants(policy) == {
         ("arn:aws:dynamodb:eu-west-1:111122223333:table/shop-users", "dynamodb:GetItem")
     }
@@ -104,7 +105,7 @@ def test_each_operation_maps_to_exactly_one_action_on_exactly_its_table() -> Non
 
 
 def test_every_services_role_grants_exactly_its_declared_access() -> None:
-    for name, service in SERVICES.items():
+    for name, service in app.services.items():
         policy = lambda_policy(NAMES, name, service.tables)
         declared = {
             (NAMES.table_arn(table), LAMBDA_TABLE_ACTIONS[op])
@@ -123,7 +124,7 @@ def test_bare_table_names_are_refused_rather_than_guessed() -> None:
 
 
 def test_a_service_without_tables_gets_no_dynamodb_access() -> None:
-    policy = lambda_policy(NAMES, "validate-order", SERVICES["validate-order"].tables)
+    policy = lambda_policy(NAMES, "validate-order", app.services["validate-order"].tables)
     assert "dynamodb" not in json.dumps(policy)
     assert "dynamodb" not in json.dumps(lambda_policy(NAMES, "validate-order", ()))
 

@@ -25,8 +25,8 @@ from orderflow.deploy._package import (
     trace_entry_points,
     wheel_files,
 )
-from orderflow.services import SERVICES
-from orderflow.services._lambda import SERVICE_ENV
+from orderflow.orders.app import app
+from orderflow.runtime._lambda import SERVICE_ENV
 
 from .conftest import FakeDependencies, write_wheel
 
@@ -48,7 +48,7 @@ def test_build_zip_is_byte_for_byte_reproducible_and_normalised() -> None:
 
 
 def test_trace_finds_the_entry_points_code_and_exact_dependencies() -> None:
-    trace = trace_entry_point("orderflow.services._lambda", environment={SERVICE_ENV: "get-user"})
+    trace = trace_entry_point("orderflow.runtime._lambda", environment={SERVICE_ENV: "get-user"})
     assert "orderflow/services/_lambda.py" in trace.code
     assert "orderflow/services/user.py" in trace.code
     assert "orderflow/_errors.py" in trace.code
@@ -100,7 +100,7 @@ def test_packages_contain_code_and_dependencies_and_repeat_exactly() -> None:
     assert any(n.startswith("_deps/pydantic") for n in names)
     assert not any("__pycache__" in n or n.endswith(".pyc") for n in names)
     assert names == sorted(names)
-    source = Path(__import__("orderflow.services._lambda").__file__).parent
+    source = Path(__import__("orderflow.runtime._lambda").__file__).parent
     with zipfile.ZipFile(io.BytesIO(first)) as archive:
         assert (
             archive.read("orderflow/services/_lambda.py")
@@ -110,8 +110,8 @@ def test_packages_contain_code_and_dependencies_and_repeat_exactly() -> None:
 
 def test_each_package_holds_exactly_its_services_code() -> None:
     packager = Packager(FakeDependencies())
-    packager.prepare(SERVICES)
-    assert set(packager.traces) == set(SERVICES) == set(OWN_CODE)
+    packager.prepare(app.services)
+    assert set(packager.traces) == set(app.services) == set(OWN_CODE)
     for service, own in OWN_CODE.items():
         code = _code(packager.package(service))
         services = {
@@ -154,10 +154,10 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 def _build_all(root: Path) -> dict[str, bytes]:
     packager = Packager(FakeDependencies(), environment={"PYTHONPATH": str(root)})
-    packager.prepare(SERVICES)
+    packager.prepare(app.services)
     for trace in packager.traces.values():  # really the copy, not the installed tree
         assert all(path.is_relative_to(root) for path in trace.code.values())
-    return {service: packager.package(service) for service in SERVICES}
+    return {service: packager.package(service) for service in app.services}
 
 
 def _changed(before: dict[str, bytes], after: dict[str, bytes]) -> set[str]:
@@ -184,7 +184,7 @@ def test_editing_a_service_changes_only_the_packages_that_run_it(tmp_path: Path)
     before = after
     _edit(services / "_storage.py", "import copy\n", "import copy  # deep copies\n")
     after = _build_all(root)
-    assert _changed(before, after) == set(SERVICES)
+    assert _changed(before, after) == set(app.services)
 
 
 def test_wheel_dependencies_choose_the_lambda_platform_wheel(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from orderflow.asl import Definition
 from orderflow.deploy._names import StackNames, check_prefix
 from orderflow.deploy._stack import StackConfig, lambda_arns, services_of, stack_resources
 from orderflow.dsl import functions, render
-from orderflow.workflow import order_workflow
+from orderflow.orders.workflow import order_workflow
 
 NAMES = StackNames("shop", "123456789012", "us-east-1")
 

@@ -84,13 +84,13 @@ def test_failure_rate_for_an_unknown_service_or_out_of_range_is_a_usage_error(
 def test_run_locally_refuses_unknown_service_names() -> None:
     from orderflow import ExecutionError
     from orderflow.executor._local import load_target, run_locally, sample_input
-    from orderflow.services import SERVICES
+    from orderflow.orders.app import app
 
     with pytest.raises(ExecutionError, match=r"known services: .*authorize-payment"):
         run_locally(load_target(), sample_input(), failure_rates={"payment": 1.0})
     with pytest.raises(ExecutionError, match="between 0 and 1"):
         run_locally(load_target(), sample_input(), failure_rates={"get-user": 2.0})
-    assert "authorize-payment" in SERVICES
+    assert "authorize-payment" in app.services
 
 
 def test_invalid_definition_exits_1_with_the_diagnostics(

@@ -37,8 +37,8 @@ ORDER_MODULE = """
 import pytest
 
 pytestmark = pytest.mark.orderflow(
-    workflows=["orderflow.workflow:order_workflow"],
-    services="orderflow.services:SERVICES",
+    workflows=["orderflow.orders.workflow:order_workflow"],
+    services="orderflow.services:app.services",
     contracts_dir="{contracts}",
     max_examples=5,
 )

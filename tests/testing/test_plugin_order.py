@@ -20,8 +20,8 @@ if not any(ep.value == "orderflow.testing.plugin" for ep in entry_points(group="
 REPO = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.orderflow(
-    workflows=["orderflow.workflow:order_workflow"],
-    services="orderflow.services:SERVICES",
+    workflows=["orderflow.orders.workflow:order_workflow"],
+    services="orderflow.services:app.services",
     contracts_dir=str(REPO / "contracts"),
     compatibility="auto",
     max_examples=15,

@@ -174,7 +174,7 @@ def test_broken_user_module_exits_2(module_dir: Path, capsys: pytest.CaptureFixt
 
 def test_dsl_workflow_target(capsys: pytest.CaptureFixture[str]) -> None:
     pytest.importorskip("orderflow.workflow")
-    assert main(["check", "orderflow.workflow:order_workflow", "--format", "json"]) == 0
+    assert main(["check", "orderflow.orders.workflow:order_workflow", "--format", "json"]) == 0
     assert not [d for d in json.loads(capsys.readouterr().out) if d["severity"] == "error"]
 
 
@@ -269,7 +269,7 @@ def test_a_workflow_that_cannot_be_built_is_one_error_diagnostic(
 ) -> None:
     (module_dir / "machines_miswired.py").write_text(
         "from orderflow.dsl import Flow, workflow\n"
-        "from orderflow.services import GetUserInput, OrderRequest, get_user\n"
+        "from orderflow.orders import GetUserInput, OrderRequest, get_user\n"
         "@workflow('bad', input_model=OrderRequest)\n"
         "def wf(flow: Flow[OrderRequest]) -> None:\n"
         "    flow.task('GetUser', get_user).call(GetUserInput, user=flow.input.user_id)\n",

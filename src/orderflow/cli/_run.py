@@ -1,31 +1,41 @@
-"""``orderflow run``: execute a workflow locally with the real services, no AWS needed.
+"""``orderflow run``: execute a workflow locally with the app's services, no AWS needed.
+
+The app's own services answer the workflow's Lambda calls. The input is checked against the
+workflow's input model before the run starts (exit 2 naming the field). Without
+``--input``, only an app that declares a sample input for the workflow (the bundled order
+app does) runs on it; otherwise ``--input`` is required.
 
 Exit codes: 0 the execution succeeded; 1 it failed, timed out or was aborted (the error
-and cause are printed); 2 bad usage or unreadable input.
+and cause are printed); 2 bad usage, unreadable or invalid input, or an app wired wrongly.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from orderflow._errors import ExecutionError
-from orderflow._targets import DEFAULT_TARGET
+from orderflow._errors import ConfigurationError, ContractError, ExecutionError
+from orderflow._targets import import_attribute, is_module_target, load_workflow, user_code
+from orderflow.cli._app import app_option, the_app, workflow_option
 from orderflow.executor._local import (
     check_failure_rates,
+    check_input,
     load_target,
     run_locally,
     sample_input,
 )
 from orderflow.executor._trace import format_trace
 
+if TYPE_CHECKING:
+    from orderflow._app import App
+    from orderflow.asl import Definition
+    from orderflow.dsl import Workflow
 
-def _read_input(text: str | None) -> Any:
-    if text is None:
-        return sample_input()
+
+def _read_input(text: str) -> Any:
     source = "--input"
     if text.startswith("@"):
         source = text[1:]
@@ -44,7 +54,7 @@ def _read_input(text: str | None) -> Any:
         ) from None
 
 
-def _failure_rates(values: tuple[str, ...]) -> dict[str, float]:
+def _failure_rates(app: App, values: tuple[str, ...]) -> dict[str, float]:
     rates: dict[str, float] = {}
     for value in values:
         service, sep, rate = value.partition("=")
@@ -58,17 +68,59 @@ def _failure_rates(values: tuple[str, ...]) -> dict[str, float]:
             )
         rates[service] = number
     try:
-        return check_failure_rates(rates)
-    except ExecutionError as exc:
+        return check_failure_rates(app, rates)
+    except (ExecutionError, ConfigurationError) as exc:
         raise click.BadParameter(str(exc), param_hint="--fail") from None
 
 
+def _subject(
+    app: App, target: str | None, workflow_name: str | None
+) -> tuple[Definition, Workflow[Any] | None]:
+    """The definition to run and, when known, the workflow it is (for its input model)."""
+    from orderflow.dsl import Workflow, render
+
+    if target is None:
+        workflow = app.workflow(workflow_name)
+        with user_code(f"workflow {workflow.name!r}: rendering"):
+            return render(workflow, prefix=app.name), workflow
+    if is_module_target(target):
+        from orderflow.dsl import Workflow as WorkflowType
+
+        if isinstance(import_attribute(target, what="target"), WorkflowType):
+            workflow = load_workflow(target, what="target")
+            with user_code(f"target {target!r}: rendering workflow {workflow.name!r}"):
+                return render(workflow), workflow
+    definition = load_target(target)
+    named: Workflow[Any] | None = app.workflow(workflow_name) if workflow_name else None
+    assert named is None or isinstance(named, Workflow)
+    return definition, named
+
+
+def _execution_input(
+    app: App, input_text: str | None, workflow: Workflow[Any] | None, workflow_name: str | None
+) -> Any:
+    if input_text is not None:
+        return _read_input(input_text)
+    own = workflow is not None and app.workflows.get(workflow.name) is workflow
+    sample = sample_input(app, workflow.name if own and workflow else workflow_name)
+    if sample is None:
+        which = f"workflow {workflow.name!r}" if workflow is not None else "this target"
+        raise click.UsageError(
+            f"--input is required: app {app.name!r} declares no sample input for {which} "
+            "(App(sample_inputs={...}))"
+        )
+    return sample
+
+
 @click.command("run")
-@click.argument(
-    "target", required=False, default=DEFAULT_TARGET, metavar="[MODULE:ATTR | FILE.json]"
-)
+@click.argument("target", required=False, metavar="[MODULE:ATTR | FILE.json]")
+@app_option
+@workflow_option
 @click.option(
-    "--input", "input_text", metavar="JSON|@FILE", help="Execution input (default: a sample order)."
+    "--input",
+    "input_text",
+    metavar="JSON|@FILE",
+    help="Execution input (default: the app's sample input for the workflow, if it has one).",
 )
 @click.option("--trace", is_flag=True, help="Print the state-by-state trace to stderr.")
 @click.option(
@@ -76,17 +128,38 @@ def _failure_rates(values: tuple[str, ...]) -> dict[str, float]:
     "fail",
     multiple=True,
     metavar="SERVICE=RATE",
-    help="Simulated failure rate (0 to 1) of a service of orderflow.services, by name "
+    help="Simulated failure rate (0 to 1) of a service of the app, by name "
     "(e.g. authorize-payment=0.5).",
 )
 @click.option(
     "--seed", type=int, default=0, show_default=True, help="Seed for services and retry jitter."
 )
-def run(target: str, input_text: str | None, trace: bool, fail: tuple[str, ...], seed: int) -> int:
-    """Run a workflow locally (default: the order workflow) and print its output JSON."""
-    execution_input = _read_input(input_text)
+def run(
+    target: str | None,
+    app_spec: str | None,
+    workflow_name: str | None,
+    input_text: str | None,
+    trace: bool,
+    fail: tuple[str, ...],
+    seed: int,
+) -> int:
+    """Run a workflow of the app (or TARGET) locally and print its output JSON."""
+    app = the_app(app_spec)
+    rates = _failure_rates(app, fail)
+    definition, workflow = _subject(app, target, workflow_name)
+    execution_input = _execution_input(app, input_text, workflow, workflow_name)
+    if workflow is not None:
+        try:
+            check_input(workflow.input_model, execution_input, workflow=workflow.name)
+        except ContractError as exc:
+            raise click.BadParameter(exc.message, param_hint="--input") from None
     execution = run_locally(
-        load_target(target), execution_input, seed=seed, failure_rates=_failure_rates(fail)
+        definition,
+        execution_input,
+        app=app,
+        seed=seed,
+        failure_rates=rates,
+        state_machine_type=workflow.type if workflow is not None else "STANDARD",
     )
     if trace:
         click.echo(format_trace(execution), err=True)

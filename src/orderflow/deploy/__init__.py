@@ -1,10 +1,10 @@
-"""Deploy the whole system to AWS with boto3, idempotently, and take it down again.
+"""Deploy an app's whole system to AWS with boto3, idempotently, and take it down again.
 
     from orderflow.deploy import Aws, deploy, destroy
 
     aws = Aws("eu-west-1")                      # or Aws(endpoint_url="http://127.0.0.1:5000")
-    print(deploy(aws, prefix="shop", dry_run=True).render())
-    deploy(aws, prefix="shop")                  # create or update, one line per resource
+    print(deploy(aws, app=app, prefix="shop", dry_run=True).render())
+    deploy(aws, app=app, prefix="shop")         # create or update, one line per resource
     destroy(aws, prefix="shop", progress=print)
 
 Modules, one concept each: ``_aws`` (session and clients, error translation), ``_names``
@@ -16,8 +16,6 @@ resource list), ``_deploy``, ``_destroy`` and ``_executions``.
 
 from orderflow.deploy._aws import Aws, ConnectionOptionError
 from orderflow.deploy._deploy import (
-    DEFAULT_PREFIX,
-    DEFAULT_WORKFLOW,
     PRE_DEPLOY_CHECKS,
     CheckContext,
     DslWorkflowSource,
@@ -31,11 +29,11 @@ from orderflow.deploy._events import INPUT_PATH, event_matches, event_pattern
 from orderflow.deploy._executions import (
     ExecutionSummary,
     describe_execution,
+    event_entry,
     execution_arn,
     execution_name,
     history,
     list_executions,
-    order_event,
     send_event,
     start_execution,
     wait_for_execution,
@@ -44,11 +42,9 @@ from orderflow.deploy._iam import deployer_policy
 from orderflow.deploy._names import StackNames
 from orderflow.deploy._package import Packager, WheelDependencies, build_zip
 from orderflow.deploy._plan import Action, Change, Plan
-from orderflow.deploy._stack import StackConfig
+from orderflow.deploy._stack import Machine, StackConfig
 
 __all__ = [
-    "DEFAULT_PREFIX",
-    "DEFAULT_WORKFLOW",
     "INPUT_PATH",
     "PRE_DEPLOY_CHECKS",
     "Action",
@@ -58,6 +54,7 @@ __all__ = [
     "ConnectionOptionError",
     "DslWorkflowSource",
     "ExecutionSummary",
+    "Machine",
     "Packager",
     "Plan",
     "StackConfig",
@@ -73,10 +70,10 @@ __all__ = [
     "event_matches",
     "event_pattern",
     "execution_arn",
+    "event_entry",
     "execution_name",
     "history",
     "list_executions",
-    "order_event",
     "send_event",
     "start_execution",
     "wait_for_execution",

@@ -88,15 +88,16 @@ def states_trust_policy(names: StackNames) -> Policy:
     return _trust("states.amazonaws.com", {"StringEquals": {"aws:SourceAccount": names.account}})
 
 
-def events_trust_policy(names: StackNames) -> Policy:
-    """Trust policy of the EventBridge role: ``events.amazonaws.com``, and only on behalf of
-    this stack's rule in this account."""
+def events_trust_policy(names: StackNames, rule_arns: Sequence[str]) -> Policy:
+    """Trust policy of a workflow's EventBridge role: ``events.amazonaws.com``, and only on
+    behalf of that workflow's rules (``rule_arns``) in this account."""
+    source: str | list[str] = rule_arns[0] if len(rule_arns) == 1 else sorted(rule_arns)
     return _trust(
         "events.amazonaws.com",
         {
             "StringEquals": {
                 "aws:SourceAccount": names.account,
-                "aws:SourceArn": names.rule_arn,
+                "aws:SourceArn": source,
             }
         },
     )
@@ -315,17 +316,16 @@ def deployer_policy(names: StackNames) -> Policy:
         "iam": [f"{arn}:iam::{names.account}:role{names.role_path}*"],
         "lambda": [f"{arn}:lambda:{where}:function:{p}-*"],
         "dynamodb": [f"{arn}:dynamodb:{where}:table/{p}-*"],
+        # Every workflow's machine, log group and rules are named {prefix}-{workflow}...
         "logs": [
-            f"{arn}:logs:{where}:log-group:{names.log_group}",
-            f"{arn}:logs:{where}:log-group:{names.log_group}:*",
+            f"{arn}:logs:{where}:log-group:/aws/vendedlogs/states/{p}-*",
         ],
         "states": [
-            f"{arn}:states:{where}:stateMachine:{names.state_machine}",
-            f"{arn}:states:{where}:stateMachine:{names.state_machine}:*",
-            f"{arn}:states:{where}:execution:{names.state_machine}:*",
+            f"{arn}:states:{where}:stateMachine:{p}-*",
+            f"{arn}:states:{where}:execution:{p}-*",
         ],
         "events": [
-            f"{arn}:events:{where}:rule/{names.rule}",
+            f"{arn}:events:{where}:rule/{p}-*",
             f"{arn}:events:{where}:event-bus/default",
         ],
     }

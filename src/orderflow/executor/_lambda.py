@@ -19,7 +19,7 @@ import traceback
 from email.utils import format_datetime
 from typing import Any
 
-from orderflow._errors import TaskFailure
+from orderflow._errors import ConfigurationError, TaskFailure
 from orderflow.asl import JSON
 from orderflow.executor._failure import StateFailure
 from orderflow.executor._runtime import LambdaHandler, Runtime
@@ -95,6 +95,10 @@ def call_function(
         raise StateFailure(exc.error, _serialise(exc.error_object, compact_errors)) from None
     except TaskFailure as exc:
         raise StateFailure(exc.error, exc.cause) from None
+    except ConfigurationError:
+        # The app is wired wrongly (no service by that name): never a task failure that a
+        # States.ALL catcher could swallow.
+        raise
     except Exception as exc:
         error = getattr(exc, "error_name", type(exc).__name__)
         raise StateFailure(error, _serialise(_error_object(exc, rt), compact_errors)) from None

@@ -176,9 +176,10 @@ def _service_handler(env: Mapping[str, str]) -> LambdaHandler:
             f"{SERVICE_ENV}={name!r} and {LOCATION_ENV}={location!r}: both must be set "
             "(deploy sets them) to name the service this function runs"
         )
-    if location not in _handlers:
-        _handlers[location] = make_handler(load_service(location, name))
-    return _handlers[location]
+    key = f"{name}={location}"
+    if key not in _handlers:
+        _handlers[key] = make_handler(load_service(location, name))
+    return _handlers[key]
 
 
 def lambda_entry(event: Any, context: Any) -> dict[str, Any]:

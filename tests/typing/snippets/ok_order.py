@@ -10,7 +10,7 @@ from orderflow.dsl import (
     render,
     workflow,
 )
-from orderflow.services import (
+from orderflow.orders import (
     AuthorizePaymentInput,
     CreateOrderInput,
     GetUserInput,

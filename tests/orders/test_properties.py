@@ -9,11 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from orderflow._errors import ServiceError
-from orderflow.services import (
+from orderflow.orders import (
     MAX_CENTS,
     SAMPLE_STOCK,
     SAMPLE_USERS,
-    SERVICES,
     AuthorizePaymentInput,
     CreateOrderInput,
     InvalidOrder,
@@ -21,15 +20,16 @@ from orderflow.services import (
     OrderRequest,
     ReleaseInventoryInput,
     ReserveInventoryInput,
-    ServiceDeps,
     authorize_payment,
     create_order,
     release_inventory,
     reserve_inventory,
     validate_order,
 )
-from orderflow.services.order import order_id_for
-from orderflow.services.payment import transaction_id_for
+from orderflow.orders.app import app
+from orderflow.orders.order import order_id_for
+from orderflow.orders.payment import transaction_id_for
+from orderflow.runtime import ServiceDeps
 from orderflow.testing._strategies import from_model, json_from_model
 
 SEED_KEY = "seed-req"
@@ -52,7 +52,7 @@ PROPERTY_SETTINGS = settings(
 
 
 def _prepared_deps(seed: int) -> ServiceDeps:
-    deps = ServiceDeps.default(seed=seed)
+    deps = app.deps(seed=seed)
     items = [OrderItem(product_id="p-1", quantity=2, unit_price_cents=1050)]
     create_order(CreateOrderInput(request_id=SEED_KEY, user_id="u-100", items=items), deps)
     authorize_payment(
@@ -71,9 +71,9 @@ def _prepared_deps(seed: int) -> ServiceDeps:
     )
 
 
-@pytest.mark.parametrize("name", sorted(SERVICES))
+@pytest.mark.parametrize("name", sorted(app.services))
 def test_valid_input_gives_valid_output_or_declared_error(name: str) -> None:
-    service = SERVICES[name]
+    service = app.services[name]
     outcomes: set[str] = set()
 
     @PROPERTY_SETTINGS
@@ -97,7 +97,7 @@ def test_valid_input_gives_valid_output_or_declared_error(name: str) -> None:
 @given(request=from_model(OrderRequest, OVERRIDES))
 def test_total_is_exact_sum(request: OrderRequest) -> None:
     try:
-        validated = validate_order(request, ServiceDeps.default())
+        validated = validate_order(request, app.deps())
     except InvalidOrder:
         products = [i.product_id for i in request.items]
         total = sum(i.quantity * i.unit_price_cents for i in request.items)
@@ -109,7 +109,7 @@ def test_total_is_exact_sum(request: OrderRequest) -> None:
 @PROPERTY_SETTINGS
 @given(request=from_model(ReserveInventoryInput, OVERRIDES))
 def test_reserve_then_release_restores_stock_exactly(request: ReserveInventoryInput) -> None:
-    deps = ServiceDeps.default()
+    deps = app.deps()
     stock = deps.store.table("stock")
     before = sorted(map(repr, stock.scan()))
     try:

@@ -8,13 +8,13 @@ from collections.abc import Iterator
 import pytest
 from pydantic import BaseModel
 
-from orderflow.services import SERVICES
+from orderflow.orders.app import app
 
 
 def _models() -> Iterator[type[BaseModel]]:
     seen: set[type[BaseModel]] = set()
     todo: list[type[BaseModel]] = [
-        m for s in SERVICES.values() for m in (s.input_model, s.output_model)
+        m for s in app.services.values() for m in (s.input_model, s.output_model)
     ]
     while todo:
         model = todo.pop()

@@ -5,14 +5,9 @@ from datetime import UTC, datetime
 import pytest
 
 from orderflow._errors import ContractError
-from orderflow.services import (
-    FixedClock,
-    Notification,
-    SendNotificationInput,
-    ServiceDeps,
-    format_cents,
-    send_notification,
-)
+from orderflow.orders import Notification, SendNotificationInput, format_cents, send_notification
+from orderflow.orders.app import app
+from orderflow.runtime import FixedClock, ServiceDeps
 
 
 @pytest.mark.parametrize(
@@ -32,7 +27,7 @@ def test_format_cents(cents: int, text: str) -> None:
 
 def test_message_names_order_total_and_transaction() -> None:
     when = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
-    deps = ServiceDeps.default(clock=FixedClock(when))
+    deps = app.deps(clock=FixedClock(when))
     request = SendNotificationInput(
         to="ada@example.com", order_id="ord-1", total_cents=1234, transaction_id="txn-9"
     )

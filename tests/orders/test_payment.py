@@ -2,15 +2,16 @@ from __future__ import annotations
 
 import pytest
 
-from orderflow.services import (
+from orderflow.orders import (
     AuthorizePaymentInput,
     Payment,
     PaymentConflict,
     PaymentDeclined,
     PaymentGatewayTimeout,
-    ServiceDeps,
     authorize_payment,
 )
+from orderflow.orders.app import app
+from orderflow.runtime import ServiceDeps
 
 
 def _pay(key: str = "k-1", amount: int = 5000, score: int = 720) -> AuthorizePaymentInput:
@@ -69,7 +70,7 @@ def test_same_key_other_amount_conflicts(deps: ServiceDeps) -> None:
 
 def test_timeouts_follow_rate_and_seed() -> None:
     def outcomes(seed: int) -> list[str]:
-        deps = ServiceDeps.default(seed=seed, failure_rates={"authorize-payment": 0.3})
+        deps = app.deps(seed=seed, failure_rates={"authorize-payment": 0.3})
         result = []
         for i in range(200):
             try:
@@ -86,10 +87,10 @@ def test_timeouts_follow_rate_and_seed() -> None:
 
 
 def test_no_timeouts_at_rate_zero_and_always_at_one() -> None:
-    calm = ServiceDeps.default(seed=1)
+    calm = app.deps(seed=1)
     for i in range(50):
         authorize_payment(_pay(key=f"k-{i}"), calm)
-    stormy = ServiceDeps.default(seed=1, failure_rates={"authorize-payment": 1.0})
+    stormy = app.deps(seed=1, failure_rates={"authorize-payment": 1.0})
     for i in range(20):
         with pytest.raises(PaymentGatewayTimeout):
             authorize_payment(_pay(key=f"k-{i}"), stormy)
@@ -97,7 +98,7 @@ def test_no_timeouts_at_rate_zero_and_always_at_one() -> None:
 
 def test_timeout_after_charge_is_safe_to_retry() -> None:
     # Find, for this seed, a call whose timeout happened after the charge was recorded.
-    deps = ServiceDeps.default(seed=3, failure_rates={"authorize-payment": 1.0})
+    deps = app.deps(seed=3, failure_rates={"authorize-payment": 1.0})
     payments = deps.store.table("payments")
     for i in range(50):
         key = f"k-{i}"
@@ -116,7 +117,7 @@ def test_timeout_after_charge_is_safe_to_retry() -> None:
 
 
 def test_timeout_before_charge_records_nothing() -> None:
-    deps = ServiceDeps.default(seed=3, failure_rates={"authorize-payment": 1.0})
+    deps = app.deps(seed=3, failure_rates={"authorize-payment": 1.0})
     for i in range(50):
         before = len(deps.store.table("payments").scan())
         with pytest.raises(PaymentGatewayTimeout) as info:

@@ -3,14 +3,8 @@ from __future__ import annotations
 import pytest
 
 from orderflow._errors import ContractError
-from orderflow.services import (
-    GetUserInput,
-    ServiceDeps,
-    User,
-    UserInactive,
-    UserNotFound,
-    get_user,
-)
+from orderflow.orders import GetUserInput, User, UserInactive, UserNotFound, get_user
+from orderflow.runtime import ServiceDeps
 
 
 def test_known_active_user(deps: ServiceDeps) -> None:

@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 
 from orderflow._errors import ContractError
-from orderflow.services import FixedClock, ServiceDeps, SteppingClock, Store
+from orderflow.orders import TABLES
+from orderflow.orders.app import app
+from orderflow.runtime import FixedClock, ServiceDeps, SteppingClock, Store
 
 NAIVE = datetime(2026, 3, 1, 12, 0)
 
@@ -42,7 +44,7 @@ def test_a_naive_datetime_is_refused_naming_it(make: Any) -> None:
 def test_a_bad_failure_rate_is_refused_naming_it(rate: Any, message: str) -> None:
     with pytest.raises(ContractError, match=message):
         ServiceDeps(
-            store=Store.in_memory(),
+            store=Store.in_memory(TABLES),
             clock=SteppingClock(),
             rng=random.Random(0),
             failure_rates={"authorize-payment": rate},
@@ -50,6 +52,6 @@ def test_a_bad_failure_rate_is_refused_naming_it(rate: Any, message: str) -> Non
 
 
 def test_failure_rates_at_the_bounds_are_accepted() -> None:
-    deps = ServiceDeps.default(failure_rates={"authorize-payment": 1, "get-user": 0.0})
+    deps = app.deps(failure_rates={"authorize-payment": 1, "get-user": 0.0})
     assert deps.failure_rate("authorize-payment") == 1
     assert deps.failure_rate("cancel-order") == 0.0

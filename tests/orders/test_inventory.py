@@ -2,15 +2,15 @@ from __future__ import annotations
 
 import pytest
 
-from orderflow.services import (
+from orderflow.orders import (
     SAMPLE_STOCK,
     InsufficientStock,
     OrderItem,
     ReservationConflict,
     ReserveInventoryInput,
-    ServiceDeps,
     reserve_inventory,
 )
+from orderflow.runtime import ServiceDeps
 
 
 def _reserve(rid: str, *lines: tuple[str, int]) -> ReserveInventoryInput:

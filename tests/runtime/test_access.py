@@ -20,32 +20,34 @@ from hypothesis import strategies as st
 from orderflow._errors import ServiceError
 from orderflow.deploy._iam import LAMBDA_TABLE_ACTIONS, lambda_policy
 from orderflow.deploy._names import StackNames
-from orderflow.services import (
-    OPERATIONS,
+from orderflow.orders import (
     SAMPLE_STOCK,
     SAMPLE_USERS,
-    SERVICES,
     TABLES,
-    AccessDeclarationError,
     AuthorizePaymentInput,
     CreateOrderInput,
-    InMemoryTable,
     OrderItem,
     ReserveInventoryInput,
-    Service,
-    ServiceDeps,
-    Store,
-    Table,
-    TableAccess,
     User,
     authorize_payment,
     create_order,
     get_user,
     reserve_inventory,
 )
-from orderflow.services._storage import Expectation, Item
-from orderflow.services.order import order_id_for
-from orderflow.services.payment import DECLINE_ABOVE_CENTS, transaction_id_for
+from orderflow.orders.app import app
+from orderflow.orders.order import order_id_for
+from orderflow.orders.payment import DECLINE_ABOVE_CENTS, transaction_id_for
+from orderflow.runtime import (
+    OPERATIONS,
+    AccessDeclarationError,
+    InMemoryTable,
+    Service,
+    ServiceDeps,
+    Store,
+    Table,
+    TableAccess,
+)
+from orderflow.runtime._storage import Expectation, Item
 from orderflow.testing._strategies import json_from_model
 
 Call = tuple[str, str]
@@ -108,7 +110,7 @@ def recording(deps: ServiceDeps, calls: set[Call], *, race: bool = False) -> Ser
 
 def prepared(seed: int = 0, failure_rates: Mapping[str, float] | None = None) -> ServiceDeps:
     """Sample data plus an order, a payment and a reservation under ``SEED_KEY``."""
-    deps = ServiceDeps.default(seed=seed)
+    deps = app.deps(seed=seed)
     items = [OrderItem(product_id="p-1", quantity=2, unit_price_cents=1050)]
     create_order(CreateOrderInput(request_id=SEED_KEY, user_id="u-100", items=items), deps)
     authorize_payment(
@@ -225,14 +227,14 @@ def observe_scenarios(service: Service[Any, Any]) -> set[Call]:
 def test_scenarios_reach_every_declared_error() -> None:
     for name, scenarios in SCENARIOS.items():
         expected = {outcome for _, outcome in scenarios} - {"ok"}
-        retry_only = {e.__name__ for e in SERVICES[name].retryable}
-        assert expected | retry_only == {e.__name__ for e in SERVICES[name].errors}, name
-    assert set(SCENARIOS) == set(SERVICES)
+        retry_only = {e.__name__ for e in app.services[name].retryable}
+        assert expected | retry_only == {e.__name__ for e in app.services[name].errors}, name
+    assert set(SCENARIOS) == set(app.services)
 
 
-@pytest.mark.parametrize("name", sorted(SERVICES))
+@pytest.mark.parametrize("name", sorted(app.services))
 def test_declared_access_is_exactly_what_the_service_does(name: str) -> None:
-    service = SERVICES[name]
+    service = app.services[name]
     observed = observe_scenarios(service)
     assert observed <= declared(service), (
         f"{name} did undeclared {sorted(observed - declared(service))}"
@@ -253,9 +255,9 @@ OVERRIDES: dict[str, st.SearchStrategy[Any]] = {
 """Ids biased toward the prepared records, so lookups find something as often as not."""
 
 
-@pytest.mark.parametrize("name", sorted(SERVICES))
+@pytest.mark.parametrize("name", sorted(app.services))
 def test_generated_payloads_stay_within_the_declared_access(name: str) -> None:
-    service = SERVICES[name]
+    service = app.services[name]
     allowed = declared(service)
 
     @settings(
@@ -280,9 +282,9 @@ def test_generated_payloads_stay_within_the_declared_access(name: str) -> None:
     check()
 
 
-@pytest.mark.parametrize("name", sorted(SERVICES))
+@pytest.mark.parametrize("name", sorted(app.services))
 def test_the_role_grants_exactly_the_declared_actions_on_exactly_those_tables(name: str) -> None:
-    service = SERVICES[name]
+    service = app.services[name]
     policy = lambda_policy(NAMES, name, service.tables)
     granted = {
         (arn, action)

@@ -7,20 +7,20 @@ import pytest
 from pydantic import ValidationError
 
 from orderflow._errors import ContractError
-from orderflow.services import (
+from orderflow.orders import (
     CreateOrderInput,
     InvalidOrder,
     Order,
     OrderConflict,
     OrderItem,
     OrderRequest,
-    ServiceDeps,
     ValidatedOrder,
     create_order,
     validate_order,
 )
-from orderflow.services._fields import MAX_CENTS
-from orderflow.services.order import order_id_for
+from orderflow.orders._fields import MAX_CENTS
+from orderflow.orders.order import order_id_for
+from orderflow.runtime import ServiceDeps
 
 
 def _items(*lines: tuple[str, int, int]) -> list[OrderItem]:

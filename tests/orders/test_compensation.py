@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from orderflow.services import (
+from orderflow.orders import (
     SAMPLE_STOCK,
     AuthorizePaymentInput,
     CancelOrderInput,
@@ -14,7 +14,6 @@ from orderflow.services import (
     ReleaseInventoryInput,
     ReservationNotFound,
     ReserveInventoryInput,
-    ServiceDeps,
     authorize_payment,
     cancel_order,
     create_order,
@@ -22,6 +21,7 @@ from orderflow.services import (
     release_inventory,
     reserve_inventory,
 )
+from orderflow.runtime import ServiceDeps
 
 ITEMS = [OrderItem(product_id="p-1", quantity=4, unit_price_cents=333)]
 

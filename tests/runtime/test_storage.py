@@ -7,30 +7,32 @@ from typing import Any
 
 import pytest
 
-from orderflow.services import (
-    ABSENT,
+from orderflow.orders import (
     TABLES,
     AuthorizePaymentInput,
     CreateOrderInput,
-    DynamoTable,
-    InMemoryTable,
     OrderItem,
     RefundPaymentInput,
     ReleaseInventoryInput,
     ReserveInventoryInput,
+    authorize_payment,
+    create_order,
+    refund_payment,
+    release_inventory,
+    reserve_inventory,
+    seed_sample_data,
+)
+from orderflow.runtime import (
+    ABSENT,
+    DynamoTable,
+    InMemoryTable,
     ServiceDeps,
     SteppingClock,
     StorageError,
     Store,
     Stored,
-    authorize_payment,
-    create_order,
     physical_table_name,
     put_new,
-    refund_payment,
-    release_inventory,
-    reserve_inventory,
-    seed_sample_data,
 )
 
 PREFIX = "test-orderflow"
@@ -101,17 +103,17 @@ def test_dynamo_decimal_fraction_is_refused(aws: Any) -> None:
 
 
 def test_store_from_environment_memory_and_errors() -> None:
-    store = Store.from_environment({})
+    store = Store.from_environment({}, TABLES)
     assert isinstance(store.table("users"), InMemoryTable)
     with pytest.raises(StorageError, match="ORDERFLOW_STORAGE"):
-        Store.from_environment({"ORDERFLOW_STORAGE": "redis"})
+        Store.from_environment({"ORDERFLOW_STORAGE": "redis"}, TABLES)
     with pytest.raises(StorageError, match="unknown table 'carts'"):
         store.table("carts")
 
 
 def test_services_end_to_end_on_dynamodb(aws: Any) -> None:
     store = Store.from_environment(
-        {"ORDERFLOW_STORAGE": "dynamodb", "ORDERFLOW_TABLE_PREFIX": PREFIX}
+        {"ORDERFLOW_STORAGE": "dynamodb", "ORDERFLOW_TABLE_PREFIX": PREFIX}, TABLES
     )
     assert isinstance(store.table("stock"), DynamoTable)
     deps = ServiceDeps(store=seed_sample_data(store), clock=SteppingClock(), rng=random.Random(0))

@@ -7,7 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, ConfigDict, Field
 
-from orderflow.services import SERVICES, Notification, Order
+from orderflow.orders import Notification, Order
+from orderflow.orders.app import app
 from orderflow.testing._strategies import UnsupportedSchema, from_model, json_from_model
 
 
@@ -34,7 +35,7 @@ def test_generated_json_satisfies_constraints(payload: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize(
-    "model", [Order, Notification, *(s.output_model for s in SERVICES.values())]
+    "model", [Order, Notification, *(s.output_model for s in app.services.values())]
 )
 def test_every_contract_is_generatable(model: type[BaseModel]) -> None:
     @settings(max_examples=20, deadline=None)

@@ -9,21 +9,29 @@ from typing import Any
 
 import pytest
 
-import orderflow.services as services
-from orderflow._errors import ContractError, OrderflowError, ServiceError
-from orderflow.services import (
-    SERVICES,
-    TABLES,
-    ServiceDeps,
+import orderflow.orders as services
+from orderflow._errors import ConfigurationError, ContractError, ServiceError
+from orderflow.orders import TABLES, UserNotFound
+from orderflow.orders.app import app
+from orderflow.runtime import (
     ServiceLocationError,
+    ServiceTable,
     UnknownServiceError,
-    UserNotFound,
     function_name,
-    local_handler,
     resolve_service,
 )
-from orderflow.services._registry import SERVICE_MODULES as SERVICE_MODULES_BY_NAME
-from orderflow.services._registry import ServiceTable
+
+SERVICE_LOCATIONS = {
+    "validate-order": "orderflow.orders.order:validate_order",
+    "get-user": "orderflow.orders.user:get_user",
+    "create-order": "orderflow.orders.order:create_order",
+    "authorize-payment": "orderflow.orders.payment:authorize_payment",
+    "reserve-inventory": "orderflow.orders.inventory:reserve_inventory",
+    "send-notification": "orderflow.orders.notification:send_notification",
+    "release-inventory": "orderflow.orders.compensation:release_inventory",
+    "refund-payment": "orderflow.orders.compensation:refund_payment",
+    "cancel-order": "orderflow.orders.compensation:cancel_order",
+}
 
 NAMES = {
     "validate-order",
@@ -39,8 +47,8 @@ NAMES = {
 
 
 def test_all_nine_services() -> None:
-    assert set(SERVICES) == NAMES
-    for name, service in SERVICES.items():
+    assert set(app.services) == NAMES
+    for name, service in app.services.items():
         assert service.name == name
         assert set(service.tables) <= set(TABLES), name
         assert set(service.retryable) <= set(service.errors), name
@@ -71,7 +79,7 @@ def test_all_nine_services() -> None:
     ],
 )
 def test_resolution(reference: str, name: str) -> None:
-    assert resolve_service(reference).name == name
+    assert resolve_service(reference, app.services).name == name
 
 
 def test_function_name() -> None:
@@ -83,14 +91,14 @@ def test_function_name() -> None:
 @pytest.mark.parametrize("reference", ["shop-get-users", "getuser", "shop-user", ""])
 def test_unknown_function(reference: str) -> None:
     with pytest.raises(UnknownServiceError, match="no service") as info:
-        resolve_service(reference)
-    assert isinstance(info.value, ContractError) and isinstance(info.value, LookupError)
+        resolve_service(reference, app.services, app="orderflow")
+    assert isinstance(info.value, ConfigurationError) and isinstance(info.value, LookupError)
     assert repr(reference) in str(info.value)
 
 
 def test_local_handler_runs_json_and_propagates_business_errors() -> None:
-    deps = ServiceDeps.default()
-    run = local_handler(deps)
+    deps = app.deps()
+    run = app.local_handler(deps)
     assert (
         run("arn:aws:lambda:us-east-1:1:function:p-get-user", {"user_id": "u-200"})["credit_score"]
         == 600
@@ -99,12 +107,12 @@ def test_local_handler_runs_json_and_propagates_business_errors() -> None:
         run("p-get-user", {"user_id": "u-0"})
     with pytest.raises(ContractError):
         run("p-get-user", {"user": "u-0"})
-    with pytest.raises(OrderflowError, match="nope"):
+    with pytest.raises(ConfigurationError, match="nope"):
         run("nope", {})
 
 
 def test_local_handler_shares_one_store() -> None:
-    run = local_handler()
+    run = app.local_handler()
     items = [{"product_id": "p-9", "quantity": 2, "unit_price_cents": 1}]
     run("reserve-inventory", {"reservation_id": "a", "items": items})
     with pytest.raises(services.InsufficientStock):
@@ -119,31 +127,30 @@ def test_public_names_are_exported() -> None:
     # isidentifier(): pytest's assertion rewriting (orderflow ships a pytest11 plugin, so
     # pytest rewrites the whole distribution) adds globals such as '@py_builtins'.
     listed = {n for n in dir(services) if n.isidentifier() and not n.startswith("_")}
-    assert exported == listed - SERVICE_MODULES
+    assert exported == listed - SERVICE_MODULES - {"app", "workflow"}
     lazy = services._LAZY
     assert set(lazy) <= exported and set(lazy.values()) == SERVICE_MODULES
     for name in services.__all__:
         value = getattr(services, name)  # every name resolves, lazy or not
         if name in lazy:
-            defined = importlib.import_module(f"orderflow.services.{lazy[name]}")
+            defined = importlib.import_module(f"orderflow.orders.{lazy[name]}")
             assert getattr(defined, name) is value, name
     # Once every lazy name has been looked up, the module namespace itself is the API.
     public = {n for n in vars(services) if n.isidentifier() and not n.startswith("_")}
-    assert exported == public - SERVICE_MODULES - {"annotations"}
+    assert exported == public - SERVICE_MODULES - {"annotations", "app", "workflow"}
     assert services.__all__ == sorted(services.__all__, key=lambda n: (not n.isupper(), n))
     with pytest.raises(AttributeError, match="no attribute 'get_users'"):
         services.get_users  # noqa: B018 - the lookup is the test
 
 
-def test_every_service_lives_where_the_registry_says() -> None:
-    assert list(SERVICE_MODULES_BY_NAME) == list(SERVICES)
-    for name, (module, attribute) in SERVICE_MODULES_BY_NAME.items():
-        service = getattr(importlib.import_module(module), attribute)
-        assert SERVICES[name] is service is getattr(services, attribute)
-    assert isinstance(SERVICES, ServiceTable)
+def test_a_service_table_imports_each_service_where_it_lives() -> None:
+    table = ServiceTable(SERVICE_LOCATIONS)
+    assert list(table) == list(app.services)
+    for name in table:
+        assert table[name] is app.services[name]
     with pytest.raises(KeyError):
-        SERVICES["nope"]
-    broken = ServiceTable({"get-user": ("orderflow.services.user", "GetUserInput")})
+        table["nope"]
+    broken = ServiceTable({"get-user": "orderflow.orders.user:GetUserInput"})
     with pytest.raises(TypeError, match="not the Service 'get-user'"):
         broken["get-user"]
 
@@ -153,20 +160,19 @@ _PROBE = """
 import json, sys
 def loaded():
     return sorted(m.rpartition(".")[2] for m in sys.modules
-                  if m.startswith("orderflow.services.") and not m.rpartition(".")[2][0] == "_")
+                  if m.startswith("orderflow.orders.") and not m.rpartition(".")[2][0] == "_")
 steps = {}
-import orderflow.services as services
+import orderflow.orders as services
+from orderflow.runtime import ServiceTable, resolve_service
 steps["import"] = loaded()
-names = list(services.SERVICES)
-assert "get-user" in services.SERVICES and len(services.SERVICES) == len(names)
-assert "nope" not in services.SERVICES and services.function_name("shop-get-user")
+table = ServiceTable(LOCATIONS)
+names = list(table)
+assert "get-user" in table and len(table) == len(names) and "nope" not in table
 steps["names"] = loaded()
-assert services.resolve_service("shop-get-user").name == "get-user"
+assert resolve_service("shop-get-user", table).name == "get-user"
 steps["resolve"] = loaded()
-out = services.local_handler()("shop-get-user", {"user_id": "u-100"})
-assert out["credit_score"] == 720, out
 steps["get-user"] = loaded()
-services.SERVICES["cancel-order"]
+table["cancel-order"]
 steps["cancel-order"] = loaded()
 services.SendNotificationInput
 steps["attribute"] = loaded()
@@ -175,7 +181,8 @@ print(json.dumps(steps))
 
 
 def _fresh(script: str) -> Any:
-    environment = {k: v for k, v in os.environ.items() if k != "ORDERFLOW_SERVICE"}
+    environment = {k: v for k, v in os.environ.items() if k != "ORDERFLOW_SERVICE_LOCATION"}
+    script = f"LOCATIONS = {SERVICE_LOCATIONS!r}\n{script}"
     result = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, env=environment, check=False
     )
@@ -206,7 +213,7 @@ def test_service_modules_are_imported_only_when_used() -> None:
 def test_partial_arns_and_qualifiers_resolve(reference: str) -> None:
     # Regression: a partial ARN gave the account id as the function name.
     assert function_name(reference) == "shop-get-user"
-    assert resolve_service(reference).name == "get-user"
+    assert resolve_service(reference, app.services).name == "get-user"
 
 
 def test_the_longest_matching_service_name_wins() -> None:
@@ -218,19 +225,19 @@ def test_the_longest_matching_service_name_wins() -> None:
 
 
 def test_garbage_reference_is_an_unknown_service_naming_it() -> None:
-    with pytest.raises(UnknownServiceError, match=r"no service for Lambda function 'get user'"):
-        resolve_service("get user")
+    with pytest.raises(UnknownServiceError, match=r"for Lambda function 'get user'"):
+        resolve_service("get user", app.services)
     with pytest.raises(UnknownServiceError, match="not a Lambda function name"):
         function_name("get user")
 
 
 def test_a_wrong_registry_location_names_what_it_found() -> None:
-    other = ServiceTable({"get-user": ("orderflow.services.user", "get_user")})
+    other = ServiceTable({"get-user": "orderflow.orders.user:get_user"})
     assert other["get-user"].name == "get-user"
-    wrong = ServiceTable({"cancel-order": ("orderflow.services.user", "get_user")})
+    wrong = ServiceTable({"cancel-order": "orderflow.orders.user:get_user"})
     with pytest.raises(ServiceLocationError, match="is the Service 'get-user', not") as info:
         wrong["cancel-order"]
-    assert isinstance(info.value, ContractError) and isinstance(info.value, TypeError)
-    broken = ServiceTable({"get-user": ("orderflow.services.user", "GetUserInput")})
+    assert isinstance(info.value, ConfigurationError) and isinstance(info.value, TypeError)
+    broken = ServiceTable({"get-user": "orderflow.orders.user:GetUserInput"})
     with pytest.raises(ServiceLocationError, match="is a ModelMetaclass, not the Service"):
         broken["get-user"]
