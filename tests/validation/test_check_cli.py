@@ -102,7 +102,7 @@ def test_missing_file_and_usage_errors_exit_2(
 ) -> None:
     assert main(["check", str(tmp_path / "nope.json")]) == 2
     assert "cannot read the file" in capsys.readouterr().err
-    assert main(["check"]) == 2
+    assert main(["check", "--workflow", "nope"]) == 2
     assert main(["check", str(tmp_path / "x.json"), "--format", "yaml"]) == 2
 
 
@@ -284,3 +284,12 @@ def test_a_workflow_that_cannot_be_built_is_one_error_diagnostic(
     else:
         assert out == ""
         assert "workflow-build-error" in err and "state 'GetUser'" in err
+
+
+def test_without_a_target_check_covers_each_workflow_of_the_app(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["check"]) == 0
+    assert "orderflow:order: no problems found" in capsys.readouterr().err
+    assert main(["check", "--format", "json", "--workflow", "order"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"order": []}
