@@ -126,6 +126,7 @@ def traced() -> Trace:
 def service_traces() -> dict[str, Trace]:
     """Each service's own trace, as ``orderflow deploy`` packages it, made once per session."""
     packager = Packager(FakeDependencies())
+    packager.use_app(app)
     packager.prepare(list(app.services))
     return packager.traces
 
@@ -138,9 +139,9 @@ def packager(service_traces: dict[str, Trace]) -> Packager:
 
 
 @pytest.fixture(scope="session")
-def requirements(traced: Trace) -> tuple[str, ...]:
-    """What the Lambda entry point needs, as deploy computes it."""
-    return traced.requirements
+def requirements(service_traces: dict[str, Trace]) -> tuple[str, ...]:
+    """What the Lambda functions need, as deploy computes it (every service's)."""
+    return tuple(sorted({r for trace in service_traces.values() for r in trace.requirements}))
 
 
 def write_wheel(directory: Path, filename: str, files: dict[str, bytes]) -> Path:

@@ -18,13 +18,13 @@ from orderflow.asl._jsonpath import compile_path
 from orderflow.deploy import event_matches
 from orderflow.deploy._events import RuleResource
 from orderflow.deploy._names import StackNames
-from orderflow.deploy._stack import StackConfig, stack_resources
+from orderflow.deploy._stack import Machine, StackConfig, stack_resources
 from orderflow.dsl import render
 from orderflow.orders.app import app
 from orderflow.orders.workflow import SAMPLE_ORDER, order_workflow
 from orderflow.testing import run_asl
 
-NAMES = StackNames("shop", "123456789012", "us-east-1")
+NAMES = StackNames("shop", "123456789012", "us-east-1").for_workflow("order")
 
 
 def envelope(detail: Any, **overrides: Any) -> dict[str, Any]:
@@ -47,7 +47,8 @@ def envelope(detail: Any, **overrides: Any) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def deployed() -> tuple[Any, RuleResource]:
     definition = render(order_workflow, account=NAMES.account, region=NAMES.region, prefix="shop")
-    resources = stack_resources(NAMES, definition, StackConfig(), lambda service: b"zip")
+    machine = Machine(NAMES, definition, "STANDARD", app.triggers_of("order"))
+    resources = stack_resources(NAMES, app, [machine], StackConfig(), lambda service: b"zip")
     (rule,) = [r for r in resources if isinstance(r, RuleResource)]
     return definition, rule
 

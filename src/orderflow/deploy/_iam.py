@@ -163,14 +163,15 @@ def states_policy(names: StackNames, function_arns: Iterable[str]) -> Policy:
     invoke = [*arns, *(f"{arn}:*" for arn in arns)]
     xray = [action for action in WILDCARD_ACTIONS if action.startswith("xray:")]
     logs = [action for action in WILDCARD_ACTIONS if action.startswith("logs:")]
-    return {
-        "Version": VERSION,
-        "Statement": [
-            _statement("InvokeWorkflowFunctions", ["lambda:InvokeFunction"], invoke),
-            _statement("XRayTracing", xray, "*"),
-            _statement("LogDelivery", logs, "*"),
-        ],
-    }
+    statements = [
+        _statement("XRayTracing", xray, "*"),
+        _statement("LogDelivery", logs, "*"),
+    ]
+    if invoke:  # a workflow without Lambda tasks may invoke nothing (IAM refuses no resource)
+        statements.insert(
+            0, _statement("InvokeWorkflowFunctions", ["lambda:InvokeFunction"], invoke)
+        )
+    return {"Version": VERSION, "Statement": statements}
 
 
 def events_policy(target_arn: str) -> Policy:
@@ -178,7 +179,7 @@ def events_policy(target_arn: str) -> Policy:
     (the state machine, or the alias the rule targets)."""
     return {
         "Version": VERSION,
-        "Statement": [_statement("StartOrderWorkflow", ["states:StartExecution"], [target_arn])],
+        "Statement": [_statement("StartWorkflow", ["states:StartExecution"], [target_arn])],
     }
 
 

@@ -342,7 +342,9 @@ class Packager:
                 f"services: {', '.join(app.services)}"
             )
         roots = _import_roots(app.packages)
-        path = os.pathsep.join([*roots, self.environment.get("PYTHONPATH", "")]).strip(os.pathsep)
+        # A PYTHONPATH the caller gives comes first (to package another source tree).
+        given = self.environment.get("PYTHONPATH", "")
+        path = os.pathsep.join(p for p in (given, *roots) if p)
         env = {**self.environment, **function_environment(app, app.services[name])}
         if path:
             env["PYTHONPATH"] = path
@@ -350,7 +352,10 @@ class Packager:
 
     def _require_app(self) -> App:
         if self._app is None:
-            raise DeployError("internal: Packager.use_app(app) was not called before packaging")
+            # Not told: the app every command finds (nearest pyproject.toml, else bundled).
+            from orderflow._targets import load_app
+
+            self._app = load_app()
         return self._app
 
     def prepare(self, services: Iterable[str]) -> None:
@@ -392,7 +397,7 @@ class Packager:
                 code = dict(self.code(service))
             else:
                 code = {name: path.read_bytes() for name, path in trace.code.items()}
-            requirements = _with_app_requirements(trace.requirements, self._app)
+            requirements = _with_app_requirements(trace.requirements, self._require_app())
             files = {**self.dependencies.files(requirements), **code}
             self._cache[service] = build_zip(files)
         return self._cache[service]
