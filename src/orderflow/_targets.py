@@ -255,7 +255,7 @@ class AppSpec:
     Attributes:
         spec: ``MODULE:ATTR`` of the :class:`~orderflow.App`.
         source: where it came from: ``--app``, the ``pyproject.toml`` path, or ``bundled``.
-        root: the directory of that ``pyproject.toml`` (made importable), if any.
+        root: the directory of the nearest ``pyproject.toml`` (made importable), if any.
     """
 
     spec: str
@@ -299,21 +299,20 @@ def find_app(app: str | None = None, *, cwd: Path | None = None) -> AppSpec:
         TargetError: ``app`` is not ``MODULE:ATTR``; the nearest ``pyproject.toml`` cannot
             be read, is not TOML, or its setting is not ``MODULE:ATTR`` (names the file).
     """
+    start = (cwd or Path.cwd()).resolve()
+    project = next((d for d in (start, *start.parents) if (d / "pyproject.toml").is_file()), None)
     if app is not None:
         if not _SPEC.match(app):
             raise TargetError(
                 f"--app {app!r}: expected MODULE:ATTR naming an orderflow.App (e.g. mypkg.app:app)",
                 target=app,
             )
-        return AppSpec(app, "--app")
-    start = (cwd or Path.cwd()).resolve()
-    for directory in (start, *start.parents):
-        candidate = directory / "pyproject.toml"
-        if candidate.is_file():
-            configured = _pyproject_app(candidate)
-            if configured is not None:
-                return AppSpec(configured, str(candidate), directory)
-            break
+        # The project around the cwd stays importable, as it is without --app.
+        return AppSpec(app, "--app", project)
+    if project is not None:
+        configured = _pyproject_app(project / "pyproject.toml")
+        if configured is not None:
+            return AppSpec(configured, str(project / "pyproject.toml"), project)
     return AppSpec(DEFAULT_APP, "bundled")
 
 
