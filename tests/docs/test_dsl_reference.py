@@ -14,7 +14,7 @@ def test_every_example_in_the_dsl_reference_runs() -> None:
     namespace: dict[str, object] = {"__name__": "dsl_reference"}
     for number, block in enumerate(blocks, start=1):
         code = compile(block, f"{DOC.name} example {number}", "exec")
-        exec(code, namespace)  # noqa: S102 - running the documentation is the test
+        exec(code, namespace)  # running the documentation is the test
 
 
 def test_every_flow_method_is_documented() -> None:
