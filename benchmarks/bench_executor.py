@@ -28,9 +28,9 @@ from unittest import mock
 
 from orderflow.dsl import render
 from orderflow.executor import start_execution
-from orderflow.services import ServiceDeps, local_handler
+from orderflow.orders.app import app
+from orderflow.orders.workflow import SAMPLE_ORDER, order_workflow
 from orderflow.testing import run_asl
-from orderflow.workflow import SAMPLE_ORDER, order_workflow
 
 
 def rate(label: str, count: int, seconds: float, unit: str) -> float:
@@ -57,7 +57,7 @@ def timed_pair(fn: Callable[[], Any], repeat: int) -> tuple[float, float]:
 
 def bench_order_workflow(n: int) -> float:
     definition = render(order_workflow)
-    handler = local_handler(ServiceDeps.default(seed=1))
+    handler = app.local_handler(app.deps(seed=1))
 
     def once() -> None:
         execution = start_execution(definition, SAMPLE_ORDER, lambda_handler=handler)
@@ -233,7 +233,7 @@ def bench_moto(n: int) -> float | None:
     per_run = _moto_runs(
         render(order_workflow).to_json(indent=None),
         json.dumps(SAMPLE_ORDER),
-        local_handler(ServiceDeps.default(seed=1)),
+        app.local_handler(app.deps(seed=1)),
         n,
     )
     if per_run is None:
@@ -243,7 +243,7 @@ def bench_moto(n: int) -> float | None:
 
 def bench_memory(n: int) -> None:
     definition = render(order_workflow)
-    handler = local_handler(ServiceDeps.default(seed=1))
+    handler = app.local_handler(app.deps(seed=1))
     gc.collect()
     tracemalloc.start()
     checkpoints: list[tuple[int, int]] = []

@@ -3,6 +3,8 @@
 import orderflow
 
 EXPECTED = {
+    "App",
+    "ConfigurationError",
     "ContractError",
     "Definition",
     "DefinitionError",
@@ -11,8 +13,11 @@ EXPECTED = {
     "InvalidDefinition",
     "OrderflowError",
     "SdkInteropError",
+    "Service",
+    "ServiceDeps",
     "ServiceError",
     "TaskFailure",
+    "Trigger",
     "WorkflowBuildError",
     "as_definition",
     "load_definition",

@@ -3,7 +3,7 @@
 The httpx rule (STYLE rule 1): implementation lives in private modules and each public
 module re-exports an explicit ``__all__``; anything else a user can see by ``dir()`` is a leak
 (a helper import that tools and autocompletion would present as API). Submodules are not
-leaks: ``orderflow.services.order`` is a documented module, not a name in ``__all__``.
+leaks: ``orderflow.orders.order`` is a documented module, not a name in ``__all__``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ PUBLIC_MODULES = [
     "orderflow",
     "orderflow.asl",
     "orderflow.asl.expressions",
-    "orderflow.services",
+    "orderflow.runtime",
+    "orderflow.orders",
     "orderflow.dsl",
     "orderflow.validation",
     "orderflow.checker",
@@ -37,7 +38,7 @@ _SDK_INSTALLED = importlib.util.find_spec("stepfunctions") is not None
 
 
 def _is_submodule(module: ModuleType, name: str) -> bool:
-    # find_spec, not getattr: a lazily loaded submodule (orderflow.services.order) is listed
+    # find_spec, not getattr: a lazily loaded submodule (orderflow.orders.order) is listed
     # by __dir__ before it is imported, and importing it here would hide nothing.
     if not hasattr(module, "__path__"):
         return False

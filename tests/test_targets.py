@@ -18,7 +18,6 @@ import pytest
 
 from orderflow._errors import DefinitionError, TargetError, WorkflowBuildError
 from orderflow._targets import (
-    DEFAULT_TARGET,
     MAX_FILE_BYTES,
     import_attribute,
     is_module_target,
@@ -29,7 +28,7 @@ from orderflow.cli import main
 
 WORKFLOW_MODULE = (
     "from orderflow.dsl import Flow, workflow\n"
-    "from orderflow.services import GetUserInput, OrderRequest, get_user\n"
+    "from orderflow.orders import GetUserInput, OrderRequest, get_user\n"
     "@workflow('from-cwd', input_model=OrderRequest)\n"
     "def wf(flow: Flow[OrderRequest]) -> None:\n"
     "    flow.task('GetUser', get_user).call(GetUserInput, user_id=flow.input.user_id)\n"
@@ -258,11 +257,66 @@ def test_definitions_dicts_and_to_definition_objects_load(cwd: Path) -> None:
         load_definition_target("tgt_kinds:WRONG")
 
 
-def test_the_default_target_is_the_order_workflow() -> None:
-    assert load_workflow().name == load_workflow(DEFAULT_TARGET).name
-    from orderflow.workflow import order_workflow
+def test_the_default_app_is_the_bundled_order_app(tmp_path: Path) -> None:
+    from orderflow._targets import DEFAULT_APP, find_app, load_app
+    from orderflow.orders.app import app
+    from orderflow.orders.workflow import order_workflow
 
-    assert load_workflow() is order_workflow
+    assert load_workflow("orderflow.orders.workflow:order_workflow") is order_workflow
+    found = find_app(cwd=tmp_path)  # no pyproject.toml above a fresh temp folder
+    assert found.spec == DEFAULT_APP and found.bundled and found.source == "bundled"
+    assert load_app(found) is app
+    assert app.workflow() is order_workflow
+
+
+def test_the_nearest_pyproject_names_the_app(tmp_path: Path) -> None:
+    from orderflow._targets import find_app, load_app
+
+    project = tmp_path / "proj"
+    (project / "src" / "mini").mkdir(parents=True)
+    (project / "pyproject.toml").write_text('[tool.orderflow]\napp = "mini.app:app"\n')
+    (project / "src" / "mini" / "__init__.py").write_text("")
+    (project / "src" / "mini" / "app.py").write_text(
+        "from orderflow.orders.app import app as bundled\n"
+        "from orderflow import App\n"
+        "app = App('mini', services=bundled.services.values(), workflows=[bundled.workflow()],"
+        " tables=bundled.tables, packages=('mini',))\n"
+    )
+    deeper = project / "a" / "b"
+    deeper.mkdir(parents=True)
+    found = find_app(cwd=deeper)
+    assert (found.spec, found.root) == ("mini.app:app", project)
+    assert load_app(found).name == "mini"
+    # --app wins over the file; only the nearest pyproject.toml counts.
+    assert find_app("x.y:z", cwd=deeper).spec == "x.y:z"
+    (deeper / "pyproject.toml").write_text("[project]\nname = 'other'\n")
+    assert find_app(cwd=deeper).bundled
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[tool.orderflow\n", "not valid TOML"),
+        ('[tool.orderflow]\napp = "not a spec"\n', "expected"),
+        ("[tool.orderflow]\napp = 3\n", "expected"),
+    ],
+)
+def test_a_bad_pyproject_setting_names_the_file(tmp_path: Path, text: str, message: str) -> None:
+    from orderflow._targets import find_app
+
+    (tmp_path / "pyproject.toml").write_text(text)
+    with pytest.raises(TargetError, match=message) as info:
+        find_app(cwd=tmp_path)
+    assert info.value.file == str(tmp_path / "pyproject.toml")
+
+
+def test_an_app_spec_that_is_no_app_is_a_target_error() -> None:
+    from orderflow._targets import load_app
+
+    with pytest.raises(TargetError, match=r"not an orderflow\.App"):
+        load_app("orderflow.orders.workflow:order_workflow")
+    with pytest.raises(TargetError, match="expected MODULE:ATTR"):
+        load_app("nonsense")
 
 
 def test_loading_a_target_never_imports_the_cli(tmp_path: Path) -> None:
@@ -270,7 +324,9 @@ def test_loading_a_target_never_imports_the_cli(tmp_path: Path) -> None:
         "import sys\n"
         "from orderflow.executor._local import load_target\n"
         "from orderflow.deploy import workflow_source\n"
-        "load_target(); workflow_source()\n"
+        "from orderflow._targets import load_app\n"
+        "load_target('orderflow.orders.workflow:order_workflow'); load_app()\n"
+        "workflow_source('orderflow.orders.workflow:order_workflow')\n"
         "print(sorted(m for m in sys.modules if m == 'click' or m.startswith('orderflow.cli')))\n"
     )
     done = subprocess.run(

@@ -19,9 +19,9 @@ from orderflow.asl._mermaid import to_mermaid
 from orderflow.cli import main
 from orderflow.cli._render import render_text
 from orderflow.dsl import contracts_for, functions, render
-from orderflow.services import ServiceDeps, local_handler
+from orderflow.orders.app import app
+from orderflow.orders.workflow import SAMPLE_ORDER, order_workflow
 from orderflow.testing import run_asl
-from orderflow.workflow import SAMPLE_ORDER, order_workflow
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 REGENERATE = os.environ.get("ORDERFLOW_REGEN_GOLDEN") == "1"
@@ -34,7 +34,7 @@ REGENERATE = os.environ.get("ORDERFLOW_REGEN_GOLDEN") == "1"
     ("fmt", "filename"), [("asl", "order_workflow.asl.json"), ("mermaid", "order_workflow.mmd")]
 )
 def test_rendered_output_matches_the_golden_file(fmt: str, filename: str) -> None:
-    text = render_text("orderflow.workflow:order_workflow", fmt=fmt)
+    text = render_text("orderflow.orders.workflow:order_workflow", fmt=fmt)
     path = GOLDEN / filename
     if REGENERATE:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -136,7 +136,7 @@ def run_order(order: dict[str, Any]) -> tuple[str, Any, list[tuple[str, Any]]]:
     Returns the status, the output (or error and cause), and each Lambda call as
     ``(service name, payload)`` in call order.
     """
-    invoke = local_handler(ServiceDeps.default(seed=0))
+    invoke = app.local_handler(app.deps(seed=0))
     calls: list[tuple[str, Any]] = []
 
     def recording(function: str, payload: Any) -> Any:
@@ -209,7 +209,7 @@ def test_cli_prints_asl_to_stdout_and_nothing_else(capsys: pytest.CaptureFixture
     assert main(["render"]) == 0
     captured = capsys.readouterr()
     assert json.loads(captured.out) == render(order_workflow).data
-    assert captured.out == render_text("orderflow.workflow:order_workflow")
+    assert captured.out == render_text("orderflow.orders.workflow:order_workflow")
     assert captured.err == ""
 
 
@@ -220,7 +220,7 @@ def test_cli_writes_a_file_with_parameters(
     code = main(
         [
             "render",
-            "orderflow.workflow:order_workflow",
+            "orderflow.orders.workflow:order_workflow",
             "--format",
             "mermaid",
             "-o",
@@ -272,8 +272,8 @@ def test_cli_bad_account_region_or_prefix_is_a_usage_error(
     ("target", "fragment"),
     [
         ("no_such_module_xyz:wf", "cannot import module 'no_such_module_xyz'"),
-        ("orderflow.workflow:missing", "has no attribute 'missing'"),
-        ("orderflow.workflow:SAMPLE_ORDER", "is a dict, not a Workflow"),
+        ("orderflow.orders.workflow:missing", "has no attribute 'missing'"),
+        ("orderflow.orders.workflow:SAMPLE_ORDER", "is a dict, not a Workflow"),
         ("orderflow.workflow", "expected MODULE:ATTR"),
     ],
 )
@@ -294,7 +294,7 @@ def test_cli_user_module_that_exits_or_prints_at_import_or_build(
     (tmp_path / "prints_wf_for_cli.py").write_text(
         "import sys\n"
         "from orderflow.dsl import Flow, workflow\n"
-        "from orderflow.services import GetUserInput, OrderRequest, get_user\n"
+        "from orderflow.orders import GetUserInput, OrderRequest, get_user\n"
         "print('importing')\n"
         "@workflow('loud', input_model=OrderRequest)\n"
         "def wf(flow: Flow[OrderRequest]) -> None:\n"
@@ -323,7 +323,7 @@ def test_cli_reports_a_wrongly_wired_workflow_without_a_traceback(
 ) -> None:
     (tmp_path / "miswired_wf_for_cli.py").write_text(
         "from orderflow.dsl import Flow, workflow\n"
-        "from orderflow.services import GetUserInput, OrderRequest, get_user\n"
+        "from orderflow.orders import GetUserInput, OrderRequest, get_user\n"
         "@workflow('bad', input_model=OrderRequest)\n"
         "def wf(flow: Flow[OrderRequest]) -> None:\n"
         "    flow.task('GetUser', get_user).call(GetUserInput, user=flow.input.user_id)\n"

@@ -7,19 +7,22 @@ modules (shown with the module they live in)::
 
     OrderflowError
     ├── ContractError (ValueError)          a payload does not satisfy a service contract
-    │   ├── UnknownServiceError (LookupError)        services: no service by that name
-    │   ├── ServiceLocationError (TypeError)         services: a bad service reference
-    │   ├── AccessDeclarationError                   services: bad reads/writes declaration
+    │   ├── AccessDeclarationError                   runtime: bad reads/writes declaration
     │   ├── UnsupportedSchema                        testing: no strategy for a schema
     │   ├── PluginConfigError                        testing: bad plugin configuration
     │   ├── BreakingChange (AssertionError)          testing: a contract snapshot broke
     │   ├── ProviderViolation (AssertionError)       testing: a service broke its contract
     │   └── EdgeContractError (AssertionError)       testing: an edge delivers a bad payload
+    ├── ConfigurationError (LookupError)    an app is wired wrongly: unknown service or
+    │   │                                   workflow, a Lambda task with no handler, a table
+    │   │                                   without a key; never a task failure
+    │   ├── UnknownServiceError                      runtime: no service by that name
+    │   └── ServiceLocationError (TypeError)         runtime: a bad service reference
     ├── ServiceError                        a service's declared business error; the
-    │                                       subclasses (UserNotFound, PaymentDeclined,
-    │                                       InsufficientStock…) live in orderflow.services
-    │                                       and their class names are the ASL error names
-    ├── StorageError (RuntimeError)         services: a store could not read or write
+    │                                       subclasses (an app's UserNotFound,
+    │                                       PaymentDeclined…) live with its services and
+    │                                       their class names are the ASL error names
+    ├── StorageError (RuntimeError)         runtime: a store could not read or write
     ├── WorkflowBuildError (ValueError)     a DSL workflow is wired wrongly
     ├── DefinitionError (ValueError)        an ASL document cannot be read or used
     │   ├── InvalidDefinition               validation found errors (carries diagnostics)
@@ -90,6 +93,15 @@ class OrderflowError(Exception):
 
 class ContractError(OrderflowError, ValueError):
     """A payload does not satisfy a service's input or output contract."""
+
+
+class ConfigurationError(OrderflowError, LookupError):
+    """An app is wired wrongly: an unknown service or workflow, a Lambda task nothing
+    answers, a table without a key, a trigger naming no workflow.
+
+    The executor raises it instead of failing the task, so a ``States.ALL`` catcher can
+    never swallow a configuration mistake; the CLI exits 2.
+    """
 
 
 class ServiceError(OrderflowError):
@@ -177,6 +189,7 @@ class SdkInteropError(OrderflowError, ValueError):
 
 
 __all__ = [
+    "ConfigurationError",
     "ContractError",
     "DefinitionError",
     "DeployError",

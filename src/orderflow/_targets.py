@@ -1,8 +1,8 @@
 """Resolving what a user names on the command line or in config: ``MODULE:ATTR`` or a file.
 
-Every command and option that takes a user's object (``orderflow render/check/run``'s
-TARGET, ``deploy --workflow``, ``check --contracts/--input-model``, the pytest plugin's
-``orderflow_*`` settings) loads it here, so they all import the same way:
+Every command and option that takes a user's object (the app every command works on,
+``orderflow render/check/run``'s TARGET, ``check --contracts/--input-model``, the pytest
+plugin's ``orderflow_*`` settings) loads it here, so they all import the same way:
 
 * the current directory is importable, as it is for ``python -m``;
 * the user's code (importing the module, reading the attribute, building a workflow) runs
@@ -23,7 +23,9 @@ import importlib
 import os
 import re
 import sys
+import tomllib
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -31,10 +33,12 @@ from orderflow._errors import DefinitionError, OrderflowError, TargetError
 from orderflow.asl import Definition, as_definition, parse_definition
 
 if TYPE_CHECKING:
+    from orderflow._app import App
     from orderflow.dsl import Workflow
 
-DEFAULT_TARGET: Final = "orderflow.workflow:order_workflow"
-"""The order workflow: what ``render``, ``run`` and ``deploy`` use when given no target."""
+DEFAULT_APP: Final = "orderflow.orders.app:app"
+"""The bundled order app: what every command works on when no app is named or configured.
+The one place the framework names the order domain (a string, imported only when used)."""
 
 # Far above AWS's 1 MiB definition limit (which the validator reports as an error), but
 # low enough that a wrong file (a log, a data dump) is refused instead of read into memory.
@@ -101,7 +105,7 @@ def import_attribute(spec: str, *, what: str) -> object:
     if not _SPEC.match(spec):
         raise TargetError(
             f"{label}: expected MODULE:ATTR (a module's dotted name, a colon, then an "
-            f"attribute, e.g. {DEFAULT_TARGET})",
+            "attribute, e.g. mypkg.app:app)",
             target=spec,
         )
     module_name, _, attr = spec.partition(":")
@@ -148,7 +152,7 @@ def _built(value: Workflow[Any], spec: str, label: str) -> Workflow[Any]:
     return value
 
 
-def load_workflow(target: str = DEFAULT_TARGET, *, what: str = "workflow") -> Workflow[Any]:
+def load_workflow(target: str, *, what: str = "workflow") -> Workflow[Any]:
     """The DSL workflow ``target`` (``MODULE:ATTR``) names, its build function already run.
 
     Building here, inside :func:`user_code`, means whatever renders it later (with any
@@ -265,13 +269,115 @@ def load_definition_target(target: str, *, what: str = "target") -> Definition:
     return as_definition(result)
 
 
+@dataclass(frozen=True)
+class AppSpec:
+    """Which app a command works on, and why.
+
+    Attributes:
+        spec: ``MODULE:ATTR`` of the :class:`~orderflow.App`.
+        source: where it came from: ``--app``, the ``pyproject.toml`` path, or ``bundled``.
+        root: the directory of the nearest ``pyproject.toml`` (made importable), if any.
+    """
+
+    spec: str
+    source: str
+    root: Path | None = None
+
+    @property
+    def bundled(self) -> bool:
+        """Whether this is the bundled order app."""
+        return self.spec == DEFAULT_APP
+
+
+def _pyproject_app(path: Path) -> str | None:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise TargetError(f"cannot read: {exc.strerror}", file=str(path)) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise TargetError(f"not valid TOML: {exc}", file=str(path)) from None
+    tool = data.get("tool")
+    section = tool.get("orderflow") if isinstance(tool, dict) else None
+    if not isinstance(section, dict) or "app" not in section:
+        return None
+    value = section["app"]
+    if not isinstance(value, str) or not _SPEC.match(value):
+        raise TargetError(
+            f'[tool.orderflow] app = {value!r}: expected "MODULE:ATTR" (e.g. "mypkg.app:app")',
+            file=str(path),
+        )
+    return value
+
+
+def find_app(app: str | None = None, *, cwd: Path | None = None) -> AppSpec:
+    """Which app to use: ``app`` (``--app``), else ``[tool.orderflow] app`` in the nearest
+    ``pyproject.toml`` walking up from ``cwd``, else the bundled order app.
+
+    Only the nearest ``pyproject.toml`` counts: a project without the setting uses the
+    bundled app even inside a folder whose own project names one.
+
+    Raises:
+        TargetError: ``app`` is not ``MODULE:ATTR``; the nearest ``pyproject.toml`` cannot
+            be read, is not TOML, or its setting is not ``MODULE:ATTR`` (names the file).
+    """
+    start = (cwd or Path.cwd()).resolve()
+    project = next((d for d in (start, *start.parents) if (d / "pyproject.toml").is_file()), None)
+    if app is not None:
+        if not _SPEC.match(app):
+            raise TargetError(
+                f"--app {app!r}: expected MODULE:ATTR naming an orderflow.App (e.g. mypkg.app:app)",
+                target=app,
+            )
+        # The project around the cwd stays importable, as it is without --app.
+        return AppSpec(app, "--app", project)
+    if project is not None:
+        configured = _pyproject_app(project / "pyproject.toml")
+        if configured is not None:
+            return AppSpec(configured, str(project / "pyproject.toml"), project)
+    return AppSpec(DEFAULT_APP, "bundled")
+
+
+def _importable_root(root: Path) -> None:
+    # A project named by its pyproject.toml is importable from its folder (flat layout) or
+    # its src/ folder (src layout), as an editable install would make it.
+    for folder in (root / "src", root):
+        text = str(folder)
+        if folder.is_dir() and text not in sys.path:
+            sys.path.insert(0, text)
+
+
+def load_app(app: str | AppSpec | None = None, *, cwd: Path | None = None) -> App:
+    """The :class:`~orderflow.App` a command works on (see :func:`find_app`).
+
+    Raises:
+        TargetError: the app cannot be found, imported or built (its ConfigurationError or
+            WorkflowBuildError is quoted), or the attribute is not an App.
+    """
+    found = app if isinstance(app, AppSpec) else find_app(app, cwd=cwd)
+    if found.root is not None:
+        _importable_root(found.root)
+    what = "app" if found.source in ("--app", "bundled") else f"app (from {found.source})"
+    value = import_attribute(found.spec, what=what)
+    from orderflow._app import App
+
+    if not isinstance(value, App):
+        raise TargetError(
+            f"{what} {found.spec!r} is a {type(value).__name__}, not an orderflow.App",
+            target=found.spec,
+        )
+    return value
+
+
 __all__ = [
-    "DEFAULT_TARGET",
+    "DEFAULT_APP",
+    "AppSpec",
     "MAX_FILE_BYTES",
     "read_definition_bytes",
     "TargetError",
+    "find_app",
     "import_attribute",
     "is_module_target",
+    "load_app",
     "load_definition_target",
     "load_workflow",
     "user_code",

@@ -19,7 +19,9 @@ from orderflow.deploy._stack import lambda_arns
 from orderflow.executor import start_execution
 from orderflow.executor._states._task import Resource
 from orderflow.executor._trace import format_trace
-from orderflow.services import GetUserInput, User, function_name, resolve_service
+from orderflow.orders import GetUserInput, User
+from orderflow.orders.app import app
+from orderflow.runtime import function_name, resolve_service
 
 ARN = "arn:aws:lambda:us-west-2:123456789012:function:my-function"
 
@@ -121,7 +123,7 @@ READERS = [
 @pytest.mark.parametrize("reference", READERS)
 def test_services_and_checker_agree_on_every_form(reference: str) -> None:
     assert function_name(reference) == function_base_name(reference) == "shop-get-user"
-    assert resolve_service(reference).name == "get-user"
+    assert resolve_service(reference, app.services).name == "get-user"
     table = ContractTable({"get-user": (GetUserInput, User)}, prefixes=["shop"])
     found = table.find(reference)
     assert found is not None and found.key == "get-user"

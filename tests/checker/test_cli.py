@@ -110,12 +110,12 @@ def test_options_reach_the_checker(project: Path) -> None:
 
 def test_a_workflow_target_brings_its_own_contracts() -> None:
     from orderflow.dsl import render
-    from orderflow.workflow import order_workflow
+    from orderflow.orders.workflow import order_workflow
 
     definition = render(order_workflow).to_dict()
     definition["States"]["GetUser"]["ResultSelector"]["email.$"] = "$.Payload.mail"
     found: list[Any] = dataflow_diagnostics(
-        load_definition_from(definition), target="orderflow.workflow:order_workflow"
+        load_definition_from(definition), target="orderflow.orders.workflow:order_workflow"
     )
     assert [(d.code, d.state) for d in found] == [("path-cannot-exist", "GetUser")]
 

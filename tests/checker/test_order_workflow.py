@@ -14,10 +14,11 @@ import pytest
 
 from orderflow.checker import check_dataflow
 from orderflow.dsl import contracts_for, render
-from orderflow.services import OrderRequest, ServiceDeps, local_handler
+from orderflow.orders import OrderRequest
+from orderflow.orders.app import app
+from orderflow.orders.workflow import SAMPLE_ORDER, order_workflow
 from orderflow.testing import run_asl
 from orderflow.validation import Diagnostic
-from orderflow.workflow import SAMPLE_ORDER, order_workflow
 
 
 @pytest.fixture(scope="module")
@@ -141,8 +142,8 @@ def test_the_executor_agrees_with_the_parallel_finding(
     broken = copy.deepcopy(definition)
     payload = broken["States"]["SendNotification"]["Parameters"]["Payload"]
     payload["order_id.$"] = "$.process_order.order_id"
-    execution = run_asl(broken, SAMPLE_ORDER, lambda_handler=local_handler(ServiceDeps.default()))
+    execution = run_asl(broken, SAMPLE_ORDER, lambda_handler=app.local_handler(app.deps()))
     assert (execution.status, execution.error) == ("FAILED", "States.Runtime")
     assert "'SendNotification'" in (execution.cause or "")
-    fixed = run_asl(definition, SAMPLE_ORDER, lambda_handler=local_handler(ServiceDeps.default()))
+    fixed = run_asl(definition, SAMPLE_ORDER, lambda_handler=app.local_handler(app.deps()))
     assert fixed.status == "SUCCEEDED", fixed.cause

@@ -20,7 +20,7 @@ import pytest
 
 from orderflow.deploy import Aws
 from orderflow.deploy._package import Packager, Trace, WheelDependencies, trace_entry_point
-from orderflow.services import SERVICES
+from orderflow.orders.app import app
 
 from .._aws import CREDENTIALS, REGION, guard_client, loopback_allows, moto_post, reset_moto
 
@@ -119,14 +119,15 @@ class FakeDependencies:
 @pytest.fixture(scope="session")
 def traced() -> Trace:
     """The Lambda entry point's trace, made once per session."""
-    return trace_entry_point("orderflow.services._lambda")
+    return trace_entry_point("orderflow.runtime._lambda")
 
 
 @pytest.fixture(scope="session")
 def service_traces() -> dict[str, Trace]:
     """Each service's own trace, as ``orderflow deploy`` packages it, made once per session."""
     packager = Packager(FakeDependencies())
-    packager.prepare(list(SERVICES))
+    packager.use_app(app)
+    packager.prepare(list(app.services))
     return packager.traces
 
 
@@ -138,9 +139,9 @@ def packager(service_traces: dict[str, Trace]) -> Packager:
 
 
 @pytest.fixture(scope="session")
-def requirements(traced: Trace) -> tuple[str, ...]:
-    """What the Lambda entry point needs, as deploy computes it."""
-    return traced.requirements
+def requirements(service_traces: dict[str, Trace]) -> tuple[str, ...]:
+    """What the Lambda functions need, as deploy computes it (every service's)."""
+    return tuple(sorted({r for trace in service_traces.values() for r in trace.requirements}))
 
 
 def write_wheel(directory: Path, filename: str, files: dict[str, bytes]) -> Path:

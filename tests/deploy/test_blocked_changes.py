@@ -16,7 +16,11 @@ from .conftest import MotoServer
 
 pytestmark = pytest.mark.moto
 
-TAGS = [{"Key": "project", "Value": "orderflow"}, {"Key": "prefix", "Value": "shop"}]
+TAGS = [
+    {"Key": "project", "Value": "orderflow"},
+    {"Key": "prefix", "Value": "shop"},
+    {"Key": "app", "Value": "orderflow"},
+]
 
 
 def _wrong_key_table(aws: Aws) -> None:
@@ -83,13 +87,13 @@ def test_dry_run_refuses_a_state_machine_type_change_as_deploy_does(
     deploy(aws, prefix="shop", packager=packager, config=express, progress=lambda line: None)
     plan = deploy(aws, prefix="shop", packager=packager, dry_run=True)
     (blocked,) = plan.blocked
-    assert (blocked.kind, blocked.name) == ("state machine", "shop-orders")
+    assert (blocked.kind, blocked.name) == ("state machine", "shop-order")
     assert "is EXPRESS, asked for STANDARD" in str(blocked.blocked)
 
     dry = run_cli(capsys, *deploy_args(moto, wheel_dir, "--dry-run"))
     assert dry.code == 1, dry.err
-    assert "blocked: cannot update state machine shop-orders (type)" in dry.out
-    assert "error: state machine shop-orders is EXPRESS, asked for STANDARD" in dry.err
+    assert "blocked: cannot update state machine shop-order (type)" in dry.out
+    assert "error: state machine shop-order is EXPRESS, asked for STANDARD" in dry.err
     same_type = run_cli(capsys, *deploy_args(moto, wheel_dir, "--dry-run", "--type", "EXPRESS"))
     assert same_type.code == 0, same_type.err
     assert "blocked" not in same_type.out

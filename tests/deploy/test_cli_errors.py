@@ -1,7 +1,7 @@
 """Bad input to the deploy commands is a clean message and the documented exit code.
 
 Exit 2 for an option value that cannot be used (``--prefix``, ``--region``,
-``--endpoint-url``, ``--profile``, a ``--workflow`` that names no workflow), found before
+``--endpoint-url``, ``--profile``, a ``--workflow`` the app does not have), found before
 any AWS call; exit 1 when AWS (or what answers at the endpoint) fails, or the definition is
 invalid. Never "internal error" (exit 70), never a traceback.
 """
@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
+from orderflow import App
 from orderflow.dsl import Flow, workflow
+from orderflow.orders import get_user
 
 from ._helpers import Result, deploy_args, run_cli
 from .conftest import REGION, MotoServer
@@ -158,10 +160,13 @@ def broken(flow: Flow[Empty]) -> None:
     )
 
 
+broken_app = App("broken", services=[get_user], workflows=[broken], tables={"users": "user_id"})
+
+
 def test_a_workflow_whose_definition_is_invalid_exits_1(
     moto: MotoServer, wheel_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    result = run_cli(capsys, *deploy_args(moto, wheel_dir, "--workflow", f"{__name__}:broken"))
+    result = run_cli(capsys, *deploy_args(moto, wheel_dir, "--app", f"{__name__}:broken_app"))
     _clean(result, 1, "MaxAttempts")
     assert moto.writes() == []
 

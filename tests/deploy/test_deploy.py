@@ -32,17 +32,21 @@ from orderflow.deploy._names import StackNames
 from orderflow.deploy._package import Packager
 from orderflow.deploy._plan import Action
 from orderflow.dsl import functions, render
-from orderflow.services import LAMBDA_HANDLER, SERVICES, TABLES
-from orderflow.workflow import order_workflow
+from orderflow.orders import TABLES
+from orderflow.orders.app import app
+from orderflow.orders.workflow import order_workflow
+from orderflow.runtime import LAMBDA_HANDLER, service_location
 
 from ._helpers import deploy_args, run_cli
 from .conftest import ACCOUNT, REGION, FakeDependencies, MotoServer
 
 pytestmark = pytest.mark.moto
 
-NAMES = StackNames("shop", ACCOUNT, REGION)
-WORKFLOW_SERVICES = [service.name for service in functions(order_workflow)]
-WORKFLOW_TABLES = sorted({t for name in WORKFLOW_SERVICES for t in SERVICES[name].tables})
+NAMES = StackNames("shop", ACCOUNT, REGION).for_workflow("order")
+# Every service of the app gets a function (compensations too), every table a table.
+WORKFLOW_SERVICES = list(app.services)
+WORKFLOW_TABLES = sorted(app.tables)
+INVOKED = [service.name for service in functions(order_workflow)]
 
 
 def client(moto: MotoServer, service: str) -> Any:
@@ -72,8 +76,13 @@ def test_deploy_creates_every_resource(
         assert config["Runtime"] == "python3.12"
         assert config["Handler"] == LAMBDA_HANDLER
         assert config["Role"] == NAMES.role_arn(f"shop-{name}-lambda")
+        service = app.services[name]
         assert config["Environment"]["Variables"] == {
             "ORDERFLOW_SERVICE": name,
+            "ORDERFLOW_SERVICE_LOCATION": service_location(service),
+            "ORDERFLOW_TABLES": json.dumps(
+                {t: TABLES[t] for t in sorted(service.tables)}, separators=(",", ":")
+            ),
             "ORDERFLOW_STORAGE": "dynamodb",
             "ORDERFLOW_TABLE_PREFIX": "shop",
         }
@@ -89,21 +98,21 @@ def test_deploy_creates_every_resource(
 
     sfn = client(moto, "stepfunctions")
     machine = sfn.describe_state_machine(stateMachineArn=NAMES.state_machine_arn)
-    assert machine["roleArn"] == NAMES.role_arn("shop-states")
+    assert machine["roleArn"] == NAMES.role_arn("shop-order-states")
     assert machine["type"] == "STANDARD"
     assert machine["loggingConfiguration"]["destinations"] == [
         {"cloudWatchLogsLogGroup": {"logGroupArn": NAMES.log_group_arn}}
     ]
 
     events = client(moto, "events")
-    rule = events.describe_rule(Name="shop-order-submitted")
+    rule = events.describe_rule(Name="shop-order-order-submitted")
     assert json.loads(rule["EventPattern"]) == {
         "source": ["microservices.orders"],
         "detail-type": ["Order Submitted"],
     }
-    (target,) = events.list_targets_by_rule(Rule="shop-order-submitted")["Targets"]
+    (target,) = events.list_targets_by_rule(Rule="shop-order-order-submitted")["Targets"]
     assert target["Arn"] == NAMES.state_machine_arn
-    assert target["RoleArn"] == NAMES.role_arn("shop-events")
+    assert target["RoleArn"] == NAMES.role_arn("shop-order-events")
     assert target["InputPath"] == "$.detail"
 
 
@@ -142,8 +151,9 @@ def test_dry_run_writes_nothing_and_lists_every_resource(
     assert result.code == 0
     lines = result.out.splitlines()
     assert "create Lambda function shop-get-user" in lines
-    assert "create EventBridge rule shop-order-submitted" in lines
-    assert lines[-1] == "23 to create, 0 to update, 0 unchanged"
+    assert "create EventBridge rule shop-order-order-submitted" in lines
+    total = len(WORKFLOW_TABLES) + 2 * len(WORKFLOW_SERVICES) + 5
+    assert lines[-1] == f"{total} to create, 0 to update, 0 unchanged"
     assert moto.writes() == []
     assert client(moto, "lambda").list_functions()["Functions"] == []
 
@@ -168,7 +178,7 @@ def test_changing_one_services_code_updates_only_that_function(
     # Real edits to real source files, in a copy of the tree that the packager traces and
     # reads (its interpreters get the copy first on PYTHONPATH).
     root = _source_copy(tmp_path)
-    services = root / "orderflow" / "services"
+    services = root / "orderflow" / "orders"
 
     def packager() -> Packager:
         return Packager(FakeDependencies(), environment={"PYTHONPATH": str(root)})
@@ -206,7 +216,8 @@ def test_changing_one_services_code_updates_only_that_function(
     assert after["get-user"] != before["get-user"]
 
     # A module every service imports changes every function's code, and nothing else.
-    _edit(services / "_storage.py", "import copy\n", "import copy  # deep copies\n")
+    runtime = root / "orderflow" / "runtime"
+    _edit(runtime / "_storage.py", "import copy\n", "import copy  # deep copies\n")
     plan = deploy(aws, prefix="shop", packager=packager(), dry_run=True)
     updates = [c for c in plan.changes if c.action is not Action.UNCHANGED]
     assert sorted(c.name for c in updates) == sorted(map(NAMES.function, WORKFLOW_SERVICES))
@@ -241,7 +252,7 @@ def test_a_changed_definition_updates_the_machine_not_recreates_it(
 
     lines: list[str] = []
     deploy(aws, prefix="shop", packager=packager, workflow=with_comment, progress=lines.append)
-    assert "updated state machine shop-orders (definition)" in lines
+    assert "updated state machine shop-order (definition)" in lines
     stored = aws.client("stepfunctions").describe_state_machine(
         stateMachineArn=NAMES.state_machine_arn
     )
@@ -260,12 +271,12 @@ def test_policies_grant_exactly_what_is_listed(aws: Aws, packager: Packager) -> 
     iam = aws.client("iam")
     roles = iam.list_roles(PathPrefix="/orderflow/shop/")["Roles"]
     assert sorted(r["RoleName"] for r in roles) == sorted(
-        [f"shop-{s}-lambda" for s in WORKFLOW_SERVICES] + ["shop-states", "shop-events"]
+        [f"shop-{s}-lambda" for s in WORKFLOW_SERVICES] + ["shop-order-states", "shop-order-events"]
     )
     for name in WORKFLOW_SERVICES:
         role, policy = _role(aws, f"shop-{name}-lambda")
         assert role["AssumeRolePolicyDocument"] == lambda_trust_policy()
-        assert policy == lambda_policy(NAMES, name, SERVICES[name].tables)
+        assert policy == lambda_policy(NAMES, name, app.services[name].tables)
         assert wildcard_actions(policy) == []
         granted = {
             (arn, action)
@@ -276,7 +287,7 @@ def test_policies_grant_exactly_what_is_listed(aws: Aws, packager: Packager) -> 
         }
         assert granted == {
             (NAMES.table_arn(table), LAMBDA_TABLE_ACTIONS[op])
-            for table, ops in SERVICES[name].access.operations().items()
+            for table, ops in app.services[name].access.operations().items()
             for op in ops
         }
     # get-user only reads: its role may not write the users table.
@@ -285,16 +296,18 @@ def test_policies_grant_exactly_what_is_listed(aws: Aws, packager: Packager) -> 
         ["dynamodb:GetItem"]
     ]
 
-    role, policy = _role(aws, "shop-states")
+    role, policy = _role(aws, "shop-order-states")
     assert role["AssumeRolePolicyDocument"] == states_trust_policy(NAMES)
-    function_arns = [NAMES.function_arn(s) for s in WORKFLOW_SERVICES]
+    function_arns = [NAMES.function_arn(s) for s in INVOKED]  # only what the machine calls
     assert policy == states_policy(NAMES, function_arns)
     (invoke,) = [s for s in policy["Statement"] if "lambda:InvokeFunction" in s["Action"]]
     assert set(invoke["Resource"]) == {*function_arns, *(f"{a}:*" for a in function_arns)}
     assert set(wildcard_actions(policy)) <= set(WILDCARD_ACTIONS)
 
-    role, policy = _role(aws, "shop-events")
-    assert role["AssumeRolePolicyDocument"] == events_trust_policy(NAMES)
+    role, policy = _role(aws, "shop-order-events")
+    assert role["AssumeRolePolicyDocument"] == events_trust_policy(
+        NAMES, [NAMES.rule_arn("order-submitted")]
+    )
     assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {
         "Service": "events.amazonaws.com"
     }
@@ -336,7 +349,7 @@ def test_redeploy_narrows_an_existing_roles_policy_with_a_visible_diff(
     deploy(aws, prefix="shop", packager=packager, progress=quiet)
     assert moto.writes() == [("iam", "PutRolePolicy")]
     _, policy = _role(aws, role)
-    assert policy == lambda_policy(NAMES, "get-user", SERVICES["get-user"].tables)
+    assert policy == lambda_policy(NAMES, "get-user", app.services["get-user"].tables)
     assert "dynamodb:PutItem" not in json.dumps(policy)
 
 
@@ -357,17 +370,24 @@ def test_everything_is_tagged(aws: Aws, moto: MotoServer, packager: Packager) ->
     assert NAMES.state_machine_arn in arns
     # moto's tagging API does not list EventBridge rules, IAM roles or log groups (nor does
     # AWS's for IAM): ask each service.
-    rule_tags = aws.client("events").list_tags_for_resource(ResourceARN=NAMES.rule_arn)["Tags"]
-    assert {t["Key"]: t["Value"] for t in rule_tags} == {"project": "orderflow", "prefix": "shop"}
+    rule_tags = aws.client("events").list_tags_for_resource(
+        ResourceARN=NAMES.rule_arn("order-submitted")
+    )["Tags"]
+    assert {t["Key"]: t["Value"] for t in rule_tags} == {
+        "project": "orderflow",
+        "prefix": "shop",
+        "app": "orderflow",
+    }
     iam = aws.client("iam")
     for role in iam.list_roles(PathPrefix="/orderflow/shop/")["Roles"]:
         tags = {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=role["RoleName"])["Tags"]}
-        assert tags == {"project": "orderflow", "prefix": "shop"}
+        assert tags == {"project": "orderflow", "prefix": "shop", "app": "orderflow"}
     logs = aws.client("logs")
     group_arn = NAMES.log_group_arn.removesuffix(":*")
     assert logs.list_tags_for_resource(resourceArn=group_arn)["tags"] == {
         "project": "orderflow",
         "prefix": "shop",
+        "app": "orderflow",
     }
 
 
@@ -383,9 +403,11 @@ def test_alias_publishes_a_version_and_the_rule_starts_the_alias(
     version = sfn.describe_state_machine(stateMachineArn=route["stateMachineVersionArn"])
     expected = render(order_workflow, account=ACCOUNT, region=REGION, prefix="shop")
     assert json.loads(version["definition"]) == expected.to_dict()
-    (target,) = aws.client("events").list_targets_by_rule(Rule="shop-order-submitted")["Targets"]
+    (target,) = aws.client("events").list_targets_by_rule(Rule="shop-order-order-submitted")[
+        "Targets"
+    ]
     assert target["Arn"] == NAMES.alias_arn("live")
-    _, policy = _role(aws, "shop-events")
+    _, policy = _role(aws, "shop-order-events")
     assert policy == events_policy(NAMES.alias_arn("live"))
     assert deploy(aws, prefix="shop", packager=packager, config=config, dry_run=True).up_to_date
 
@@ -411,24 +433,24 @@ def test_a_failure_half_way_names_the_resource_and_the_next_deploy_completes(
     # A role with the EventBridge role's name, not made by orderflow, blocks the deploy.
     iam = aws.client("iam")
     iam.create_role(
-        RoleName="shop-events",
+        RoleName="shop-order-events",
         Path="/orderflow/shop/",
         AssumeRolePolicyDocument=json.dumps(lambda_trust_policy()),
     )
     failed = run_cli(capsys, *deploy_args(moto, wheel_dir))
     assert failed.code == 1
-    assert "IAM role shop-events" in failed.err
+    assert "IAM role shop-order-events" in failed.err
     assert "not made by orderflow" in failed.err
     assert "Traceback" not in failed.err
-    assert "created state machine shop-orders" in failed.err  # everything before it stands
+    assert "created state machine shop-order" in failed.err  # everything before it stands
 
-    iam.delete_role(RoleName="shop-events")
+    iam.delete_role(RoleName="shop-order-events")
     completed = run_cli(capsys, *deploy_args(moto, wheel_dir))
     assert completed.code == 0, completed.err
     created = [line for line in completed.err.splitlines() if line.startswith("created ")]
     assert created == [
-        "created IAM role shop-events",
-        "created EventBridge rule shop-order-submitted",
+        "created IAM role shop-order-events",
+        "created EventBridge rule shop-order-order-submitted",
     ]
 
 
@@ -506,8 +528,9 @@ def test_every_api_call_is_in_the_documented_deployer_permissions(
 def test_sample_data_is_seeded_once_and_the_services_read_it_from_dynamodb(
     aws: Aws, packager: Packager, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from orderflow.services import ServiceDeps, Store, get_user
-    from orderflow.services._lambda import deps_from_environment
+    from orderflow.orders import get_user
+    from orderflow.runtime import ServiceDeps, Store
+    from orderflow.runtime._lambda import deps_from_environment
 
     config = StackConfig(seed_sample_data=True)
     lines: list[str] = []
@@ -518,7 +541,7 @@ def test_sample_data_is_seeded_once_and_the_services_read_it_from_dynamodb(
     env = aws.client("lambda").get_function_configuration(FunctionName="shop-get-user")[
         "Environment"
     ]["Variables"]
-    store = Store.from_environment(env)
+    store = Store.from_environment(env, app.tables)
     stock = store.table("stock")
     assert stock.put({"product_id": "p-9", "available": 1}, expect={"available": 2})
     deps = deps_from_environment(env)
@@ -560,7 +583,7 @@ def test_deploy_right_after_destroy_waits_for_deletions_to_finish(
     deploy(aws, prefix="shop", packager=packager, progress=lines.append)
     assert seen == ["table", "machine"]
     assert "created DynamoDB table shop-users" in lines
-    assert "created state machine shop-orders" in lines
+    assert "created state machine shop-order" in lines
     assert sleeps.count(2.0) >= 2
 
 
@@ -599,5 +622,5 @@ def test_express_machines_deploy_and_the_type_cannot_silently_change(
     plan = deploy(aws, prefix="shop", packager=packager, dry_run=True)
     (change,) = [c for c in plan.changes if c.action is Action.UPDATE]
     assert change.diff == ('~ type: "EXPRESS" -> "STANDARD"',)
-    with pytest.raises(DeployError, match=r"state machine shop-orders is EXPRESS.*destroy"):
+    with pytest.raises(DeployError, match=r"state machine shop-order is EXPRESS.*destroy"):
         deploy(aws, prefix="shop", packager=packager, progress=quiet)

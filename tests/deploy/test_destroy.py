@@ -10,6 +10,7 @@ import pytest
 
 from orderflow.deploy import Aws, deploy, destroy
 from orderflow.deploy._package import Packager
+from orderflow.orders.app import app
 
 from ._helpers import deploy_args, run_cli
 from .conftest import REGION, MotoServer
@@ -17,6 +18,11 @@ from .conftest import REGION, MotoServer
 pytestmark = pytest.mark.moto
 
 OURS = [{"Key": "project", "Values": ["orderflow"]}]
+
+
+# What deploy makes for the order app: a table per table, a role and a function per
+# service, and for its one workflow a log group, a role, the machine, a role and a rule.
+STACK = len(app.tables) + 2 * len(app.services) + 5
 
 
 def tagged(moto: MotoServer, prefix: str | None = None) -> list[str]:
@@ -54,24 +60,24 @@ def test_destroy_leaves_nothing_tagged(
     moto: MotoServer, wheel_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert run_cli(capsys, *deploy_args(moto, wheel_dir, "--alias", "live")).code == 0
-    assert len(tagged(moto, "shop")) == 23
+    assert len(tagged(moto, "shop")) == STACK
     common = ["--endpoint-url", moto.url, "--region", REGION, "--prefix", "shop"]
     result = run_cli(capsys, "destroy", *common)
     assert result.code == 0, result.err
-    # The 23 tagged resources, plus the alias and the version it routed to (untaggable):
+    # The tagged resources, plus the alias and the version it routed to (untaggable):
     # one line per resource, as deploy printed one per resource it made.
-    assert result.out.strip() == "25 resource(s) deleted"
+    assert result.out.strip() == f"{STACK + 2} resource(s) deleted"
     lines = result.err.splitlines()
-    assert len(lines) == 25 and all(line.startswith("deleted ") for line in lines)
+    assert len(lines) == STACK + 2 and all(line.startswith("deleted ") for line in lines)
     assert (
         lines.index("deleted state machine alias live")
-        < lines.index("deleted state machine shop-orders")
-        < lines.index("deleted state machine version shop-orders:1")
+        < lines.index("deleted state machine shop-order")
+        < lines.index("deleted state machine version shop-order:1")
     )
     # Dependents before what they depend on.
-    assert lines[0] == "deleted EventBridge rule shop-order-submitted"
-    assert lines.index("deleted state machine shop-orders") < lines.index(
-        "deleted IAM role shop-states"
+    assert lines[0] == "deleted EventBridge rule shop-order-order-submitted"
+    assert lines.index("deleted state machine shop-order") < lines.index(
+        "deleted IAM role shop-order-states"
     )
     assert lines.index("deleted Lambda function shop-get-user") < lines.index(
         "deleted IAM role shop-get-user-lambda"
@@ -90,36 +96,35 @@ def test_destroy_finishes_a_half_deployed_stack(
     deploy(aws, prefix="shop", packager=packager, progress=lambda line: None)
     # Half gone already: the machine, a function and a role.
     aws.client("stepfunctions").delete_state_machine(
-        stateMachineArn="arn:aws:states:us-east-1:123456789012:stateMachine:shop-orders"
+        stateMachineArn="arn:aws:states:us-east-1:123456789012:stateMachine:shop-order"
     )
     aws.client("lambda").delete_function(FunctionName="shop-get-user")
     iam = aws.client("iam")
-    iam.delete_role_policy(RoleName="shop-events", PolicyName="orderflow")
-    iam.delete_role(RoleName="shop-events")
+    iam.delete_role_policy(RoleName="shop-order-events", PolicyName="orderflow")
+    iam.delete_role(RoleName="shop-order-events")
     deleted = destroy(aws, prefix="shop", progress=lambda line: None)
-    assert len(deleted) == 20
+    assert len(deleted) == STACK - 3
     assert tagged(moto) == []
 
 
 def test_destroy_removes_only_its_own_stack(aws: Aws, moto: MotoServer, packager: Packager) -> None:
     deploy(aws, prefix="shop", packager=packager, progress=lambda line: None)
     deploy(aws, prefix="shop-eu", packager=packager, progress=lambda line: None)
-    # A table a user made by hand with a name deploy would use, without orderflow's tags.
+    # A table a user made by hand with a name in the stack's namespace, without the tags.
     ddb: Any = aws.client("dynamodb")
     ddb.create_table(
-        TableName="shop-refunds",
-        KeySchema=[{"AttributeName": "refund_id", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "refund_id", "AttributeType": "S"}],
+        TableName="shop-carts",
+        KeySchema=[{"AttributeName": "cart_id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "cart_id", "AttributeType": "S"}],
         BillingMode="PAY_PER_REQUEST",
     )
     before = tagged(moto, "shop-eu")
     lines: list[str] = []
     destroy(aws, prefix="shop", progress=lines.append)
     assert tagged(moto, "shop") == []
-    assert tagged(moto, "shop-eu") == before and len(before) == 23
-    assert "shop-refunds" in ddb.list_tables()["TableNames"]
+    assert tagged(moto, "shop-eu") == before and len(before) == STACK
+    assert "shop-carts" in ddb.list_tables()["TableNames"]
     assert (
-        "left alone DynamoDB table shop-refunds (not tagged project=orderflow, prefix=shop)"
-        in lines
+        "left alone DynamoDB table shop-carts (not tagged project=orderflow, prefix=shop)" in lines
     )
     assert not any("shop-eu" in line for line in lines)

@@ -18,13 +18,13 @@ from orderflow.asl._jsonpath import compile_path
 from orderflow.deploy import event_matches
 from orderflow.deploy._events import RuleResource
 from orderflow.deploy._names import StackNames
-from orderflow.deploy._stack import StackConfig, stack_resources
+from orderflow.deploy._stack import Machine, StackConfig, stack_resources
 from orderflow.dsl import render
-from orderflow.services import ServiceDeps, local_handler
+from orderflow.orders.app import app
+from orderflow.orders.workflow import SAMPLE_ORDER, order_workflow
 from orderflow.testing import run_asl
-from orderflow.workflow import SAMPLE_ORDER, order_workflow
 
-NAMES = StackNames("shop", "123456789012", "us-east-1")
+NAMES = StackNames("shop", "123456789012", "us-east-1").for_workflow("order")
 
 
 def envelope(detail: Any, **overrides: Any) -> dict[str, Any]:
@@ -47,7 +47,8 @@ def envelope(detail: Any, **overrides: Any) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def deployed() -> tuple[Any, RuleResource]:
     definition = render(order_workflow, account=NAMES.account, region=NAMES.region, prefix="shop")
-    resources = stack_resources(NAMES, definition, StackConfig(), lambda service: b"zip")
+    machine = Machine(NAMES, definition, "STANDARD", app.triggers_of("order"))
+    resources = stack_resources(NAMES, app, [machine], StackConfig(), lambda service: b"zip")
     (rule,) = [r for r in resources if isinstance(r, RuleResource)]
     return definition, rule
 
@@ -70,7 +71,7 @@ def test_an_order_submitted_event_runs_the_workflow_with_the_detail_as_input(
     execution_input = compile_path(target["InputPath"]).evaluate(event)
     assert execution_input == SAMPLE_ORDER  # exactly what `start-execution` would send
     execution = run_asl(
-        definition, execution_input, lambda_handler=local_handler(ServiceDeps.default(seed=0))
+        definition, execution_input, lambda_handler=app.local_handler(app.deps(seed=0))
     )
     assert execution.status == "SUCCEEDED", (execution.error, execution.cause)
     assert execution.output["get_user"]["user_id"] == "u-100"
@@ -85,7 +86,7 @@ def test_without_input_path_the_envelope_breaks_the_workflow(
     execution = run_asl(
         definition,
         envelope(SAMPLE_ORDER),
-        lambda_handler=local_handler(ServiceDeps.default(seed=0)),
+        lambda_handler=app.local_handler(app.deps(seed=0)),
     )
     assert execution.status == "FAILED"
 

@@ -48,11 +48,16 @@ def test_execution_names_are_readable_sortable_and_from_the_injected_sources() -
 def test_start_execution_names_the_run_from_clock_and_token(interpreted: Aws) -> None:
     at = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
     arn = start_execution(
-        interpreted, prefix="shop", input={}, clock=lambda: at, token=lambda: "0a1b2c3d"
+        interpreted,
+        prefix="shop",
+        workflow="order",
+        input={},
+        clock=lambda: at,
+        token=lambda: "0a1b2c3d",
     )
-    assert arn.endswith(":execution:shop-orders:run-20260102T030405Z-0a1b2c3d")
-    given = start_execution(interpreted, prefix="shop", input={}, name="mine")
-    assert given.endswith(":execution:shop-orders:mine")
+    assert arn.endswith(":execution:shop-order:run-20260102T030405Z-0a1b2c3d")
+    given = start_execution(interpreted, prefix="shop", workflow="order", input={}, name="mine")
+    assert given.endswith(":execution:shop-order:mine")
 
 
 def test_the_cli_generates_a_name_and_two_runs_do_not_collide(
@@ -74,7 +79,7 @@ def test_an_execution_listed_without_a_name_is_named_by_its_arn(
 ) -> None:
     # Started by someone else without a name: moto's interpreter lists it with no "name".
     sfn = boto3.client("stepfunctions", region_name=REGION, endpoint_url=moto.url)
-    machine = "arn:aws:states:us-east-1:123456789012:stateMachine:shop-orders"
+    machine = "arn:aws:states:us-east-1:123456789012:stateMachine:shop-order"
     arn = sfn.start_execution(stateMachineArn=machine, input="{}")["executionArn"]
     (raw,) = sfn.list_executions(stateMachineArn=machine)["executions"]
     assert "name" not in raw  # the emulator gap this guards against; AWS always names runs
@@ -82,5 +87,5 @@ def test_an_execution_listed_without_a_name_is_named_by_its_arn(
     assert result.code == 0, result.err
     (line,) = result.out.splitlines()
     assert line.split("\t")[0] == arn.rsplit(":", 1)[-1]
-    (summary,) = list_executions(interpreted, prefix="shop")
+    (summary,) = list_executions(interpreted, prefix="shop", workflow="order")
     assert summary.arn == arn and summary.name == arn.rsplit(":", 1)[-1]

@@ -26,7 +26,7 @@ import pytest
 from orderflow.deploy import Aws, StackConfig, deploy, event_matches
 from orderflow.deploy._executions import TERMINAL
 from orderflow.deploy._package import Packager
-from orderflow.workflow import SAMPLE_ORDER
+from orderflow.orders.workflow import SAMPLE_ORDER
 
 from ._helpers import run_cli
 from .conftest import REGION, MotoServer
@@ -100,7 +100,7 @@ def test_start_execution_prints_the_arn_and_the_machine_records_the_input(
     result = run_cli(capsys, "start-execution", *common(moto), "--input", json.dumps(SAMPLE_ORDER))
     assert result.code == 0
     arn = result.out.strip()
-    assert arn.startswith("arn:aws:states:us-east-1:123456789012:execution:shop-orders:")
+    assert arn.startswith("arn:aws:states:us-east-1:123456789012:execution:shop-order:")
     described = deployed.client("stepfunctions").describe_execution(executionArn=arn)
     assert json.loads(described["input"]) == SAMPLE_ORDER
 
@@ -116,7 +116,7 @@ def test_history_of_an_unknown_execution_names_it(
 ) -> None:
     result = run_cli(capsys, "history", *common(moto), "no-such-execution")
     assert result.code == 1
-    assert "execution arn:aws:states:us-east-1:123456789012:execution:shop-orders:" in result.err
+    assert "execution arn:aws:states:us-east-1:123456789012:execution:shop-order:" in result.err
     assert "no-such-execution" in result.err and "Traceback" not in result.err
 
 
@@ -132,7 +132,7 @@ def test_the_stored_rule_agrees_with_moto_eventbridges_matcher(deployed: Aws) ->
     from moto.events.models import EventPattern
 
     events = deployed.client("events")
-    stored = events.describe_rule(Name="shop-order-submitted")["EventPattern"]
+    stored = events.describe_rule(Name="shop-order-order-submitted")["EventPattern"]
     pattern = json.loads(stored)
     for event, expected in [
         (envelope(SAMPLE_ORDER), True),
@@ -149,8 +149,8 @@ def test_the_deployed_definition_runs_locally_against_the_deployed_tables(
     # What moto cannot run (Lambda code), run in-process: the stored definition, each task
     # handled by the real Lambda handler configured with the deployed function's own
     # environment, reading and writing the deployed DynamoDB tables on the moto server.
-    from orderflow.services import SERVICES, function_name, make_handler
-    from orderflow.services._lambda import deps_from_environment
+    from orderflow.runtime import LAMBDA_HANDLER, function_name, load_service, make_handler
+    from orderflow.runtime._lambda import deps_from_environment
     from orderflow.testing import run_asl
 
     deploy(
@@ -161,7 +161,7 @@ def test_the_deployed_definition_runs_locally_against_the_deployed_tables(
         progress=lambda line: None,
     )
     definition = aws.client("stepfunctions").describe_state_machine(
-        stateMachineArn="arn:aws:states:us-east-1:123456789012:stateMachine:shop-orders"
+        stateMachineArn="arn:aws:states:us-east-1:123456789012:stateMachine:shop-order"
     )["definition"]
     lam = aws.client("lambda")
     handlers: dict[str, Any] = {}
@@ -171,10 +171,10 @@ def test_the_deployed_definition_runs_locally_against_the_deployed_tables(
         if name not in handlers:
             config = lam.get_function_configuration(FunctionName=name)
             env = config["Environment"]["Variables"]
-            assert config["Handler"] == "orderflow.services._lambda.handler"
-            handlers[name] = make_handler(
-                SERVICES[env["ORDERFLOW_SERVICE"]], deps_from_environment(env)
-            )
+            assert config["Handler"] == LAMBDA_HANDLER
+            # The function's own environment says where its service lives, as in Lambda.
+            service = load_service(env["ORDERFLOW_SERVICE_LOCATION"], env["ORDERFLOW_SERVICE"])
+            handlers[name] = make_handler(service, deps_from_environment(env))
         return handlers[name](payload, None)
 
     execution = run_asl(definition, SAMPLE_ORDER, lambda_handler=invoke)

@@ -16,7 +16,7 @@ import pytest
 
 from orderflow.deploy import Aws, deploy, execution_definition
 from orderflow.deploy._package import Packager
-from orderflow.workflow import SAMPLE_ORDER
+from orderflow.orders.workflow import SAMPLE_ORDER
 
 from ._helpers import run_cli
 from .conftest import REGION, MotoServer

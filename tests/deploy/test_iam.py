@@ -21,9 +21,10 @@ from orderflow.deploy._iam import (
     wildcard_actions,
 )
 from orderflow.deploy._names import StackNames
-from orderflow.services import SERVICES, AccessDeclarationError
+from orderflow.orders.app import app
+from orderflow.runtime import AccessDeclarationError
 
-NAMES = StackNames("shop", "111122223333", "eu-west-1")
+NAMES = StackNames("shop", "111122223333", "eu-west-1").for_workflow("order")
 
 
 def _statements(policy: dict) -> dict[str, dict]:
@@ -53,7 +54,7 @@ def _table_grants(policy: dict) -> set[tuple[str, str]]:
 
 
 def test_lambda_role_gets_its_log_group_and_exactly_its_tables() -> None:
-    policy = lambda_policy(NAMES, "authorize-payment", SERVICES["authorize-payment"].tables)
+    policy = lambda_policy(NAMES, "authorize-payment", app.services["authorize-payment"].tables)
     _resolved(policy)
     statements = _statements(policy)
     assert statements["OwnTablesGetItemPutItem"]["Action"] == [
@@ -70,7 +71,7 @@ def test_lambda_role_gets_its_log_group_and_exactly_its_tables() -> None:
 
 
 def test_a_read_only_service_may_not_write() -> None:
-    policy = lambda_policy(NAMES, "get-user", SERVICES["get-user"].tables)
+    policy = lambda_policy(NAMES, "get-user", app.services["get-user"].tables)
     assert _table_grants(policy) == {
         ("arn:aws:dynamodb:eu-west-1:111122223333:table/shop-users", "dynamodb:GetItem")
     }
@@ -104,7 +105,7 @@ def test_each_operation_maps_to_exactly_one_action_on_exactly_its_table() -> Non
 
 
 def test_every_services_role_grants_exactly_its_declared_access() -> None:
-    for name, service in SERVICES.items():
+    for name, service in app.services.items():
         policy = lambda_policy(NAMES, name, service.tables)
         declared = {
             (NAMES.table_arn(table), LAMBDA_TABLE_ACTIONS[op])
@@ -123,7 +124,7 @@ def test_bare_table_names_are_refused_rather_than_guessed() -> None:
 
 
 def test_a_service_without_tables_gets_no_dynamodb_access() -> None:
-    policy = lambda_policy(NAMES, "validate-order", SERVICES["validate-order"].tables)
+    policy = lambda_policy(NAMES, "validate-order", app.services["validate-order"].tables)
     assert "dynamodb" not in json.dumps(policy)
     assert "dynamodb" not in json.dumps(lambda_policy(NAMES, "validate-order", ()))
 
@@ -144,10 +145,10 @@ def test_eventbridge_role_may_only_start_this_machine() -> None:
     policy = events_policy(NAMES.state_machine_arn)
     assert policy["Statement"] == [
         {
-            "Sid": "StartOrderWorkflow",
+            "Sid": "StartWorkflow",
             "Effect": "Allow",
             "Action": ["states:StartExecution"],
-            "Resource": ["arn:aws:states:eu-west-1:111122223333:stateMachine:shop-orders"],
+            "Resource": ["arn:aws:states:eu-west-1:111122223333:stateMachine:shop-order"],
         }
     ]
 
@@ -160,12 +161,17 @@ def test_trust_policies_name_the_right_principal() -> None:
 
     assert principal(lambda_trust_policy()) == "lambda.amazonaws.com"
     assert principal(states_trust_policy(NAMES)) == "states.amazonaws.com"
-    assert principal(events_trust_policy(NAMES)) == "events.amazonaws.com"
-    condition = events_trust_policy(NAMES)["Statement"][0]["Condition"]["StringEquals"]
+    rules = [NAMES.rule_arn("order-submitted")]
+    assert principal(events_trust_policy(NAMES, rules)) == "events.amazonaws.com"
+    condition = events_trust_policy(NAMES, rules)["Statement"][0]["Condition"]["StringEquals"]
     assert condition == {
         "aws:SourceAccount": "111122223333",
-        "aws:SourceArn": "arn:aws:events:eu-west-1:111122223333:rule/shop-order-submitted",
+        "aws:SourceArn": "arn:aws:events:eu-west-1:111122223333:rule/shop-order-order-submitted",
     }
+    # Several triggers of one workflow: the role is trusted for exactly their rules.
+    both = [NAMES.rule_arn("order-submitted"), NAMES.rule_arn("order-retried")]
+    condition = events_trust_policy(NAMES, both)["Statement"][0]["Condition"]["StringEquals"]
+    assert condition["aws:SourceArn"] == sorted(both)
 
 
 def test_deployer_policy_covers_every_action_deploy_uses_scoped_to_the_prefix() -> None:
@@ -192,6 +198,6 @@ def test_cli_prints_the_deployer_policy_without_calling_aws(
     code = main(["deploy", "--print-deployer-policy", "--prefix", "shop", "--region", "eu-west-1"])
     assert code == 0
     printed = json.loads(capsys.readouterr().out)
-    assert printed == deployer_policy(StackNames("shop", "*", "eu-west-1"))
+    assert printed == deployer_policy(StackNames("shop", "*", "eu-west-1").for_workflow("order"))
     lambda_statement = next(s for s in printed["Statement"] if s["Sid"] == "StackLambda")
     assert lambda_statement["Resource"] == ["arn:aws:lambda:eu-west-1:*:function:shop-*"]

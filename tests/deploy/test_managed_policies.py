@@ -48,16 +48,16 @@ def test_dry_run_shows_an_attached_policy_and_deploy_detaches_it(
     aws: Aws, moto: MotoServer, packager: Packager
 ) -> None:
     deploy(aws, prefix="shop", packager=packager, progress=lambda line: None)
-    arn = _attach(moto, "shop-states")
+    arn = _attach(moto, "shop-order-states")
     plan = deploy(aws, prefix="shop", packager=packager, dry_run=True)
     (change,) = [c for c in plan.changes if c.action is Action.UPDATE]
-    assert (change.kind, change.name) == ("IAM role", "shop-states")
+    assert (change.kind, change.name) == ("IAM role", "shop-order-states")
     assert change.diff == (f'- ManagedPolicies[0]: "{arn}"',)
 
     lines: list[str] = []
     deploy(aws, prefix="shop", packager=packager, progress=lines.append)
-    assert "updated IAM role shop-states (ManagedPolicies)" in lines
-    assert _attached(moto, "shop-states") == []
+    assert "updated IAM role shop-order-states (ManagedPolicies)" in lines
+    assert _attached(moto, "shop-order-states") == []
     assert deploy(aws, prefix="shop", packager=packager, dry_run=True).up_to_date
 
 
@@ -65,10 +65,10 @@ def test_destroy_detaches_managed_policies_before_deleting_the_role(
     aws: Aws, moto: MotoServer, packager: Packager
 ) -> None:
     deploy(aws, prefix="shop", packager=packager, progress=lambda line: None)
-    arn = _attach(moto, "shop-events")
+    arn = _attach(moto, "shop-order-events")
     lines: list[str] = []
     destroy(aws, prefix="shop", progress=lines.append)
-    assert "deleted IAM role shop-events" in lines
+    assert "deleted IAM role shop-order-events" in lines
     roles = [r["RoleName"] for r in _iam(moto).list_roles(PathPrefix="/orderflow/shop/")["Roles"]]
     assert roles == []
     # Only the attachment goes: the policy itself is not the stack's.

@@ -25,8 +25,9 @@ from orderflow.deploy._package import (
     trace_entry_points,
     wheel_files,
 )
-from orderflow.services import SERVICES
-from orderflow.services._lambda import SERVICE_ENV
+from orderflow.deploy._stack import function_environment
+from orderflow.orders.app import app
+from orderflow.runtime._lambda import SERVICE_ENV
 
 from .conftest import FakeDependencies, write_wheel
 
@@ -48,13 +49,17 @@ def test_build_zip_is_byte_for_byte_reproducible_and_normalised() -> None:
 
 
 def test_trace_finds_the_entry_points_code_and_exact_dependencies() -> None:
-    trace = trace_entry_point("orderflow.services._lambda", environment={SERVICE_ENV: "get-user"})
-    assert "orderflow/services/_lambda.py" in trace.code
-    assert "orderflow/services/user.py" in trace.code
+    environment = function_environment(app, app.service("get-user"))
+    trace = trace_entry_point("orderflow.runtime._lambda", environment=environment)
+    assert environment[SERVICE_ENV] == "get-user"
+    assert "orderflow/runtime/_lambda.py" in trace.code
+    assert "orderflow/orders/user.py" in trace.code
     assert "orderflow/_errors.py" in trace.code
-    # The CLI, deploy and executor are not needed by a service, nor are other services.
+    # The CLI, deploy and executor are not needed by a service, nor are other services,
+    # nor the app object (which would import them all).
     assert not any(name.startswith(("orderflow/cli/", "orderflow/deploy/")) for name in trace.code)
-    assert "orderflow/services/order.py" not in trace.code
+    assert "orderflow/orders/order.py" not in trace.code
+    assert "orderflow/orders/app.py" not in trace.code
     names = {r.partition("==")[0].replace("-", "_").lower() for r in trace.requirements}
     assert {"pydantic", "pydantic_core"} <= names
     assert not names & {"boto3", "botocore", "click", "jsonata_python", "setuptools"}
@@ -69,8 +74,8 @@ def test_trace_reports_an_unimportable_entry_point() -> None:
         trace_entry_points("orderflow.no_such_module", {"a": {}, "b": {}})
 
 
-# What each function's package holds of the services package, besides the shared modules
-# (__init__, _deps, _fields, _lambda, _registry, _service, _storage).
+# What each function's package holds of the order app's package, besides the shared modules
+# (__init__, _fields, _sample).
 OWN_CODE = {
     "validate-order": {"order"},
     "get-user": {"user"},
@@ -82,7 +87,8 @@ OWN_CODE = {
     "refund-payment": {"compensation", "inventory", "order", "payment"},
     "cancel-order": {"compensation", "inventory", "order", "payment"},
 }
-SHARED = {"__init__", "_deps", "_fields", "_lambda", "_registry", "_service", "_storage"}
+SHARED = {"__init__", "_fields", "_sample"}
+RUNTIME = {"__init__", "_deps", "_lambda", "_registry", "_service", "_storage"}
 
 
 def _code(data: bytes) -> list[str]:
@@ -96,33 +102,46 @@ def test_packages_contain_code_and_dependencies_and_repeat_exactly() -> None:
     assert first == again
     assert code_sha256(first) == code_sha256(again)
     names = [i.filename for i in _entries(first)]
-    assert "orderflow/services/_lambda.py" in names
+    assert "orderflow/runtime/_lambda.py" in names
     assert any(n.startswith("_deps/pydantic") for n in names)
     assert not any("__pycache__" in n or n.endswith(".pyc") for n in names)
     assert names == sorted(names)
-    source = Path(__import__("orderflow.services._lambda").__file__).parent
+    source = Path(__import__("orderflow.runtime._lambda").__file__).parent
     with zipfile.ZipFile(io.BytesIO(first)) as archive:
         assert (
-            archive.read("orderflow/services/_lambda.py")
-            == (source / "services" / "_lambda.py").read_bytes()
+            archive.read("orderflow/runtime/_lambda.py")
+            == (source / "runtime" / "_lambda.py").read_bytes()
         )
 
 
 def test_each_package_holds_exactly_its_services_code() -> None:
     packager = Packager(FakeDependencies())
-    packager.prepare(SERVICES)
-    assert set(packager.traces) == set(SERVICES) == set(OWN_CODE)
+    packager.prepare(app.services)
+    assert set(packager.traces) == set(app.services) == set(OWN_CODE)
     for service, own in OWN_CODE.items():
         code = _code(packager.package(service))
         services = {
-            n.removeprefix("orderflow/services/").removesuffix(".py")
+            n.removeprefix("orderflow/orders/").removesuffix(".py")
             for n in code
-            if n.startswith("orderflow/services/")
+            if n.startswith("orderflow/orders/")
         }
         assert services == SHARED | own, service
-        # Only the error hierarchy, the ASL document model (``orderflow`` re-exports it)
-        # and the services: no DSL, validation, checker, executor, jsonata, CLI or deploy.
-        assert {n.split("/")[1] for n in code} == {"__init__.py", "_errors.py", "asl", "services"}
+        runtime = {
+            n.removeprefix("orderflow/runtime/").removesuffix(".py")
+            for n in code
+            if n.startswith("orderflow/runtime/")
+        }
+        assert runtime == RUNTIME, service
+        # Only the error hierarchy, the ASL document model (``orderflow`` re-exports it),
+        # the runtime and the app's services: no DSL, validation, checker, executor,
+        # jsonata, CLI or deploy.
+        assert {n.split("/")[1] for n in code} == {
+            "__init__.py",
+            "_errors.py",
+            "asl",
+            "orders",
+            "runtime",
+        }
         assert {n for n in code if n.startswith("orderflow/asl/")} == {
             "orderflow/asl/__init__.py",
             "orderflow/asl/_document.py",
@@ -134,7 +153,7 @@ def test_each_package_holds_exactly_its_services_code() -> None:
 
 
 def test_an_unknown_service_is_not_packaged() -> None:
-    with pytest.raises(DeployError, match=r"cannot package 'get-users': no such service"):
+    with pytest.raises(DeployError, match=r"cannot package 'get-users': app 'orderflow' has no"):
         Packager(FakeDependencies()).package("get-users")
 
 
@@ -154,10 +173,10 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 def _build_all(root: Path) -> dict[str, bytes]:
     packager = Packager(FakeDependencies(), environment={"PYTHONPATH": str(root)})
-    packager.prepare(SERVICES)
+    packager.prepare(app.services)
     for trace in packager.traces.values():  # really the copy, not the installed tree
         assert all(path.is_relative_to(root) for path in trace.code.values())
-    return {service: packager.package(service) for service in SERVICES}
+    return {service: packager.package(service) for service in app.services}
 
 
 def _changed(before: dict[str, bytes], after: dict[str, bytes]) -> set[str]:
@@ -167,7 +186,7 @@ def _changed(before: dict[str, bytes], after: dict[str, bytes]) -> set[str]:
 
 def test_editing_a_service_changes_only_the_packages_that_run_it(tmp_path: Path) -> None:
     root = _source_copy(tmp_path)
-    services = root / "orderflow" / "services"
+    services = root / "orderflow" / "orders"
     before = _build_all(root)
 
     _edit(services / "user.py", 'if user.status != "active":', 'if user.status == "suspended":')
@@ -182,9 +201,13 @@ def test_editing_a_service_changes_only_the_packages_that_run_it(tmp_path: Path)
 
     # A shared module is in every package.
     before = after
-    _edit(services / "_storage.py", "import copy\n", "import copy  # deep copies\n")
+    _edit(
+        root / "orderflow" / "runtime" / "_storage.py",
+        "import copy\n",
+        "import copy  # deep copies\n",
+    )
     after = _build_all(root)
-    assert _changed(before, after) == set(SERVICES)
+    assert _changed(before, after) == set(app.services)
 
 
 def test_wheel_dependencies_choose_the_lambda_platform_wheel(tmp_path: Path) -> None:

@@ -29,14 +29,14 @@ def test_plan_render_and_summary() -> None:
                 "Lambda function", "shop-get-user", Action.UPDATE, ('~ CodeSha256: "a" -> "b"',)
             ),
             Change("DynamoDB table", "shop-users", Action.UNCHANGED),
-            Change("EventBridge rule", "shop-order-submitted", Action.CREATE),
+            Change("EventBridge rule", "shop-order-order-submitted", Action.CREATE),
         )
     )
     assert plan.render().splitlines() == [
         "update Lambda function shop-get-user (CodeSha256)",
         '    ~ CodeSha256: "a" -> "b"',
         "unchanged DynamoDB table shop-users",
-        "create EventBridge rule shop-order-submitted",
+        "create EventBridge rule shop-order-order-submitted",
         "1 to create, 1 to update, 1 unchanged",
     ]
     assert not plan.up_to_date

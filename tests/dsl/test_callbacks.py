@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from orderflow import WorkflowBuildError
 from orderflow.deploy import StackNames, integration_statements
 from orderflow.dsl import Flow, Workflow, render
-from orderflow.services import get_user
+from orderflow.orders import get_user
 from orderflow.testing import LocalAws, run_asl
 
 ACCOUNT, REGION = "111122223333", "eu-west-1"

@@ -25,7 +25,7 @@ from orderflow.dsl import (
     render,
     workflow,
 )
-from orderflow.services import Service
+from orderflow.runtime import Service
 
 
 class Start(BaseModel):

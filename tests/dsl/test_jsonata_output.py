@@ -18,8 +18,8 @@ from orderflow.asl import Definition
 from orderflow.dsl import CONTINUE, FAIL, Flow, Workflow, eq, gt, render
 from orderflow.executor import Execution
 from orderflow.executor._local import run_locally
+from orderflow.orders.workflow import SAMPLE_ORDER, order_workflow
 from orderflow.testing import LocalAws, run_asl
-from orderflow.workflow import SAMPLE_ORDER, order_workflow
 
 JSONPATH_ONLY = {
     "Parameters",

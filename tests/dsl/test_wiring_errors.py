@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from orderflow import WorkflowBuildError
 from orderflow.dsl import CONTINUE, Catch, CaughtError, Flow, Workflow, gt, render, workflow
-from orderflow.services import Service
+from orderflow.runtime import Service
 
 
 class Start(BaseModel):

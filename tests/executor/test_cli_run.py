@@ -78,19 +78,87 @@ def test_failure_rate_for_an_unknown_service_or_out_of_range_is_a_usage_error(
     assert out == ""
     assert "--fail" in err
     if not fail.startswith("authorize-payment"):
-        assert "known services:" in err and "authorize-payment" in err
+        assert "its services:" in err and "authorize-payment" in err
+
+
+ORDER = "orderflow.orders.workflow:order_workflow"
 
 
 def test_run_locally_refuses_unknown_service_names() -> None:
-    from orderflow import ExecutionError
+    from orderflow import ConfigurationError, ExecutionError
     from orderflow.executor._local import load_target, run_locally, sample_input
-    from orderflow.services import SERVICES
+    from orderflow.orders.app import app
 
-    with pytest.raises(ExecutionError, match=r"known services: .*authorize-payment"):
-        run_locally(load_target(), sample_input(), failure_rates={"payment": 1.0})
+    with pytest.raises(ConfigurationError, match=r"its services: .*authorize-payment"):
+        run_locally(load_target(ORDER), sample_input(app), app=app, failure_rates={"payment": 1.0})
     with pytest.raises(ExecutionError, match="between 0 and 1"):
-        run_locally(load_target(), sample_input(), failure_rates={"get-user": 2.0})
-    assert "authorize-payment" in SERVICES
+        run_locally(load_target(ORDER), sample_input(app), app=app, failure_rates={"get-user": 2.0})
+    assert "authorize-payment" in app.services
+
+
+def test_input_is_checked_against_the_workflow_input_model_before_the_run(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    bad = {"request_id": "r-1", "user_id": "u-100", "items": [{"product_id": "p-1"}]}
+    assert main(["run", "--input", json.dumps(bad)]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "OrderRequest" in err and "items.0.quantity" in err and "Traceback" not in err
+    # The same for a MODULE:ATTR workflow target.
+    assert main(["run", ORDER, "--input", "{}"]) == 2
+    assert "request_id" in capsys.readouterr().err
+
+
+def test_an_unknown_workflow_name_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "--workflow", "shipping"]) == 2
+    assert "no workflow named 'shipping'; its workflows: order" in capsys.readouterr().err
+
+
+def test_a_task_naming_no_service_of_the_app_exits_2_even_under_a_catch_all(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A States.ALL catcher must not swallow a wiring mistake: the run stops, exit 2.
+    machine = tmp_path / "m.json"
+    machine.write_text(
+        json.dumps(
+            {
+                "StartAt": "Call",
+                "States": {
+                    "Call": {
+                        "Type": "Task",
+                        "Resource": "arn:aws:lambda:us-east-1:123456789012:function:x-ship-it",
+                        "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Done"}],
+                        "End": True,
+                    },
+                    "Done": {"Type": "Succeed"},
+                },
+            }
+        )
+    )
+    assert main(["run", str(machine), "--input", "{}"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "no service of app 'orderflow'" in err and "x-ship-it" in err
+
+
+def test_a_file_target_of_an_app_without_samples_needs_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    app_module = tmp_path / "noinput_app.py"
+    app_module.write_text(
+        "from orderflow import App\n"
+        "from orderflow.orders.app import app as bundled\n"
+        "app = App('noinput', services=bundled.services.values(),"
+        " workflows=[bundled.workflow()], tables=bundled.tables)\n"
+    )
+    import sys
+
+    sys.path.insert(0, str(tmp_path))
+    try:
+        assert main(["run", "--app", "noinput_app:app"]) == 2
+        assert "--input is required" in capsys.readouterr().err
+    finally:
+        sys.path.remove(str(tmp_path))
 
 
 def test_invalid_definition_exits_1_with_the_diagnostics(

@@ -181,8 +181,14 @@ def test_history_order_and_output_do_not_depend_on_the_clock() -> None:
 def test_order_workflow_branches_start_together_despite_payment_retries() -> None:
     from orderflow.executor._local import load_target, run_locally, sample_input
     from orderflow.executor._trace import format_trace
+    from orderflow.orders.app import app
 
-    execution = run_locally(load_target(), sample_input(), failure_rates={"authorize-payment": 1.0})
+    execution = run_locally(
+        load_target("orderflow.orders.workflow:order_workflow"),
+        sample_input(app),
+        app=app,
+        failure_rates={"authorize-payment": 1.0},
+    )
 
     def entered(name: str) -> float:
         (moment,) = [

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from orderflow import ExecutionError, TaskFailure
+from orderflow import TaskFailure
 from orderflow.testing import run_asl
 
 FN = "arn:aws:lambda:us-east-1:123456789012:function:echo"
@@ -118,11 +118,49 @@ def test_other_resources_use_handlers() -> None:
     assert execution.output == {"MessageId": "q"}
 
 
-def test_missing_handler_is_an_execution_error() -> None:
-    with pytest.raises(ExecutionError, match="no lambda_handler"):
+def test_missing_handler_is_a_configuration_error_no_catcher_swallows() -> None:
+    from orderflow import ConfigurationError
+
+    catch_all = {"Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Caught"}]}
+    with pytest.raises(ConfigurationError, match="no lambda_handler"):
         run_asl(task(FN), {})
-    with pytest.raises(ExecutionError, match="no handler"):
+    with pytest.raises(ConfigurationError, match="no handler"):
         run_asl(task("arn:aws:states:::sns:publish"), {})
+    for resource in (FN, "arn:aws:states:::sns:publish"):
+        machine = task(resource, **catch_all)
+        machine["States"]["Caught"] = {"Type": "Succeed"}
+        with pytest.raises(ConfigurationError):
+            run_asl(machine, {})
+
+
+def test_a_handler_raising_a_configuration_error_stops_the_run() -> None:
+    from orderflow import ConfigurationError
+
+    def unknown(name: str, payload: Any) -> Any:
+        raise ConfigurationError(f"no service for {name}")
+
+    machine = task(FN, Catch=[{"ErrorEquals": ["States.ALL"], "Next": "Caught"}])
+    machine["States"]["Caught"] = {"Type": "Succeed"}
+    with pytest.raises(ConfigurationError, match="no service for"):
+        run_asl(machine, {}, lambda_handler=unknown)
+    invoke = task(
+        "arn:aws:states:::lambda:invoke",
+        Parameters={"FunctionName": "f", "Payload": {}},
+        Catch=[{"ErrorEquals": ["States.ALL"], "Next": "Caught"}],
+    )
+    invoke["States"]["Caught"] = {"Type": "Succeed"}
+    with pytest.raises(ConfigurationError):
+        run_asl(invoke, {}, lambda_handler=unknown)
+    other = task(
+        "arn:aws:states:::sns:publish", Catch=[{"ErrorEquals": ["States.ALL"], "Next": "Caught"}]
+    )
+    other["States"]["Caught"] = {"Type": "Succeed"}
+    with pytest.raises(ConfigurationError):
+        run_asl(
+            other,
+            {},
+            handlers={"arn:aws:states:::sns:publish": lambda params: unknown("sns", params)},
+        )
 
 
 def test_result_selector_then_result_path() -> None:

@@ -12,10 +12,10 @@ import pytest
 
 from orderflow.cli import main
 from orderflow.executor._local import load_target, run_locally
+from orderflow.orders.workflow import SAMPLE_ORDER
 from orderflow.report import execution_report, write_report
 from orderflow.report._overlay import read_history
 from orderflow.testing import run_asl
-from orderflow.workflow import SAMPLE_ORDER
 
 from ._pages import page_data
 

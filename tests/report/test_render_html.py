@@ -64,7 +64,7 @@ def _parse(page: str) -> _Collector:
 
 @needs_dot
 def test_the_order_workflow_page_matches_the_golden_file() -> None:
-    text = render_text("orderflow.workflow:order_workflow", fmt="html")
+    text = render_text("orderflow.orders.workflow:order_workflow", fmt="html")
     path = GOLDEN / "order_workflow.html"
     if REGENERATE:
         path.write_text(text, encoding="utf-8")
@@ -81,7 +81,7 @@ def test_the_order_workflow_page_matches_the_golden_file() -> None:
 
 @needs_dot
 def test_the_page_is_self_contained_and_draws_every_state() -> None:
-    page = render_text("orderflow.workflow:order_workflow", fmt="html")
+    page = render_text("orderflow.orders.workflow:order_workflow", fmt="html")
     # No URL anywhere a browser would fetch from: no src/href attributes, no url(), no @import.
     assert not re.search(r"\b(src|href)\s*=", page)
     assert "url(" not in page and "@import" not in page
@@ -205,8 +205,8 @@ def test_a_compensation_on_the_catch_path_is_marked() -> None:
 
 @needs_dot
 def test_rendering_is_deterministic() -> None:
-    first = render_text("orderflow.workflow:order_workflow", fmt="html")
-    assert render_text("orderflow.workflow:order_workflow", fmt="html") == first
+    first = render_text("orderflow.orders.workflow:order_workflow", fmt="html")
+    assert render_text("orderflow.orders.workflow:order_workflow", fmt="html") == first
 
 
 def test_a_missing_dot_is_a_clear_orderflow_error(

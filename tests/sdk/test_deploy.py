@@ -12,8 +12,8 @@ pytest.importorskip("stepfunctions")
 
 from orderflow import InvalidDefinition
 from orderflow.dsl import render
+from orderflow.orders.workflow import order_workflow
 from orderflow.sdk import create_or_update, from_sdk, to_sdk
-from orderflow.workflow import order_workflow
 
 pytestmark = pytest.mark.moto
 

@@ -15,9 +15,9 @@ from stepfunctions.workflow import Workflow
 
 from orderflow import Definition, DefinitionError, SdkInteropError
 from orderflow.dsl import render
+from orderflow.orders.workflow import order_workflow
 from orderflow.sdk import _fields as fields
 from orderflow.sdk import from_sdk, to_sdk
-from orderflow.workflow import order_workflow
 
 
 def sdk_json(obj: Any) -> Any:

@@ -255,7 +255,7 @@ def test_start_sync_execution_runs_express_machines(server: ServerProcess) -> No
 
 def test_lambda_tasks_run_the_bundled_services(server: ServerProcess) -> None:
     from orderflow.executor._local import load_target
-    from orderflow.workflow import SAMPLE_ORDER
+    from orderflow.orders.workflow import SAMPLE_ORDER
 
     client = server.client()
     arn = _machine(client, "orders-lambda", json.loads(load_target().to_json()))

@@ -28,17 +28,51 @@ def test_inert_without_configuration(pytester: pytest.Pytester) -> None:
     _run(pytester).assert_outcomes(passed=1)
 
 
-def test_requested_cases_without_configuration_are_empty(pytester: pytest.Pytester) -> None:
+def test_requested_cases_without_configuration_cover_the_app(
+    pytester: pytest.Pytester,
+) -> None:
+    # Found as the CLI finds it: nothing configured here, so the bundled order app.
     pytester.makepyfile(test_cases="def test_edge(orderflow_edge):\n    orderflow_edge.verify()\n")
-    _run(pytester).assert_outcomes(skipped=1)
+    result = _run(pytester, "--collect-only", "-q")
+    assert any("test_edge[order:ValidateOrder->GetUser]" in line for line in result.outlines)
+
+
+MINI_APP = """
+from orderflow import App
+from orderflow.dsl import Flow, workflow
+from orderflow.orders import GetUserInput, get_user
+
+
+@workflow("lookup", input_model=GetUserInput)
+def lookup(flow: Flow[GetUserInput]) -> None:
+    flow.task("GetUser", get_user).call_with(flow.input)
+
+
+app = App("mini", services=[get_user], workflows=[lookup], tables={"users": "user_id"})
+"""
+
+
+def test_the_app_comes_from_the_nearest_pyproject(pytester: pytest.Pytester) -> None:
+    pytester.makepyprojecttoml('[tool.orderflow]\napp = "mini:app"\n')
+    pytester.makepyfile(mini=MINI_APP)
+    pytester.makepyfile(
+        test_cases=(
+            "def test_workflow(orderflow_workflow):\n    orderflow_workflow.verify()\n"
+            "def test_provider(orderflow_provider):\n    orderflow_provider.verify()\n"
+        )
+    )
+    result = _run(pytester, "-v")
+    result.assert_outcomes(passed=2)
+    text = "\n".join(result.outlines)
+    assert "test_workflow[lookup] PASSED" in text and "test_provider[get-user] PASSED" in text
 
 
 ORDER_MODULE = """
 import pytest
 
 pytestmark = pytest.mark.orderflow(
-    workflows=["orderflow.workflow:order_workflow"],
-    services="orderflow.services:SERVICES",
+    workflows=["orderflow.orders.workflow:order_workflow"],
+    services="orderflow.orders.app:app.services",
     contracts_dir="{contracts}",
     max_examples=5,
 )

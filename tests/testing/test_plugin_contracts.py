@@ -168,7 +168,7 @@ def test_provider_verification_catches_undeclared_errors() -> None:
 
 
 def test_orderflow_services_keep_their_contracts() -> None:
-    from orderflow.services import SERVICES, ServiceDeps
+    from orderflow.orders.app import app
 
-    for name, service in SERVICES.items():
-        verify_provider(name, service, ServiceDeps.default, max_examples=10)
+    for name, service in app.services.items():
+        verify_provider(name, service, app.deps, max_examples=10)

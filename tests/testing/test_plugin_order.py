@@ -19,9 +19,9 @@ if not any(ep.value == "orderflow.testing.plugin" for ep in entry_points(group="
 
 REPO = Path(__file__).resolve().parents[2]
 
+# No workflows or services configured: the plugin covers the app's own.
 pytestmark = pytest.mark.orderflow(
-    workflows=["orderflow.workflow:order_workflow"],
-    services="orderflow.services:SERVICES",
+    app="orderflow.orders.app:app",
     contracts_dir=str(REPO / "contracts"),
     compatibility="auto",
     max_examples=15,

@@ -102,7 +102,7 @@ def test_missing_file_and_usage_errors_exit_2(
 ) -> None:
     assert main(["check", str(tmp_path / "nope.json")]) == 2
     assert "cannot read the file" in capsys.readouterr().err
-    assert main(["check"]) == 2
+    assert main(["check", "--workflow", "nope"]) == 2
     assert main(["check", str(tmp_path / "x.json"), "--format", "yaml"]) == 2
 
 
@@ -173,8 +173,8 @@ def test_broken_user_module_exits_2(module_dir: Path, capsys: pytest.CaptureFixt
 
 
 def test_dsl_workflow_target(capsys: pytest.CaptureFixture[str]) -> None:
-    pytest.importorskip("orderflow.workflow")
-    assert main(["check", "orderflow.workflow:order_workflow", "--format", "json"]) == 0
+    pytest.importorskip("orderflow.orders.workflow")
+    assert main(["check", "orderflow.orders.workflow:order_workflow", "--format", "json"]) == 0
     assert not [d for d in json.loads(capsys.readouterr().out) if d["severity"] == "error"]
 
 
@@ -269,7 +269,7 @@ def test_a_workflow_that_cannot_be_built_is_one_error_diagnostic(
 ) -> None:
     (module_dir / "machines_miswired.py").write_text(
         "from orderflow.dsl import Flow, workflow\n"
-        "from orderflow.services import GetUserInput, OrderRequest, get_user\n"
+        "from orderflow.orders import GetUserInput, OrderRequest, get_user\n"
         "@workflow('bad', input_model=OrderRequest)\n"
         "def wf(flow: Flow[OrderRequest]) -> None:\n"
         "    flow.task('GetUser', get_user).call(GetUserInput, user=flow.input.user_id)\n",
@@ -284,3 +284,12 @@ def test_a_workflow_that_cannot_be_built_is_one_error_diagnostic(
     else:
         assert out == ""
         assert "workflow-build-error" in err and "state 'GetUser'" in err
+
+
+def test_without_a_target_check_covers_each_workflow_of_the_app(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["check"]) == 0
+    assert "orderflow:order: no problems found" in capsys.readouterr().err
+    assert main(["check", "--format", "json", "--workflow", "order"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"order": []}

@@ -125,7 +125,7 @@ def check_dataflow(
         definition: anything :func:`orderflow.asl.as_definition` accepts.
         contracts: maps a Lambda function name or ARN to ``(InputModel, OutputModel)``
             (Pydantic models) or to an object with ``input_model``/``output_model`` (an
-            :class:`orderflow.services.Service`). Task payloads are checked against the
+            :class:`orderflow.runtime.Service`). Task payloads are checked against the
             input model and results take the output model's shape.
         input_model: a Pydantic model, a JSON Schema dict or a
             :class:`~orderflow.checker.Shape` for the execution input.

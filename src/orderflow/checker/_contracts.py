@@ -3,7 +3,7 @@
 Users hand :func:`orderflow.checker.check_dataflow` a mapping whose keys are Lambda
 function names or ARNs and whose values are ``(InputModel, OutputModel)`` pairs of Pydantic
 models (or any object with ``input_model`` and ``output_model``, such as an
-:class:`orderflow.services.Service`). A Task names its function by name, by full or
+:class:`orderflow.runtime.Service`). A Task names its function by name, by full or
 partial ARN, with or without a version or alias; all of them are reduced to the bare name
 before matching.
 

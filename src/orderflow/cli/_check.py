@@ -14,6 +14,7 @@ a JSON array; the text report is for people and goes to stderr (coloured on a te
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from orderflow._errors import InvalidDefinition, TargetError, WorkflowBuildError
 from orderflow._targets import MAX_FILE_BYTES, load_definition_target, user_code
 from orderflow.asl import Definition, as_definition
 from orderflow.checker._cli import dataflow_diagnostics, dataflow_options
+from orderflow.cli._app import app_option, selected_workflows, the_app, workflow_option
 from orderflow.validation import (
     Diagnostic,
     StateMachineType,
@@ -93,6 +95,53 @@ def check_definition(
     return CheckReport(name, definition, diagnostics)
 
 
+def check_workflow(
+    workflow: Any,
+    *,
+    prefix: str,
+    state_machine_type: StateMachineType | None = None,
+    contracts: str | None = None,
+    input_model: str | None = None,
+) -> CheckReport:
+    """Render ``workflow`` (a DSL workflow of an app) with ``prefix`` and check it:
+    structure first, then the data flow against its own contracts and input model (unless
+    ``contracts``/``input_model`` name others).
+
+    Args:
+        workflow: the workflow.
+        prefix: the Lambda name prefix it is rendered with (the app's name).
+        state_machine_type: overrides the workflow's own type.
+        contracts: ``--contracts MODULE:ATTR``.
+        input_model: ``--input-model MODULE:ATTR``.
+    """
+    from orderflow import dsl
+    from orderflow.checker import check_with_contracts
+
+    machine_type = state_machine_type or workflow.type
+    try:
+        with user_code(f"workflow {workflow.name!r}: rendering"):
+            definition = dsl.render(workflow, prefix=prefix)
+    except WorkflowBuildError as exc:
+        return CheckReport(workflow.name, None, [build_error_diagnostic(exc)])
+    except InvalidDefinition as exc:
+        found = [d for d in exc.diagnostics if isinstance(d, Diagnostic)]
+        if not found:
+            raise
+        return CheckReport(workflow.name, None, found)
+    report = CheckReport(
+        workflow.name, definition, validate(definition, state_machine_type=machine_type)
+    )
+    if report.ok:
+        report.diagnostics.extend(
+            check_with_contracts(
+                definition,
+                contracts=contracts or dsl.contracts_for(workflow, prefix=prefix),
+                input_model=input_model or workflow.input_model,
+            )
+        )
+    return report
+
+
 def build_error_diagnostic(error: WorkflowBuildError) -> Diagnostic:
     """The diagnostic reporting a workflow that cannot be built (code ``workflow-build-error``)."""
     return Diagnostic(
@@ -106,7 +155,9 @@ def build_error_diagnostic(error: WorkflowBuildError) -> Diagnostic:
 
 
 @click.command("check")
-@click.argument("target")
+@click.argument("target", required=False, metavar="[FILE.json | MODULE:ATTR]")
+@app_option
+@workflow_option
 @click.option(
     "--format",
     "fmt",
@@ -119,31 +170,58 @@ def build_error_diagnostic(error: WorkflowBuildError) -> Diagnostic:
     "--type",
     "machine_type",
     type=click.Choice(["STANDARD", "EXPRESS"]),
-    default="STANDARD",
-    show_default=True,
-    help="The state machine type (EXPRESS rejects .sync and .waitForTaskToken).",
+    default=None,
+    help="The state machine type (EXPRESS rejects .sync and .waitForTaskToken); default: "
+    "the workflow's own type, STANDARD for a file.",
 )
 @dataflow_options
 @click.pass_context
 def check(
     ctx: click.Context,
-    target: str,
+    target: str | None,
+    app_spec: str | None,
+    workflow_name: str | None,
     fmt: str,
-    machine_type: StateMachineType,
+    machine_type: StateMachineType | None,
     contracts: str | None,
     input_model: str | None,
 ) -> None:
-    """Validate TARGET, an ASL JSON file or MODULE:ATTR naming a workflow.
+    """Validate TARGET (an ASL JSON file or MODULE:ATTR naming a workflow), or without
+    TARGET each workflow of the app (or --workflow NAME).
 
     Structure is checked first (as AWS's CreateStateMachine does); a structurally valid
     machine then gets the data-flow check: every path a state reads must exist in its input,
     with the type its consumer's contract needs (contracts from --contracts, or a DSL
     workflow's own).
 
+    With --format json, a TARGET's diagnostics are one JSON array; an app's are one JSON
+    object, workflow name -> its array.
+
     Exit status: 0 valid (warnings allowed), 1 errors found, 2 unreadable input.
     """
+    if target is None:
+        app = the_app(app_spec)
+        reports = [
+            check_workflow(
+                workflow,
+                prefix=app.name,
+                state_machine_type=machine_type,
+                contracts=contracts,
+                input_model=input_model,
+            )
+            for workflow in selected_workflows(app, workflow_name)
+        ]
+        if fmt == "json":
+            merged = {r.source: json.loads(format_json(r.diagnostics)) for r in reports}
+            click.echo(json.dumps(merged, indent=2))
+        else:
+            color = sys.stderr.isatty()
+            for r in reports:
+                text = format_text(r.diagnostics, file=f"{app.name}:{r.source}", color=color)
+                click.echo(text, err=True, nl=False)
+        ctx.exit(max(r.exit_code for r in reports))
     try:
-        report = check_definition(target, state_machine_type=machine_type)
+        report = check_definition(target, state_machine_type=machine_type or "STANDARD")
     except WorkflowBuildError as exc:
         # A finding like any other, so --format json still prints a JSON array.
         report = CheckReport(target, None, [build_error_diagnostic(exc)])
@@ -170,5 +248,6 @@ __all__ = [
     "build_error_diagnostic",
     "check",
     "check_definition",
+    "check_workflow",
     "user_code",
 ]

@@ -1,12 +1,14 @@
 """``orderflow deploy``/``destroy`` and the commands that work with the deployed workflow.
 
-Each command builds an :class:`~orderflow.deploy.Aws` from the common options and calls
-one library function. Results go to stdout (the plan, an execution ARN, a list, a
-history); progress lines go to stderr. A failed AWS call, an invalid definition or a
-blocked dry-run plan exits 1 with the message (resource and AWS's own words), never a
-traceback; a bad option value (``--prefix``, ``--region``, ``--endpoint-url``,
-``--profile``, a ``--workflow`` that names no importable workflow) exits 2 naming the
-option.
+Each command finds the app (``--app``, else ``[tool.orderflow] app`` in the nearest
+pyproject.toml, else the bundled order app), builds an :class:`~orderflow.deploy.Aws` from
+the common options and calls one library function. ``--prefix`` defaults to the app's name;
+the execution commands take ``--workflow NAME`` (default: the app's only workflow). Results
+go to stdout (the plan, an execution ARN, a list, a history); progress lines go to stderr.
+A failed AWS call, an invalid definition or a blocked dry-run plan exits 1 with the message
+(resource and AWS's own words), never a traceback; a bad option value (``--prefix``,
+``--region``, ``--endpoint-url``, ``--profile``, ``--app``, a ``--workflow`` the app does
+not have) exits 2 naming the option.
 """
 
 from __future__ import annotations
@@ -15,22 +17,27 @@ import functools
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from orderflow._errors import DeployError, InvalidDefinition, TargetError
-from orderflow._targets import DEFAULT_TARGET
+from orderflow._errors import ConfigurationError, DeployError, InvalidDefinition
 from orderflow.asl import JSON
+from orderflow.cli._app import app_option, the_app
 from orderflow.cli._report import report_option, write_report_file
 from orderflow.deploy._aws import ConnectionOptionError
+
+if TYPE_CHECKING:
+    from orderflow._app import App
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _checked_prefix(ctx: click.Context, param: click.Parameter, value: str) -> str:
+def _checked_prefix(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     from orderflow.deploy._names import check_prefix
 
+    if value is None:
+        return None  # the app's name, once the app is loaded
     try:
         return check_prefix(value)
     except DeployError as exc:
@@ -48,16 +55,50 @@ def _aws_options(command: F) -> F:
         click.option("--profile", help="A named AWS profile."),
         click.option(
             "--prefix",
-            default="orderflow",
-            show_default=True,
             envvar="ORDERFLOW_PREFIX",
             callback=_checked_prefix,
-            help="Names every resource of the stack.",
+            help="Names every resource of the stack (default: the app's name).",
         ),
     ]
     for option in reversed(options):
         command = option(command)
     return command
+
+
+def _workflow_option(command: F) -> F:
+    return click.option(
+        "--workflow",
+        "workflow_name",
+        metavar="NAME",
+        help="A workflow of the app, by name (default: its only workflow).",
+    )(command)
+
+
+class _Stack:
+    """The app, prefix and workflow a command works on, loaded only when needed."""
+
+    def __init__(self, app_spec: str | None, prefix: str | None, workflow: str | None) -> None:
+        self._spec = app_spec
+        self._prefix = prefix
+        self._workflow = workflow
+        self._app: App | None = None
+
+    @property
+    def app(self) -> App:
+        if self._app is None:
+            self._app = the_app(self._spec)
+        return self._app
+
+    @property
+    def prefix(self) -> str:
+        return self._prefix or self.app.name
+
+    @property
+    def workflow(self) -> str:
+        """The ``--workflow`` name; without one, the app's only workflow."""
+        if self._workflow is not None and self._spec is None and self._prefix is not None:
+            return self._workflow  # --prefix and --workflow say it all: no app needed
+        return self.app.workflow(self._workflow).name
 
 
 def _aws(region: str | None, endpoint_url: str | None, profile: str | None) -> Any:
@@ -76,6 +117,8 @@ def _failures_exit_1(command: F) -> F:
             return command(*args, **kwargs)
         except ConnectionOptionError as exc:
             raise click.BadParameter(exc.message, param_hint=f"'{exc.option}'") from None
+        except ConfigurationError as exc:
+            raise click.UsageError(str(exc)) from None
         except (DeployError, InvalidDefinition) as exc:
             click.echo(f"error: {exc}", err=True)
             raise click.exceptions.Exit(1) from None
@@ -98,24 +141,24 @@ def _json_arg(text: str, what: str) -> JSON:
 
 @click.command()
 @_aws_options
+@app_option
 @click.option("--dry-run", is_flag=True, help="Print the plan; make no call that writes.")
 @click.option(
     "--type",
     "machine_type",
     type=click.Choice(["STANDARD", "EXPRESS"]),
-    default="STANDARD",
-    show_default=True,
-    help="State machine type (fixed once created).",
+    default=None,
+    help="State machine type of every workflow (fixed once created; default: each "
+    "workflow's own type).",
 )
 @click.option(
     "--workflow",
-    default=DEFAULT_TARGET,
-    show_default=True,
-    help="The DSL workflow to deploy, as MODULE:ATTR.",
+    "workflow_names",
+    multiple=True,
+    metavar="NAME",
+    help="Deploy only this workflow of the app (repeatable; default: every workflow).",
 )
 @click.option("--alias", help="Publish a version and point this state machine alias at it.")
-@click.option("--event-source", default="microservices.orders", show_default=True)
-@click.option("--detail-type", default="Order Submitted", show_default=True)
 @click.option(
     "--log-level",
     type=click.Choice(["ALL", "ERROR", "FATAL", "OFF"]),
@@ -128,7 +171,7 @@ def _json_arg(text: str, what: str) -> JSON:
 @click.option(
     "--seed-sample-data",
     is_flag=True,
-    help="Write the sample users and stock into the tables (only absent items).",
+    help="Write the app's sample data into the tables (only absent items).",
 )
 @click.option(
     "--wheel-dir",
@@ -146,13 +189,12 @@ def deploy(
     region: str | None,
     endpoint_url: str | None,
     profile: str | None,
-    prefix: str,
+    prefix: str | None,
+    app_spec: str | None,
     dry_run: bool,
-    machine_type: str,
-    workflow: str,
+    machine_type: str | None,
+    workflow_names: tuple[str, ...],
     alias: str | None,
-    event_source: str,
-    detail_type: str,
     log_level: str,
     timeout: int,
     memory: int,
@@ -161,40 +203,39 @@ def deploy(
     no_download: bool,
     print_deployer_policy: bool,
 ) -> None:
-    """Create or update the whole stack: tables, roles, functions, state machine, rule."""
-    from orderflow.deploy import (
-        StackConfig,
-        StackNames,
-        default_packager,
-        deployer_policy,
-        workflow_source,
-    )
+    """Create or update the app's whole stack: tables, roles, functions, state machines
+    (one per workflow) and rules (one per trigger)."""
+    from orderflow.deploy import StackConfig, StackNames, default_packager, deployer_policy
     from orderflow.deploy import deploy as run_deploy
 
+    stack = _Stack(app_spec, prefix, None)
     if print_deployer_policy:
-        names = StackNames(prefix, "*", region or "*")
+        names = StackNames(stack.prefix, "*", region or "*")
         click.echo(json.dumps(deployer_policy(names), indent=2))
         return
 
     config = StackConfig(
         machine_type=machine_type,
         alias=alias,
-        event_source=event_source,
-        detail_type=detail_type,
         log_level=log_level,
         timeout=timeout,
         memory=memory,
         seed_sample_data=seed_sample_data,
     )
-    try:
-        source = workflow_source(workflow)
-    except TargetError as exc:
-        raise click.BadParameter(str(exc), param_hint="'--workflow'") from None
+    app = stack.app
+    for name in workflow_names:
+        if name not in app.workflows:
+            raise click.BadParameter(
+                f"app {app.name!r} has no workflow {name!r}; its workflows: "
+                f"{', '.join(app.workflows)}",
+                param_hint="'--workflow'",
+            )
     plan = run_deploy(
         _aws(region, endpoint_url, profile),
-        prefix=prefix,
+        app=app,
+        prefix=stack.prefix,
         config=config,
-        workflow=source,
+        workflows=list(workflow_names) or None,
         packager=default_packager(wheel_dir, download=not no_download),
         dry_run=dry_run,
     )
@@ -207,20 +248,32 @@ def deploy(
 
 @click.command()
 @_aws_options
+@app_option
 @_failures_exit_1
-def destroy(region: str | None, endpoint_url: str | None, profile: str | None, prefix: str) -> None:
-    """Delete everything deploy made for --prefix (and nothing else)."""
+def destroy(
+    region: str | None,
+    endpoint_url: str | None,
+    profile: str | None,
+    prefix: str | None,
+    app_spec: str | None,
+) -> None:
+    """Delete everything deploy made for --prefix (default: the app's name), and nothing
+    else."""
     from orderflow.deploy import destroy as run_destroy
     from orderflow.deploy._deploy import stderr_progress
 
     deleted = run_destroy(
-        _aws(region, endpoint_url, profile), prefix=prefix, progress=stderr_progress
+        _aws(region, endpoint_url, profile),
+        prefix=_Stack(app_spec, prefix, None).prefix,
+        progress=stderr_progress,
     )
     click.echo(f"{len(deleted)} resource(s) deleted")
 
 
 @click.command("start-execution")
 @_aws_options
+@app_option
+@_workflow_option
 @click.option(
     "--input",
     "input_text",
@@ -242,19 +295,24 @@ def start_execution(
     region: str | None,
     endpoint_url: str | None,
     profile: str | None,
-    prefix: str,
+    prefix: str | None,
+    app_spec: str | None,
+    workflow_name: str | None,
     input_text: str,
     name: str | None,
     alias: str | None,
     wait: bool,
 ) -> None:
-    """Start an execution of the deployed workflow; prints its ARN."""
+    """Start an execution of a deployed workflow of the app; prints its ARN."""
     from orderflow.deploy import start_execution as run_start
     from orderflow.deploy import wait_for_execution
 
     payload = _json_arg(input_text, "--input")
+    stack = _Stack(app_spec, prefix, workflow_name)
     aws = _aws(region, endpoint_url, profile)
-    arn = run_start(aws, prefix=prefix, input=payload, name=name, alias=alias)
+    arn = run_start(
+        aws, prefix=stack.prefix, workflow=stack.workflow, input=payload, name=name, alias=alias
+    )
     if not wait:
         click.echo(arn)
         return
@@ -266,6 +324,8 @@ def start_execution(
 
 @click.command()
 @_aws_options
+@app_option
+@_workflow_option
 @click.option(
     "--status",
     type=click.Choice(["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"]),
@@ -278,17 +338,24 @@ def executions(
     region: str | None,
     endpoint_url: str | None,
     profile: str | None,
-    prefix: str,
+    prefix: str | None,
+    app_spec: str | None,
+    workflow_name: str | None,
     status: str | None,
     limit: int,
     as_json: bool,
 ) -> None:
-    """List the deployed workflow's executions (name, status, start, stop)."""
+    """List a deployed workflow's executions (name, status, start, stop)."""
     from orderflow.deploy import list_executions
     from orderflow.deploy._executions import iter_lines
 
+    stack = _Stack(app_spec, prefix, workflow_name)
     found = list_executions(
-        _aws(region, endpoint_url, profile), prefix=prefix, status=status, limit=limit
+        _aws(region, endpoint_url, profile),
+        prefix=stack.prefix,
+        workflow=stack.workflow,
+        status=status,
+        limit=limit,
     )
     if as_json:
         click.echo(json.dumps([s.to_dict() for s in found], indent=2))
@@ -299,6 +366,8 @@ def executions(
 
 @click.command()
 @_aws_options
+@app_option
+@_workflow_option
 @click.argument("execution")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @report_option(
@@ -310,17 +379,23 @@ def history(
     region: str | None,
     endpoint_url: str | None,
     profile: str | None,
-    prefix: str,
+    prefix: str | None,
+    app_spec: str | None,
+    workflow_name: str | None,
     execution: str,
     as_json: bool,
     report: Path | None,
 ) -> None:
-    """Print the event history of EXECUTION (a name or an ARN)."""
+    """Print the event history of EXECUTION (a name, on the workflow's machine, or an ARN)."""
     from orderflow.deploy import execution_arn, execution_definition
     from orderflow.deploy import history as run_history
 
     aws = _aws(region, endpoint_url, profile)
-    arn = execution_arn(aws, prefix=prefix, execution=execution)
+    if execution.startswith("arn:"):
+        arn = execution  # an ARN names its machine itself: no app needed
+    else:
+        stack = _Stack(app_spec, prefix, workflow_name)
+        arn = execution_arn(aws, prefix=stack.prefix, workflow=stack.workflow, execution=execution)
     events = run_history(aws, arn)
     if report is not None:
         write_report_file(
@@ -339,30 +414,54 @@ def history(
 
 @click.command("send-event")
 @_aws_options
+@app_option
+@_workflow_option
 @click.option("--detail", required=True, help="The event's detail: JSON text or @file.")
-@click.option("--source", default="microservices.orders", show_default=True)
-@click.option("--detail-type", default="Order Submitted", show_default=True)
+@click.option("--source", help="The event's source (default: the workflow's trigger's).")
+@click.option("--detail-type", help="The event's detail-type (default: the trigger's).")
 @_failures_exit_1
 def send_event(
     region: str | None,
     endpoint_url: str | None,
     profile: str | None,
-    prefix: str,
+    prefix: str | None,
+    app_spec: str | None,
+    workflow_name: str | None,
     detail: str,
-    source: str,
-    detail_type: str,
+    source: str | None,
+    detail_type: str | None,
 ) -> None:
-    """Put an event on the default bus (the rule starts the workflow); prints its id."""
+    """Put an event on the default bus (a trigger's rule starts its workflow); prints its id.
+
+    Without --source and --detail-type, the event is the one the app's trigger (of
+    --workflow, or its only trigger) matches.
+    """
     from orderflow.deploy import send_event as run_send
 
     payload = _json_arg(detail, "--detail")
     if not isinstance(payload, dict):
         raise click.BadParameter("--detail must be a JSON object")
+    if source is None or detail_type is None:
+        trigger = _trigger(_Stack(app_spec, prefix, workflow_name), workflow_name)
+        source = source or trigger.source
+        detail_type = detail_type or trigger.detail_type
     click.echo(
         run_send(
             _aws(region, endpoint_url, profile), payload, source=source, detail_type=detail_type
         )
     )
+
+
+def _trigger(stack: _Stack, workflow_name: str | None) -> Any:
+    app = stack.app
+    triggers = app.triggers_of(app.workflow(workflow_name).name) if workflow_name else app.triggers
+    if len(triggers) != 1:
+        which = f"workflow {workflow_name!r}" if workflow_name else f"app {app.name!r}"
+        raise click.UsageError(
+            f"{which} has {len(triggers)} triggers; give --source and --detail-type"
+            + ("" if workflow_name else " (or --workflow NAME)")
+        )
+    return triggers[0]
 
 
 __all__ = ["deploy", "destroy", "executions", "history", "send_event", "start_execution"]

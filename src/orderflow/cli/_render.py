@@ -8,11 +8,11 @@ Mermaid diagram read only the ASL document.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
 from orderflow._targets import (
-    DEFAULT_TARGET,
     TargetError,
     is_module_target,
     load_definition_target,
@@ -21,8 +21,27 @@ from orderflow._targets import (
 )
 from orderflow.asl import Definition, dumps
 from orderflow.asl._mermaid import to_mermaid
+from orderflow.cli._app import app_option, selected_workflows, the_app, workflow_option
 from orderflow.cli._atomic import write_atomically
+from orderflow.dsl import Workflow
 from orderflow.dsl import render as render_workflow
+
+# Rendering a MODULE:ATTR target outside any app names its functions with this prefix.
+TARGET_PREFIX = "orderflow"
+
+
+def render_workflow_text(
+    workflow: Workflow[Any],
+    *,
+    fmt: str = "asl",
+    account: str = "123456789012",
+    region: str = "us-east-1",
+    prefix: str = TARGET_PREFIX,
+) -> str:
+    """The text ``orderflow render`` prints for ``workflow``: ASL JSON or a Mermaid flowchart."""
+    with user_code(f"workflow {workflow.name!r}: rendering"):
+        definition = render_workflow(workflow, account=account, region=region, prefix=prefix)
+    return format_definition(definition, fmt=fmt, title=workflow.name)
 
 
 def render_text(
@@ -31,10 +50,13 @@ def render_text(
     fmt: str = "asl",
     account: str = "123456789012",
     region: str = "us-east-1",
-    prefix: str = "orderflow",
+    prefix: str = TARGET_PREFIX,
 ) -> str:
-    """The rendered text ``orderflow render`` prints: ASL JSON, a Mermaid flowchart or a
-    self-contained HTML page (``fmt`` ``"asl"``, ``"mermaid"`` or ``"html"``)."""
+    """The rendered text ``orderflow render`` prints for ``target``: ASL JSON, a Mermaid
+    flowchart or a self-contained HTML page (``fmt`` ``"asl"``, ``"mermaid"`` or ``"html"``).
+
+    ``target`` is ``MODULE:ATTR`` naming a DSL workflow, or an ASL JSON file.
+    """
     definition: Definition
     # A file (or what is named like one) is read as ASL; anything else must be
     # MODULE:ATTR, and load_workflow says so.
@@ -44,10 +66,15 @@ def render_text(
             definition = render_workflow(workflow, account=account, region=region, prefix=prefix)
     else:
         definition = load_definition_target(target)
+    return format_definition(definition, fmt=fmt, title=_title(target, definition))
+
+
+def format_definition(definition: Definition, *, fmt: str, title: str) -> str:
+    """``definition`` as ASL JSON, a Mermaid flowchart or a self-contained HTML page."""
     if fmt == "html":
         from orderflow.report import render_html  # only this format pays for the report
 
-        return render_html(definition, title=_title(target, definition))
+        return render_html(definition, title=title)
     return dumps(definition.data) if fmt == "asl" else to_mermaid(definition)
 
 
@@ -58,7 +85,9 @@ def _title(target: str, definition: Definition) -> str:
 
 
 @click.command("render")
-@click.argument("target", default=DEFAULT_TARGET, metavar="[MODULE:ATTR | FILE.json]")
+@click.argument("target", required=False, metavar="[MODULE:ATTR | FILE.json]")
+@app_option
+@workflow_option
 @click.option(
     "--format",
     "fmt",
@@ -81,24 +110,53 @@ def _title(target: str, definition: Definition) -> str:
 )
 @click.option("--account", default="123456789012", show_default=True, help="AWS account id.")
 @click.option("--region", default="us-east-1", show_default=True, help="AWS region.")
-@click.option("--prefix", default="orderflow", show_default=True, help="Lambda name prefix.")
+@click.option(
+    "--prefix",
+    help="Lambda name prefix (default: the app's name; 'orderflow' for a MODULE:ATTR target).",
+)
 def render(
-    target: str,
+    target: str | None,
+    app_spec: str | None,
+    workflow_name: str | None,
     fmt: str,
     output: Path | None,
     follow_symlinks: bool,
     account: str,
     region: str,
-    prefix: str,
+    prefix: str | None,
 ) -> None:
-    """Render a workflow (default: the order workflow) as ASL, Mermaid or HTML."""
-    text = render_text(target, fmt=fmt, account=account, region=region, prefix=prefix)
+    """Render the app's workflows (or the workflow MODULE:ATTR names) as ASL, Mermaid or HTML.
+
+    With several workflows and no --workflow, each is printed in turn.
+    """
+    if target is not None:
+        texts = [
+            render_text(
+                target, fmt=fmt, account=account, region=region, prefix=prefix or TARGET_PREFIX
+            )
+        ]
+    else:
+        app = the_app(app_spec)
+        workflows = selected_workflows(app, workflow_name)
+        if output is not None and len(workflows) > 1:
+            raise click.BadParameter(
+                f"app {app.name!r} has {len(workflows)} workflows; name the one to write "
+                "with --workflow",
+                param_hint="'-o' / '--output'",
+            )
+        texts = [
+            render_workflow_text(
+                workflow, fmt=fmt, account=account, region=region, prefix=prefix or app.name
+            )
+            for workflow in workflows
+        ]
     if output is None:
-        click.echo(text, nl=False)
+        for text in texts:
+            click.echo(text, nl=False)
         return
     try:
         # Whole or not at all (temp file + rename), and not through a symlink unless asked.
-        write_atomically(output, text, follow_symlinks=follow_symlinks)
+        write_atomically(output, texts[0], follow_symlinks=follow_symlinks)
     except OSError as exc:
         # An unwritable output is a bad command line (exit 2), not a bad workflow (exit 1);
         # missing folders are not created, since a typo in the path would go unnoticed.
@@ -108,4 +166,11 @@ def render(
     click.echo(f"wrote {output}", err=True)
 
 
-__all__ = ["DEFAULT_TARGET", "TargetError", "load_workflow", "render", "render_text"]
+__all__ = [
+    "TARGET_PREFIX",
+    "TargetError",
+    "load_workflow",
+    "render",
+    "render_text",
+    "render_workflow_text",
+]

@@ -1,24 +1,31 @@
-"""``orderflow run``: execute a workflow locally with the real services, no AWS needed.
+"""``orderflow run``: execute a workflow locally with the app's services, no AWS needed.
+
+The app's own services answer the workflow's Lambda calls. The input is checked against the
+workflow's input model before the run starts (exit 2 naming the field). Without
+``--input``, only an app that declares a sample input for the workflow (the bundled order
+app does) runs on it; otherwise ``--input`` is required.
 
 Exit codes: 0 the execution succeeded; 1 it failed, timed out or was aborted (the error
-and cause are printed); 2 bad usage or unreadable input.
+and cause are printed); 2 bad usage, unreadable or invalid input, or an app wired wrongly.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from orderflow._errors import ExecutionError
+from orderflow._errors import ConfigurationError, ContractError, ExecutionError
 from orderflow._progress import progress_of_maps
-from orderflow._targets import DEFAULT_TARGET
+from orderflow._targets import import_attribute, is_module_target, load_workflow, user_code
 from orderflow.asl import _wire as wire
+from orderflow.cli._app import app_option, the_app, workflow_option
 from orderflow.cli._report import report_option, write_report_file
 from orderflow.executor._local import (
     check_failure_rates,
+    check_input,
     load_target,
     run_locally,
     sample_input,
@@ -28,10 +35,13 @@ from orderflow.executor._trace import format_trace
 # AWS refuses an execution input over 256 KiB; a file far larger is a mistake, not input.
 _MAX_INPUT_FILE_BYTES = 16 * 1024 * 1024
 
+if TYPE_CHECKING:
+    from orderflow._app import App
+    from orderflow.asl import Definition
+    from orderflow.dsl import Workflow
 
-def _read_input(text: str | None) -> Any:
-    if text is None:
-        return sample_input()
+
+def _read_input(text: str) -> Any:
     source = "--input"
     data: str | bytes = text
     if text.startswith("@"):
@@ -55,7 +65,7 @@ def _read_input(text: str | None) -> Any:
         raise click.BadParameter(f"{source} is not JSON ({exc})", param_hint="--input") from None
 
 
-def _failure_rates(values: tuple[str, ...]) -> dict[str, float]:
+def _failure_rates(app: App, values: tuple[str, ...]) -> dict[str, float]:
     rates: dict[str, float] = {}
     for value in values:
         service, sep, rate = value.partition("=")
@@ -69,17 +79,59 @@ def _failure_rates(values: tuple[str, ...]) -> dict[str, float]:
             )
         rates[service] = number
     try:
-        return check_failure_rates(rates)
-    except ExecutionError as exc:
+        return check_failure_rates(app, rates)
+    except (ExecutionError, ConfigurationError) as exc:
         raise click.BadParameter(str(exc), param_hint="--fail") from None
 
 
+def _subject(
+    app: App, target: str | None, workflow_name: str | None
+) -> tuple[Definition, Workflow[Any] | None]:
+    """The definition to run and, when known, the workflow it is (for its input model)."""
+    from orderflow.dsl import Workflow, render
+
+    if target is None:
+        workflow = app.workflow(workflow_name)
+        with user_code(f"workflow {workflow.name!r}: rendering"):
+            return render(workflow, prefix=app.name), workflow
+    if is_module_target(target):
+        from orderflow.dsl import Workflow as WorkflowType
+
+        if isinstance(import_attribute(target, what="target"), WorkflowType):
+            workflow = load_workflow(target, what="target")
+            with user_code(f"target {target!r}: rendering workflow {workflow.name!r}"):
+                return render(workflow), workflow
+    definition = load_target(target)
+    named: Workflow[Any] | None = app.workflow(workflow_name) if workflow_name else None
+    assert named is None or isinstance(named, Workflow)
+    return definition, named
+
+
+def _execution_input(
+    app: App, input_text: str | None, workflow: Workflow[Any] | None, workflow_name: str | None
+) -> Any:
+    if input_text is not None:
+        return _read_input(input_text)
+    own = workflow is not None and app.workflows.get(workflow.name) is workflow
+    sample = sample_input(app, workflow.name if own and workflow else workflow_name)
+    if sample is None:
+        which = f"workflow {workflow.name!r}" if workflow is not None else "this target"
+        raise click.UsageError(
+            f"--input is required: app {app.name!r} declares no sample input for {which} "
+            "(App(sample_inputs={...}))"
+        )
+    return sample
+
+
 @click.command("run")
-@click.argument(
-    "target", required=False, default=DEFAULT_TARGET, metavar="[MODULE:ATTR | FILE.json]"
-)
+@click.argument("target", required=False, metavar="[MODULE:ATTR | FILE.json]")
+@app_option
+@workflow_option
 @click.option(
-    "--input", "input_text", metavar="JSON|@FILE", help="Execution input (default: a sample order)."
+    "--input",
+    "input_text",
+    metavar="JSON|@FILE",
+    help="Execution input (default: the app's sample input for the workflow, if it has one).",
 )
 @click.option("--trace", is_flag=True, help="Print the state-by-state trace to stderr.")
 @click.option(
@@ -87,7 +139,7 @@ def _failure_rates(values: tuple[str, ...]) -> dict[str, float]:
     "fail",
     multiple=True,
     metavar="SERVICE=RATE",
-    help="Simulated failure rate (0 to 1) of a service of orderflow.services, by name "
+    help="Simulated failure rate (0 to 1) of a service of the app, by name "
     "(e.g. authorize-payment=0.5).",
 )
 @click.option(
@@ -98,32 +150,44 @@ def _failure_rates(values: tuple[str, ...]) -> dict[str, float]:
     "durations, retries, caught errors, each state's input and output (needs Graphviz's dot)."
 )
 def run(
-    target: str,
+    target: str | None,
+    app_spec: str | None,
+    workflow_name: str | None,
     input_text: str | None,
     trace: bool,
     fail: tuple[str, ...],
     seed: int,
     report: Path | None,
 ) -> int:
-    """Run a workflow locally (default: the order workflow) and print its output JSON."""
-    execution_input = _read_input(input_text)
-    definition = load_target(target)
+    """Run a workflow of the app (or TARGET) locally and print its output JSON."""
+    app = the_app(app_spec)
+    rates = _failure_rates(app, fail)
+    definition, workflow = _subject(app, target, workflow_name)
+    execution_input = _execution_input(app, input_text, workflow, workflow_name)
+    if workflow is not None:
+        try:
+            check_input(workflow.input_model, execution_input, workflow=workflow.name)
+        except ContractError as exc:
+            raise click.BadParameter(exc.message, param_hint="--input") from None
     with progress_of_maps() as observe:
         execution = run_locally(
             definition,
             execution_input,
+            app=app,
             seed=seed,
-            failure_rates=_failure_rates(fail),
+            failure_rates=rates,
+            state_machine_type=workflow.type if workflow is not None else "STANDARD",
             on_event=observe,
         )
     if trace:
         click.echo(format_trace(execution), err=True)
     if report is not None:
+        subject = target or (workflow.name if workflow is not None else app.name)
         write_report_file(
             report,
             definition,
             execution.history,
-            title=f"orderflow run {target} ({execution.status})",
+            title=f"orderflow run {subject} ({execution.status})",
         )
     if execution.status == "SUCCEEDED":
         click.echo(json.dumps(execution.output, indent=2, ensure_ascii=False))

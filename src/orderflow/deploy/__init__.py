@@ -1,10 +1,10 @@
-"""Deploy the whole system to AWS with boto3, idempotently, and take it down again.
+"""Deploy an app's whole system to AWS with boto3, idempotently, and take it down again.
 
     from orderflow.deploy import Aws, deploy, destroy
 
     aws = Aws("eu-west-1")                      # or Aws(endpoint_url="http://127.0.0.1:5000")
-    print(deploy(aws, prefix="shop", dry_run=True).render())
-    deploy(aws, prefix="shop")                  # create or update, one line per resource
+    print(deploy(aws, app=app, prefix="shop", dry_run=True).render())
+    deploy(aws, app=app, prefix="shop")         # create or update, one line per resource
     destroy(aws, prefix="shop", progress=print)
 
 Modules, one concept each: ``_aws`` (session and clients, error translation), ``_names``
@@ -17,8 +17,6 @@ tokens: ``orderflow approve`` / ``reject``).
 
 from orderflow.deploy._aws import Aws, ConnectionOptionError
 from orderflow.deploy._deploy import (
-    DEFAULT_PREFIX,
-    DEFAULT_WORKFLOW,
     PRE_DEPLOY_CHECKS,
     CheckContext,
     DslWorkflowSource,
@@ -32,12 +30,12 @@ from orderflow.deploy._events import INPUT_PATH, event_matches, event_pattern
 from orderflow.deploy._executions import (
     ExecutionSummary,
     describe_execution,
+    event_entry,
     execution_arn,
     execution_definition,
     execution_name,
     history,
     list_executions,
-    order_event,
     send_event,
     start_execution,
     wait_for_execution,
@@ -47,12 +45,10 @@ from orderflow.deploy._iam import deployer_policy, states_policy
 from orderflow.deploy._names import StackNames
 from orderflow.deploy._package import Packager, WheelDependencies, build_zip
 from orderflow.deploy._plan import Action, Change, Plan
-from orderflow.deploy._stack import StackConfig
+from orderflow.deploy._stack import Machine, StackConfig
 from orderflow.deploy._tokens import send_task_failure, send_task_success
 
 __all__ = [
-    "DEFAULT_PREFIX",
-    "DEFAULT_WORKFLOW",
     "INPUT_PATH",
     "PRE_DEPLOY_CHECKS",
     "Action",
@@ -62,6 +58,7 @@ __all__ = [
     "ConnectionOptionError",
     "DslWorkflowSource",
     "ExecutionSummary",
+    "Machine",
     "Packager",
     "Plan",
     "StackConfig",
@@ -77,13 +74,13 @@ __all__ = [
     "event_matches",
     "event_pattern",
     "execution_arn",
+    "event_entry",
     "execution_definition",
     "execution_name",
     "history",
     "integration_grants",
     "integration_statements",
     "list_executions",
-    "order_event",
     "send_event",
     "send_task_failure",
     "send_task_success",

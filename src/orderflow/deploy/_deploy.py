@@ -1,6 +1,6 @@
-"""``deploy``: render, check, then create or update every resource of the stack.
+"""``deploy``: render, check, then create or update every resource of an app's stack.
 
-Order of work: resolve the account (STS) and names; render the workflow with the real ARNs;
+Order of work: resolve the account (STS) and names; render each workflow with the real ARNs;
 run the pre-deploy checks (structural validation, and the data-flow checker when it is
 installed) so a bad definition never touches AWS; build the packages; then either compare
 only (``dry_run``: a :class:`~orderflow.deploy.Plan`, no call that writes) or apply resource
@@ -17,21 +17,21 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from orderflow._errors import InvalidDefinition
-from orderflow._targets import DEFAULT_TARGET, load_workflow
+from orderflow._errors import DeployError, InvalidDefinition
+from orderflow._targets import load_app, load_workflow
 from orderflow.asl import Definition
 from orderflow.deploy._aws import Aws
 from orderflow.deploy._names import StackNames, check_prefix
 from orderflow.deploy._package import Packager, WheelDependencies
 from orderflow.deploy._plan import Plan, Progress, apply, plan
-from orderflow.deploy._seed import seed_sample_data
-from orderflow.deploy._stack import StackConfig, lambda_arns, services_of, stack_resources
-from orderflow.services import resolve_service
+from orderflow.deploy._seed import sample_items, seed_sample_data
+from orderflow.deploy._stack import Machine, StackConfig, lambda_arns, stack_resources
+from orderflow.runtime._registry import resolve_service
 
-DEFAULT_WORKFLOW = DEFAULT_TARGET
-DEFAULT_PREFIX = "orderflow"
+if TYPE_CHECKING:
+    from orderflow._app import App
 
 WorkflowSource = Callable[[StackNames], Definition]
 """Renders the workflow for a stack (its account, region and prefix). A source may carry an
@@ -45,10 +45,12 @@ class CheckContext:
     Attributes:
         machine_type: ``STANDARD`` or ``EXPRESS``.
         input_model: the execution input's model, when the workflow declares one.
+        services: the app's services by name (each invoked function's contract).
     """
 
     machine_type: str = "STANDARD"
     input_model: Any = None
+    services: Any = None
 
 
 Check = Callable[[Definition, CheckContext], Sequence[Any]]
@@ -80,7 +82,7 @@ def stderr_progress(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
-def workflow_source(reference: str = DEFAULT_WORKFLOW) -> WorkflowSource:
+def workflow_source(reference: str) -> WorkflowSource:
     """A source rendering the DSL workflow at ``module:attribute``.
 
     The module is loaded as every ``orderflow`` command loads one (the current directory
@@ -114,7 +116,9 @@ def dataflow_check(definition: Definition, context: CheckContext) -> Sequence[An
         return []
     contracts = {}
     for arn in lambda_arns(definition):
-        service = resolve_service(arn)
+        if context.services is None:
+            continue
+        service = resolve_service(arn, context.services)
         contracts[arn] = (service.input_model, service.output_model)
     accepted = inspect.signature(check).parameters
     kwargs: dict[str, Any] = {}
@@ -169,63 +173,99 @@ def default_packager(wheel_dir: Path | None = None, *, download: bool = True) ->
     return Packager(WheelDependencies(cache_dir=wheel_dir, download=download))
 
 
+def _machines(
+    app: App,
+    names: StackNames,
+    config: StackConfig,
+    workflows: Sequence[str] | None,
+    source: WorkflowSource | None,
+    checks: Sequence[Check],
+) -> list[Machine]:
+    chosen = (
+        [app.workflow(name) for name in workflows] if workflows else list(app.workflows.values())
+    )
+    if source is not None and len(chosen) != 1:
+        raise DeployError(
+            f"a workflow source renders one workflow, but app {app.name!r} deploys "
+            f"{len(chosen)} ({', '.join(w.name for w in chosen)}); choose one"
+        )
+    machines: list[Machine] = []
+    for workflow in chosen:
+        workflow_names = names.for_workflow(workflow.name)
+        render = source or DslWorkflowSource(workflow)
+        definition = render(workflow_names)
+        machine_type = config.machine_type or workflow.type
+        context = CheckContext(machine_type, getattr(render, "input_model", None), app.services)
+        check_definition(definition, context, checks)
+        machines.append(
+            Machine(workflow_names, definition, machine_type, app.triggers_of(workflow.name))
+        )
+    return machines
+
+
 def deploy(
     aws: Aws,
     *,
-    prefix: str = DEFAULT_PREFIX,
+    app: App | None = None,
+    prefix: str | None = None,
     config: StackConfig | None = None,
+    workflows: Sequence[str] | None = None,
     workflow: WorkflowSource | None = None,
     packager: Packager | None = None,
     dry_run: bool = False,
     progress: Progress = stderr_progress,
     checks: Sequence[Check] = PRE_DEPLOY_CHECKS,
 ) -> Plan:
-    """Deploy (or, with ``dry_run``, plan) the whole stack.
+    """Deploy (or, with ``dry_run``, plan) an app's whole stack.
 
     Args:
         aws: the connection (region, endpoint, credentials).
-        prefix: names every resource (``{prefix}-get-user``…).
-        config: function sizes, state machine type, alias, rule, logging.
-        workflow: renders the workflow; by default the order workflow.
+        app: the app; by default the one every command finds (``[tool.orderflow] app``
+            in the nearest pyproject.toml, else the bundled order app).
+        prefix: names every resource (``{prefix}-get-user``…); by default the app's name.
+        config: function sizes, state machine type, alias, logging.
+        workflows: the names of the workflows to deploy; by default every one.
+        workflow: renders the (one) workflow deployed instead of the DSL workflow itself.
         packager: builds the deployment zips; by default traced code plus Lambda wheels.
         dry_run: compare only; no call that writes.
         progress: receives one line per resource as it is handled.
-        checks: pre-deploy checks on the rendered definition.
+        checks: pre-deploy checks on each rendered definition.
 
     Returns:
         The plan (``dry_run``) or what was done, resource by resource.
 
     Raises:
-        InvalidDefinition: the rendered definition failed a check; nothing was touched.
+        InvalidDefinition: a rendered definition failed a check; nothing was touched.
         DeployError: an AWS call failed; names the resource and quotes AWS's message.
             Resources handled before it stay; the next deploy completes the rest.
+        ConfigurationError: ``workflows`` names a workflow the app does not have.
 
     Example:
         >>> plan = deploy(Aws("eu-west-1"), prefix="shop", dry_run=True)  # doctest: +SKIP
         >>> print(plan.render())  # doctest: +SKIP
     """
+    app = app if app is not None else load_app()
     config = config or StackConfig()
-    names = StackNames(check_prefix(prefix), aws.account, aws.region, aws.partition)
-    source = workflow or workflow_source()
-    definition = source(names)
-    context = CheckContext(config.machine_type, getattr(source, "input_model", None))
-    check_definition(definition, context, checks)
+    names = StackNames(check_prefix(prefix or app.name), aws.account, aws.region, aws.partition)
+    machines = _machines(app, names, config, workflows, workflow, checks)
     packager = packager or default_packager()
     # One tracing interpreter per function, started together rather than one by one.
-    packager.prepare(service.name for service in services_of(definition, names))
-    resources = stack_resources(names, definition, config, packager.package)
+    packager.use_app(app)
+    packager.prepare(app.services)
+    resources = stack_resources(names, app, machines, config, packager.package)
     if dry_run:
         return plan(aws, resources)
-    progress(f"deploying stack {names.prefix} to account {names.account}, {names.region}")
+    progress(
+        f"deploying app {app.name} as stack {names.prefix} to account {names.account}, "
+        f"{names.region}"
+    )
     done = apply(aws, resources, progress)
     if config.seed_sample_data:
-        seed_sample_data(aws, names, progress)
+        seed_sample_data(aws, names, progress, sample_items(app), app.tables)
     return done
 
 
 __all__ = [
-    "DEFAULT_PREFIX",
-    "DEFAULT_WORKFLOW",
     "PRE_DEPLOY_CHECKS",
     "Check",
     "CheckContext",

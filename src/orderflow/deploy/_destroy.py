@@ -1,10 +1,11 @@
 """``destroy``: delete exactly what deploy made for a prefix, in dependency order.
 
-Resources are found by the names deploy gives them (for every known service and table,
-so a service dropped from the workflow since is still found; roles by the stack's IAM
-path) and deleted only when tagged ``project=orderflow`` and ``prefix=<prefix>``, so
-another stack whose names share the beginning is left alone, and so is anything a user made
-by hand with a similar name. The order undoes deploy's: the rule (its targets first), the
+Resources are found by the names deploy gives them: everything named ``{prefix}-…`` (so
+a service, table or workflow dropped from the app since is still found, and destroy needs
+no app), roles by the stack's IAM path, and deleted only when tagged
+``project=orderflow`` and ``prefix=<prefix>``, so another stack whose names share the
+beginning (``shop-eu`` for ``shop``) is left alone, and so is anything a user made by hand
+with a similar name. The order undoes deploy's: the rule (its targets first), the
 state machine (its aliases first; AWS deletes its published versions with it, and destroy
 reports each version an alias pointed at), its log group, the functions, the tables, then
 the roles that the deleted resources used (managed policies detached first). Anything
@@ -32,8 +33,9 @@ from orderflow.deploy._stepfunctions import (
     delete_state_machine,
     state_machine_aliases,
 )
-from orderflow.deploy._tags import from_key_value, is_ours
-from orderflow.services import SERVICES, TABLES
+from orderflow.deploy._tags import PREFIX_TAG, PROJECT, PROJECT_TAG, from_key_value, is_ours
+
+LOG_GROUP_ROOT = "/aws/vendedlogs/states/"
 
 
 def _pages(client: Any, operation: str, key: str, **kwargs: Any) -> Iterator[Any]:
@@ -52,6 +54,8 @@ class _Destroyer:
 
     def _handle(self, kind: str, name: str, tags: dict[str, str], delete: Any) -> None:
         if not is_ours(tags, self.prefix):
+            if tags.get(PROJECT_TAG) == PROJECT and tags.get(PREFIX_TAG) != self.prefix:
+                return  # another stack's (shop-eu when destroying shop): none of our business
             self._left_alone(kind, name)
             return
         delete()
@@ -85,8 +89,6 @@ class _Destroyer:
         with calling(f"EventBridge rules {self.prefix}-*", "events:ListRules"):
             rules = list(_pages(client, "list_rules", "Rules", NamePrefix=f"{self.prefix}-"))
         for rule in rules:
-            if rule["Name"] != self.names.rule:
-                continue
             with calling(f"EventBridge rule {rule['Name']}", "events:ListTagsForResource"):
                 tags = from_key_value(
                     client.list_tags_for_resource(ResourceARN=rule["Arn"])["Tags"]
@@ -103,30 +105,24 @@ class _Destroyer:
         with calling(f"state machines {self.prefix}-*", "states:ListStateMachines"):
             machines = list(_pages(client, "list_state_machines", "stateMachines"))
         for machine in machines:
-            if machine["name"] != self.names.state_machine:
+            if not machine["name"].startswith(f"{self.prefix}-"):
                 continue
             with calling(f"state machine {machine['name']}", "states:ListTagsForResource"):
                 pairs = client.list_tags_for_resource(resourceArn=machine["stateMachineArn"])
             tags = from_key_value(pairs.get("tags", []), "key", "value")
             if is_ours(tags, self.prefix):
                 self._state_machine(machine["stateMachineArn"])
-            else:
+            elif not (tags.get(PROJECT_TAG) == PROJECT and tags.get(PREFIX_TAG) != self.prefix):
                 self._left_alone("state machine", machine["name"])
 
     def log_groups(self) -> None:
         client = self.aws.client("logs")
-        with calling(f"log group {self.names.log_group}", "logs:DescribeLogGroups"):
+        start = f"{LOG_GROUP_ROOT}{self.prefix}-"
+        with calling(f"log groups {start}*", "logs:DescribeLogGroups"):
             groups = list(
-                _pages(
-                    client,
-                    "describe_log_groups",
-                    "logGroups",
-                    logGroupNamePrefix=self.names.log_group,
-                )
+                _pages(client, "describe_log_groups", "logGroups", logGroupNamePrefix=start)
             )
         for group in groups:
-            if group["logGroupName"] != self.names.log_group:
-                continue
             arn = str(group["arn"]).removesuffix(":*")
             with calling(f"log group {group['logGroupName']}", "logs:ListTagsForResource"):
                 tags = dict(client.list_tags_for_resource(resourceArn=arn).get("tags") or {})
@@ -141,9 +137,8 @@ class _Destroyer:
         client = self.aws.client("lambda")
         with calling(f"Lambda functions {self.prefix}-*", "lambda:ListFunctions"):
             functions = list(_pages(client, "list_functions", "Functions"))
-        wanted = {self.names.function(service) for service in SERVICES}
         for function in functions:
-            if function["FunctionName"] not in wanted:
+            if not function["FunctionName"].startswith(f"{self.prefix}-"):
                 continue
             with calling(f"Lambda function {function['FunctionName']}", "lambda:ListTags"):
                 tags = dict(client.list_tags(Resource=function["FunctionArn"]).get("Tags") or {})
@@ -158,12 +153,10 @@ class _Destroyer:
         client = self.aws.client("dynamodb")
         with calling(f"DynamoDB tables {self.prefix}-*", "dynamodb:ListTables"):
             tables = list(_pages(client, "list_tables", "TableNames"))
-        existing = set(tables)
-        for logical in TABLES:
-            table = self.names.table(logical)
-            if table not in existing:
+        for table in tables:
+            if not table.startswith(f"{self.prefix}-"):
                 continue
-            arn = self.names.table_arn(logical)
+            arn = self.names.table_arn(table.removeprefix(f"{self.prefix}-"))
             with calling(f"DynamoDB table {table}", "dynamodb:ListTagsOfResource"):
                 tags = from_key_value(client.list_tags_of_resource(ResourceArn=arn).get("Tags", []))
             self._handle("DynamoDB table", table, tags, lambda t=table: delete_table(self.aws, t))

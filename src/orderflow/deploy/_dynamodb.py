@@ -1,7 +1,7 @@
 """DynamoDB tables as deploy resources: one per logical table the deployed services use.
 
 Each table has exactly the partition key the storage layer queries
-(``orderflow.services.TABLES``), a string, and on-demand billing. A key schema cannot be
+(the app's ``tables``), a string, and on-demand billing. A key schema cannot be
 changed in place, and replacing a table would lose its data, so a mismatch stops deploy with
 a message instead of recreating anything.
 """

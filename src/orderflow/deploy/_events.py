@@ -26,8 +26,6 @@ from orderflow.deploy._aws import Aws, calling, error_code
 from orderflow.deploy._plan import View
 from orderflow.deploy._tags import as_key_value, from_key_value, is_ours, tag_changes
 
-DEFAULT_SOURCE = "microservices.orders"
-DEFAULT_DETAIL_TYPE = "Order Submitted"
 INPUT_PATH = "$.detail"
 TARGET_ID = "orderflow-workflow"
 
@@ -275,8 +273,6 @@ def delete_rule(aws: Aws, name: str) -> None:
 
 
 __all__ = [
-    "DEFAULT_DETAIL_TYPE",
-    "DEFAULT_SOURCE",
     "INPUT_PATH",
     "TARGET_ID",
     "RuleResource",

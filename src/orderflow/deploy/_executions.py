@@ -17,15 +17,16 @@ from typing import Any
 from orderflow._errors import DeployError
 from orderflow.asl import JSON, Definition, parse_definition
 from orderflow.deploy._aws import Aws, calling
-from orderflow.deploy._events import DEFAULT_DETAIL_TYPE, DEFAULT_SOURCE
 from orderflow.deploy._names import StackNames, check_prefix
 
 TERMINAL = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"})
 
 
-def stack_names(aws: Aws, prefix: str) -> StackNames:
-    """The names of the stack ``prefix`` in ``aws``'s account and region."""
-    return StackNames(check_prefix(prefix), aws.account, aws.region, aws.partition)
+def stack_names(aws: Aws, prefix: str, workflow: str) -> StackNames:
+    """The names of workflow ``workflow`` of the stack ``prefix`` in ``aws``'s account and
+    region."""
+    names = StackNames(check_prefix(prefix), aws.account, aws.region, aws.partition)
+    return names.for_workflow(workflow)
 
 
 def _iso(value: Any) -> str | None:
@@ -108,6 +109,7 @@ def start_execution(
     aws: Aws,
     *,
     prefix: str,
+    workflow: str,
     input: JSON,
     name: str | None = None,
     alias: str | None = None,
@@ -119,6 +121,7 @@ def start_execution(
     Args:
         aws: the connection.
         prefix: the stack.
+        workflow: the workflow (its machine is ``{prefix}-{workflow}``).
         input: the execution input.
         name: the execution name; by default :func:`execution_name` of ``clock()`` and
             ``token()``, so every run has a readable name (some emulators record none
@@ -127,7 +130,7 @@ def start_execution(
         clock: the time the default name carries.
         token: the random part of the default name.
     """
-    names = stack_names(aws, prefix)
+    names = stack_names(aws, prefix, workflow)
     kwargs: dict[str, Any] = {
         "stateMachineArn": _target(names, alias),
         "input": json.dumps(input),
@@ -175,10 +178,10 @@ def wait_for_execution(
 
 
 def list_executions(
-    aws: Aws, *, prefix: str, status: str | None = None, limit: int = 50
+    aws: Aws, *, prefix: str, workflow: str, status: str | None = None, limit: int = 50
 ) -> list[ExecutionSummary]:
-    """The machine's most recent executions, newest first."""
-    names = stack_names(aws, prefix)
+    """The most recent executions of the workflow's machine, newest first."""
+    names = stack_names(aws, prefix, workflow)
     kwargs: dict[str, Any] = {"stateMachineArn": names.state_machine_arn}
     if status:
         kwargs["statusFilter"] = status
@@ -201,11 +204,12 @@ def list_executions(
     return found
 
 
-def execution_arn(aws: Aws, *, prefix: str, execution: str) -> str:
-    """``execution`` as an ARN: given as is when it is one, else by name on the machine."""
+def execution_arn(aws: Aws, *, prefix: str, workflow: str, execution: str) -> str:
+    """``execution`` as an ARN: given as is when it is one, else by name on the workflow's
+    machine."""
     if execution.startswith("arn:"):
         return execution
-    return stack_names(aws, prefix).execution_arn(execution)
+    return stack_names(aws, prefix, workflow).execution_arn(execution)
 
 
 def history(aws: Aws, execution_arn: str) -> list[dict[str, JSON]]:
@@ -245,13 +249,14 @@ def execution_definition(aws: Aws, execution_arn: str) -> Definition:
     return parse_definition(str(data["definition"]), file=str(data.get("name") or "") or None)
 
 
-def order_event(
+def event_entry(
     detail: Mapping[str, JSON],
     *,
-    source: str = DEFAULT_SOURCE,
-    detail_type: str = DEFAULT_DETAIL_TYPE,
+    source: str,
+    detail_type: str,
 ) -> dict[str, Any]:
-    """The PutEvents entry for an order event on the default bus."""
+    """The PutEvents entry for an event on the default bus (a trigger's source and
+    detail type start its workflow)."""
     return {"Source": source, "DetailType": detail_type, "Detail": json.dumps(dict(detail))}
 
 
@@ -259,15 +264,15 @@ def send_event(
     aws: Aws,
     detail: Mapping[str, JSON],
     *,
-    source: str = DEFAULT_SOURCE,
-    detail_type: str = DEFAULT_DETAIL_TYPE,
+    source: str,
+    detail_type: str,
 ) -> str:
     """Put one event on the default bus; returns its event id.
 
     Raises:
         DeployError: EventBridge rejected the event (its error code and message).
     """
-    entry = order_event(detail, source=source, detail_type=detail_type)
+    entry = event_entry(detail, source=source, detail_type=detail_type)
     with calling("default event bus", "events:PutEvents"):
         response = aws.client("events").put_events(Entries=[entry])
     entries = response.get("Entries")
@@ -303,7 +308,7 @@ __all__ = [
     "history",
     "iter_lines",
     "list_executions",
-    "order_event",
+    "event_entry",
     "random_token",
     "send_event",
     "stack_names",

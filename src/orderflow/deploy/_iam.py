@@ -27,7 +27,7 @@ from orderflow._errors import DeployError
 from orderflow.asl import Definition
 from orderflow.deploy._grants import integration_statements
 from orderflow.deploy._names import StackNames
-from orderflow.services._service import Operation, TableAccess
+from orderflow.runtime._service import Operation, TableAccess
 
 Policy = dict[str, Any]
 """An IAM policy document as JSON data."""
@@ -91,15 +91,16 @@ def states_trust_policy(names: StackNames) -> Policy:
     return _trust("states.amazonaws.com", {"StringEquals": {"aws:SourceAccount": names.account}})
 
 
-def events_trust_policy(names: StackNames) -> Policy:
-    """Trust policy of the EventBridge role: ``events.amazonaws.com``, and only on behalf of
-    this stack's rule in this account."""
+def events_trust_policy(names: StackNames, rule_arns: Sequence[str]) -> Policy:
+    """Trust policy of a workflow's EventBridge role: ``events.amazonaws.com``, and only on
+    behalf of that workflow's rules (``rule_arns``) in this account."""
+    source: str | list[str] = rule_arns[0] if len(rule_arns) == 1 else sorted(rule_arns)
     return _trust(
         "events.amazonaws.com",
         {
             "StringEquals": {
                 "aws:SourceAccount": names.account,
-                "aws:SourceArn": names.rule_arn,
+                "aws:SourceArn": source,
             }
         },
     )
@@ -172,15 +173,16 @@ def states_policy(
     invoke = [*arns, *(f"{arn}:*" for arn in arns)]
     xray = [action for action in WILDCARD_ACTIONS if action.startswith("xray:")]
     logs = [action for action in WILDCARD_ACTIONS if action.startswith("logs:")]
-    return {
-        "Version": VERSION,
-        "Statement": [
-            _statement("InvokeWorkflowFunctions", ["lambda:InvokeFunction"], invoke),
-            *(integration_statements(names, definition) if definition is not None else []),
-            _statement("XRayTracing", xray, "*"),
-            _statement("LogDelivery", logs, "*"),
-        ],
-    }
+    statements = [
+        *(integration_statements(names, definition) if definition is not None else []),
+        _statement("XRayTracing", xray, "*"),
+        _statement("LogDelivery", logs, "*"),
+    ]
+    if invoke:  # a workflow without Lambda tasks may invoke nothing (IAM refuses no resource)
+        statements.insert(
+            0, _statement("InvokeWorkflowFunctions", ["lambda:InvokeFunction"], invoke)
+        )
+    return {"Version": VERSION, "Statement": statements}
 
 
 def events_policy(target_arn: str) -> Policy:
@@ -188,7 +190,7 @@ def events_policy(target_arn: str) -> Policy:
     (the state machine, or the alias the rule targets)."""
     return {
         "Version": VERSION,
-        "Statement": [_statement("StartOrderWorkflow", ["states:StartExecution"], [target_arn])],
+        "Statement": [_statement("StartWorkflow", ["states:StartExecution"], [target_arn])],
     }
 
 
@@ -327,17 +329,16 @@ def deployer_policy(names: StackNames) -> Policy:
         "iam": [f"{arn}:iam::{names.account}:role{names.role_path}*"],
         "lambda": [f"{arn}:lambda:{where}:function:{p}-*"],
         "dynamodb": [f"{arn}:dynamodb:{where}:table/{p}-*"],
+        # Every workflow's machine, log group and rules are named {prefix}-{workflow}...
         "logs": [
-            f"{arn}:logs:{where}:log-group:{names.log_group}",
-            f"{arn}:logs:{where}:log-group:{names.log_group}:*",
+            f"{arn}:logs:{where}:log-group:/aws/vendedlogs/states/{p}-*",
         ],
         "states": [
-            f"{arn}:states:{where}:stateMachine:{names.state_machine}",
-            f"{arn}:states:{where}:stateMachine:{names.state_machine}:*",
-            f"{arn}:states:{where}:execution:{names.state_machine}:*",
+            f"{arn}:states:{where}:stateMachine:{p}-*",
+            f"{arn}:states:{where}:execution:{p}-*",
         ],
         "events": [
-            f"{arn}:events:{where}:rule/{names.rule}",
+            f"{arn}:events:{where}:rule/{p}-*",
             f"{arn}:events:{where}:event-bus/default",
         ],
     }

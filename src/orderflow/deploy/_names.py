@@ -1,19 +1,25 @@
-"""How every deployed resource is named and addressed, from one prefix.
+"""How every deployed resource is named and addressed, from a prefix and workflow names.
 
-All names derive from the prefix (``shop`` -> ``shop-get-user``, ``shop-users``,
-``shop-orders``…) and all ARNs from the prefix, account, region and partition, so policies
-can name fully resolved ARNs before anything exists, and destroy can find what deploy made.
+All names derive from the prefix (by default the app's name) and the app's own names:
+``shop`` -> functions ``shop-get-user``, tables ``shop-users``; per workflow ``order``:
+state machine ``shop-order``, its role ``shop-order-states``, log group
+``/aws/vendedlogs/states/shop-order``, rules ``shop-order-order-submitted`` (one per
+trigger) and their role ``shop-order-events``. All ARNs derive from those, the account,
+region and partition, so policies can name fully resolved ARNs before anything exists, and
+destroy can find what deploy made.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
 from orderflow._errors import DeployError
 
 _PREFIX = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
-STATE_MACHINE_SUFFIX = "orders"
+_IAM_ROLE_MAX = 64
+_RULE_MAX = 64
 
 
 def check_prefix(prefix: str) -> str:
@@ -34,17 +40,44 @@ def check_prefix(prefix: str) -> str:
 class StackNames:
     """Names and ARNs of one stack.
 
+    A stack holds an app's functions and tables and, per workflow, a state machine with
+    its role, log group and rules. ``names.for_workflow(name)`` gives the names with that
+    workflow chosen; the per-workflow names need one.
+
     Attributes:
         prefix: the stack's name prefix.
         account: the AWS account id.
         region: the AWS region.
         partition: the ARN partition (``aws``).
+        workflow: the workflow the per-workflow names are for.
     """
 
     prefix: str
     account: str
     region: str
     partition: str = "aws"
+    workflow: str | None = None
+
+    def for_workflow(self, workflow: str) -> StackNames:
+        """These names with ``workflow`` chosen.
+
+        Raises:
+            DeployError: a name derived from it would be too long for AWS.
+        """
+        chosen = dataclasses.replace(self, workflow=workflow)
+        for role in (chosen.states_role, chosen.events_role):
+            if len(role) > _IAM_ROLE_MAX:
+                raise DeployError(
+                    f"IAM role name {role!r} is over {_IAM_ROLE_MAX} characters; "
+                    "shorten the prefix or the workflow's name"
+                )
+        return chosen
+
+    @property
+    def _machine_base(self) -> str:
+        if self.workflow is None:
+            raise DeployError("internal: a per-workflow name was asked without a workflow")
+        return f"{self.prefix}-{self.workflow}"
 
     def _arn(self, service: str, resource: str, *, regional: bool = True) -> str:
         region = self.region if regional else ""
@@ -84,13 +117,13 @@ class StackNames:
 
     @property
     def states_role(self) -> str:
-        """The role the state machine runs as."""
-        return f"{self.prefix}-states"
+        """The role the workflow's state machine runs as."""
+        return f"{self._machine_base}-states"
 
     @property
     def events_role(self) -> str:
-        """The role EventBridge assumes to start executions."""
-        return f"{self.prefix}-events"
+        """The role EventBridge assumes to start executions of the workflow."""
+        return f"{self._machine_base}-events"
 
     def role_arn(self, role: str) -> str:
         """The ARN of a role of this stack (IAM is global: no region)."""
@@ -99,8 +132,8 @@ class StackNames:
     # Step Functions
     @property
     def state_machine(self) -> str:
-        """The state machine name."""
-        return f"{self.prefix}-{STATE_MACHINE_SUFFIX}"
+        """The workflow's state machine name: ``{prefix}-{workflow}``."""
+        return self._machine_base
 
     @property
     def state_machine_arn(self) -> str:
@@ -127,15 +160,24 @@ class StackNames:
         return self._arn("logs", f"log-group:{self.log_group}:*")
 
     # EventBridge
-    @property
-    def rule(self) -> str:
-        """The EventBridge rule name."""
-        return f"{self.prefix}-order-submitted"
+    def rule(self, slug: str) -> str:
+        """The name of the workflow's rule for a trigger: ``{prefix}-{workflow}-{slug}``
+        (``slug`` is the trigger's detail type, slugged).
 
-    @property
-    def rule_arn(self) -> str:
-        """The rule's ARN (on the default event bus)."""
-        return self._arn("events", f"rule/{self.rule}")
+        Raises:
+            DeployError: the name is longer than EventBridge allows.
+        """
+        name = f"{self._machine_base}-{slug}"
+        if len(name) > _RULE_MAX:
+            raise DeployError(
+                f"EventBridge rule name {name!r} is over {_RULE_MAX} characters; shorten the "
+                "prefix, the workflow's name or the trigger's detail type"
+            )
+        return name
+
+    def rule_arn(self, slug: str) -> str:
+        """The ARN of the rule for a trigger (on the default event bus)."""
+        return self._arn("events", f"rule/{self.rule(slug)}")
 
 
-__all__ = ["STATE_MACHINE_SUFFIX", "StackNames", "check_prefix"]
+__all__ = ["StackNames", "check_prefix"]

@@ -1,15 +1,17 @@
 """Reproducible Lambda deployment packages: same input, same bytes.
 
-A package holds the orderflow modules the Lambda entry point imports and the third-party
-distributions they need, nothing more:
+A package holds the modules the Lambda entry point imports (orderflow's and the app's own
+packages) and the third-party distributions they need, nothing more:
 
 * **Code**: for each service, a fresh interpreter imports the entry point
-  (``LAMBDA_HANDLER``'s module) with ``ORDERFLOW_SERVICE`` set to that service, as Lambda
-  will, and reports which ``orderflow`` modules and which third-party distributions got
-  loaded. The entry point imports only the selected service's module, so each package holds
-  its own service's code plus the shared modules: editing ``services/user.py`` changes only
-  ``get-user``'s package, editing ``services/_storage.py`` changes every package. A fresh
+  (``LAMBDA_HANDLER``'s module) with the service's environment set (its name and
+  ``module:attribute``), as Lambda will, and reports which modules of ``orderflow`` and of
+  the app's ``packages`` and which third-party distributions got loaded. The entry point
+  imports only the selected service's module, so each package holds its own service's code
+  plus the shared modules: in the order app, editing ``orders/user.py`` changes only
+  ``get-user``'s package, editing ``runtime/_storage.py`` changes every package. A fresh
   process matters: the deploying process has boto3, click and every service loaded already.
+  The app's declared ``requirements`` are added to the traced distributions.
 * **Dependencies** must match the Lambda runtime (CPython 3.12 on Linux x86_64), not this
   machine: ``pydantic_core`` is compiled, so the wheel built for the local Python would not
   import there. :class:`WheelDependencies` asks pip for the manylinux/cp312 wheels of exactly
@@ -26,6 +28,7 @@ offline and users may bring their own wheels (``--wheel-dir``).
 
 from __future__ import annotations
 
+import importlib.metadata
 import io
 import json
 import os
@@ -36,11 +39,12 @@ import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from orderflow._errors import DeployError
-from orderflow.services import SERVICES
-from orderflow.services._lambda import SERVICE_ENV
+
+if TYPE_CHECKING:
+    from orderflow._app import App
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 FILE_MODE = 0o100644
@@ -75,6 +79,7 @@ _TRACE = """
 import importlib, importlib.metadata as md, json, sys
 before = set(sys.modules)  # what site.py loaded (.pth hooks) is not the entry point's
 importlib.import_module(sys.argv[1])
+own = ["orderflow", *json.loads(sys.argv[2])] if len(sys.argv) > 2 else ["orderflow"]
 dists = md.packages_distributions()
 code, third = [], set()
 for name, module in sorted(sys.modules.items()):
@@ -82,7 +87,7 @@ for name, module in sorted(sys.modules.items()):
         continue
     top = name.partition(".")[0]
     path = getattr(module, "__file__", None)
-    if top == "orderflow":
+    if any(name == p or name.startswith(p + ".") for p in own):
         if path:
             code.append([name, path])
     elif top not in sys.stdlib_module_names and path and top in dists:
@@ -145,7 +150,11 @@ def trace_entry_point(
 
 
 def trace_entry_points(
-    module: str, environments: Mapping[str, Mapping[str, str]], *, python: str = sys.executable
+    module: str,
+    environments: Mapping[str, Mapping[str, str]],
+    *,
+    python: str = sys.executable,
+    packages: Sequence[str] = (),
 ) -> dict[str, Trace]:
     """Trace ``module`` once per environment, the interpreters running side by side.
 
@@ -153,6 +162,7 @@ def trace_entry_points(
         module: the module Lambda imports.
         environments: key -> variables set on top of this process's (one trace each).
         python: the interpreter.
+        packages: import packages whose modules are shipped besides orderflow's.
 
     Returns:
         key -> its trace.
@@ -162,7 +172,7 @@ def trace_entry_points(
     """
     running = {
         key: subprocess.Popen(
-            [python, "-c", _TRACE, module],
+            [python, "-c", _TRACE, module, json.dumps(list(packages))],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -290,8 +300,9 @@ class Packager:
     """Builds each service's deployment zip.
 
     Every function runs the same entry point (``LAMBDA_HANDLER``), which imports the service
-    named by ``ORDERFLOW_SERVICE`` and no other; each service is traced with that variable
-    set, so its zip holds the shared modules plus its own service's code.
+    its environment names and no other; each service is traced with that environment, so
+    its zip holds the shared modules plus its own service's code. :meth:`use_app` tells the
+    packager which app's services it packages.
 
     Args:
         dependencies: where third-party files come from.
@@ -306,31 +317,64 @@ class Packager:
     """
 
     dependencies: DependencySource
-    entry_point: str = "orderflow.services._lambda"
+    entry_point: str = "orderflow.runtime._lambda"
     code: Callable[[str], Files] | None = None
     traced: Trace | None = None
     traces: dict[str, Trace] = field(default_factory=dict)
     environment: Mapping[str, str] = field(default_factory=dict)
     python: str = sys.executable
     _cache: dict[str, bytes] = field(default_factory=dict, init=False, repr=False)
+    _app: App | None = field(default=None, init=False, repr=False)
+
+    def use_app(self, app: App) -> None:
+        """Package ``app``'s services (its packages shipped, its requirements added)."""
+        if self._app is not app:
+            self._app = app
+            self._cache.clear()
+
+    def _service_environment(self, name: str) -> dict[str, str]:
+        from orderflow.deploy._stack import function_environment
+
+        app = self._require_app()
+        if name not in app.services:
+            raise DeployError(
+                f"cannot package {name!r}: app {app.name!r} has no such service; its "
+                f"services: {', '.join(app.services)}"
+            )
+        roots = _import_roots(app.packages)
+        # A PYTHONPATH the caller gives comes first (to package another source tree).
+        given = self.environment.get("PYTHONPATH", "")
+        path = os.pathsep.join(p for p in (given, *roots) if p)
+        env = {**self.environment, **function_environment(app, app.services[name])}
+        if path:
+            env["PYTHONPATH"] = path
+        return env
+
+    def _require_app(self) -> App:
+        if self._app is None:
+            # Not told: the app every command finds (nearest pyproject.toml, else bundled).
+            from orderflow._targets import load_app
+
+            self._app = load_app()
+        return self._app
 
     def prepare(self, services: Iterable[str]) -> None:
         """Trace every service not traced yet, the interpreters running side by side.
 
         Raises:
-            DeployError: a name is no known service, or the entry point fails to import.
+            DeployError: a name is no service of the app, or the entry point fails to import.
         """
         if self.traced is not None:
             return
         missing = [name for name in dict.fromkeys(services) if name not in self.traces]
-        for name in missing:
-            _check_service(name)
         if missing:
+            environments = {name: self._service_environment(name) for name in missing}
             self.traces.update(
                 trace_entry_points(
                     self.entry_point,
-                    {name: {**self.environment, SERVICE_ENV: name} for name in missing},
+                    environments,
                     python=self.python,
+                    packages=self._require_app().packages,
                 )
             )
 
@@ -353,18 +397,46 @@ class Packager:
                 code = dict(self.code(service))
             else:
                 code = {name: path.read_bytes() for name, path in trace.code.items()}
-            files = {**self.dependencies.files(trace.requirements), **code}
+            requirements = _with_app_requirements(trace.requirements, self._require_app())
+            files = {**self.dependencies.files(requirements), **code}
             self._cache[service] = build_zip(files)
         return self._cache[service]
 
 
-def _check_service(name: str) -> None:
-    # The entry point ignores an unknown ORDERFLOW_SERVICE at import (it fails at invocation),
-    # so tracing one would quietly yield a package without any service code.
-    if name not in SERVICES:
-        raise DeployError(
-            f"cannot package {name!r}: no such service; known: {', '.join(sorted(SERVICES))}"
-        )
+def _import_roots(packages: Iterable[str]) -> list[str]:
+    """The sys.path entries the app's packages are imported from (for the tracing
+    interpreters, which may start in another directory)."""
+    roots: list[str] = []
+    for package in packages:
+        top = sys.modules.get(package.partition(".")[0])
+        location = getattr(top, "__file__", None)
+        if location is None:
+            continue
+        root = Path(location).resolve().parent
+        if Path(location).name == "__init__.py":
+            root = root.parent
+        if str(root) not in roots:
+            roots.append(str(root))
+    return roots
+
+
+def _with_app_requirements(traced: Sequence[str], app: App | None) -> tuple[str, ...]:
+    """The traced requirements plus the app's declared ones (pinned to the installed
+    version when installed here, as traced ones are)."""
+    if app is None or not app.requirements:
+        return tuple(traced)
+    have = {_normalise(r.partition("==")[0]) for r in traced}
+    extra: list[str] = []
+    for requirement in app.requirements:
+        name = re.split(r"[<>=!~;\[ ]", requirement, maxsplit=1)[0]
+        if _normalise(name) in have or _normalise(name) in RUNTIME_PROVIDED:
+            continue
+        try:
+            extra.append(f"{name}=={importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            extra.append(requirement)
+        have.add(_normalise(name))
+    return (*traced, *extra)
 
 
 __all__ = [

@@ -1,28 +1,25 @@
-"""The stack: every resource deploy manages, derived from a rendered definition.
+"""The stack: every resource deploy manages, derived from an app and its rendered workflows.
 
-The definition (rendered with the real account, region and prefix) is the single source:
-the Lambda functions are exactly the ones its Task states invoke, each resolved to its
-service, whose declared tables become DynamoDB tables and whose roles get exactly those
-tables. Resources are listed in dependency order (tables and roles before the functions that
-use them, functions and the log group before the machine, the machine before the rule).
+The app is the source: one Lambda function per service (compensations too), one DynamoDB
+table per declared table, and per workflow a state machine (its definition rendered with
+the real account, region and prefix), its role and log group, and one EventBridge rule per
+trigger. Each function's role gets exactly the tables its service declares; each machine's
+role may invoke exactly the functions its definition calls, which must all be this stack's.
+Resources are listed in dependency order (tables and roles before the functions that use
+them, functions and the log group before the machine, the machine before its rules).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import json
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from orderflow._errors import DeployError
 from orderflow.asl import Definition, is_lambda_function_arn
 from orderflow.deploy._dynamodb import TableResource
-from orderflow.deploy._events import (
-    DEFAULT_DETAIL_TYPE,
-    DEFAULT_SOURCE,
-    INPUT_PATH,
-    RuleResource,
-    event_pattern,
-)
+from orderflow.deploy._events import RuleResource, event_pattern
 from orderflow.deploy._iam import (
     events_policy,
     events_trust_policy,
@@ -43,8 +40,17 @@ from orderflow.deploy._stepfunctions import (
     StateMachineResource,
 )
 from orderflow.deploy._tags import stack_tags
-from orderflow.services import LAMBDA_HANDLER, SERVICES, TABLES, Service, resolve_service
-from orderflow.services._lambda import SERVICE_ENV
+from orderflow.runtime._lambda import (
+    LAMBDA_HANDLER,
+    LOCATION_ENV,
+    SERVICE_ENV,
+    TABLES_ENV,
+)
+from orderflow.runtime._registry import resolve_service, service_location
+from orderflow.runtime._service import Service
+
+if TYPE_CHECKING:
+    from orderflow._app import App, Trigger
 
 _LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
 
@@ -54,25 +60,22 @@ class StackConfig:
     """How to deploy, beyond the names.
 
     Attributes:
-        machine_type: ``STANDARD`` or ``EXPRESS``.
+        machine_type: ``STANDARD`` or ``EXPRESS`` for every state machine; ``None`` (the
+            default): each workflow's own type.
         alias: publish a version on each definition change and point this alias at it;
-            the rule then starts the alias. ``None``: no versions, the rule starts the
+            the rules then start the alias. ``None``: no versions, the rules start the
             machine.
-        event_source: the EventBridge ``source`` the rule matches.
-        detail_type: the ``detail-type`` the rule matches.
         timeout: each function's timeout in seconds.
         memory: each function's memory in MiB.
         log_level: the state machine's log level (``ALL``, ``ERROR``, ``FATAL``, ``OFF``).
         tracing: X-Ray tracing of the state machine.
         environment: extra environment variables for every function.
-        seed_sample_data: after deploying, write the sample users and stock into the
-            tables (only items that are absent).
+        seed_sample_data: after deploying, write the app's sample data into the tables
+            (only items that are absent).
     """
 
-    machine_type: str = "STANDARD"
+    machine_type: str | None = None
     alias: str | None = None
-    event_source: str = DEFAULT_SOURCE
-    detail_type: str = DEFAULT_DETAIL_TYPE
     timeout: int = 30
     memory: int = 256
     log_level: str = "ERROR"
@@ -81,7 +84,7 @@ class StackConfig:
     seed_sample_data: bool = False
 
     def __post_init__(self) -> None:
-        if self.machine_type not in MACHINE_TYPES:
+        if self.machine_type is not None and self.machine_type not in MACHINE_TYPES:
             raise DeployError(f"state machine type must be one of {MACHINE_TYPES}")
         if self.log_level not in LOG_LEVELS:
             raise DeployError(f"log level must be one of {LOG_LEVELS}")
@@ -113,17 +116,34 @@ def lambda_arns(definition: Definition) -> dict[str, str]:
     return found
 
 
-def services_of(definition: Definition, names: StackNames) -> list[Service[Any, Any]]:
-    """The services the definition invokes, each checked to be this stack's function.
+@dataclass(frozen=True)
+class Machine:
+    """One workflow of the stack, rendered.
+
+    Attributes:
+        names: the stack's names with this workflow chosen.
+        definition: the definition rendered for the stack.
+        machine_type: ``STANDARD`` or ``EXPRESS``.
+        triggers: the app's triggers of this workflow (one rule each).
+    """
+
+    names: StackNames
+    definition: Definition
+    machine_type: str
+    triggers: tuple[Trigger, ...] = ()
+
+
+def services_of(definition: Definition, names: StackNames, app: App) -> list[Service[Any, Any]]:
+    """The app's services the definition invokes, each checked to be this stack's function.
 
     Raises:
         DeployError: a Task invokes a function deploy does not create (another prefix,
-            account or region, a qualifier, or no known service).
+            account or region, a qualifier, or no service of the app).
     """
     services: dict[str, Service[Any, Any]] = {}
     for arn, state in lambda_arns(definition).items():
         try:
-            service = resolve_service(arn)
+            service = resolve_service(arn, app.services, app=app.name)
         except Exception as exc:
             raise DeployError(f"state {state!r} invokes {arn}: {exc}") from None
         if arn != names.function_arn(service.name):
@@ -133,9 +153,26 @@ def services_of(definition: Definition, names: StackNames) -> list[Service[Any, 
                 "account, region and prefix"
             )
         services[service.name] = service
-    if not services:
-        raise DeployError("the definition invokes no Lambda function of a known service")
-    return [services[name] for name in SERVICES if name in services]
+    return [service for name, service in app.services.items() if name in services]
+
+
+def function_environment(app: App, service: Service[Any, Any]) -> dict[str, str]:
+    """What the Lambda adapter needs to run ``service``: its name, where it lives, and the
+    key of each table it uses.
+
+    Raises:
+        DeployError: the service is not a module-level name a Lambda function can import.
+    """
+    try:
+        location = service_location(service)
+    except Exception as exc:
+        raise DeployError(f"cannot deploy service {service.name!r}: {exc}") from None
+    keys = {table: app.tables[table] for table in sorted(service.access)}
+    return {
+        SERVICE_ENV: service.name,
+        LOCATION_ENV: location,
+        TABLES_ENV: json.dumps(keys, separators=(",", ":"), sort_keys=True),
+    }
 
 
 PackageFor = Callable[[str], bytes]
@@ -143,21 +180,24 @@ PackageFor = Callable[[str], bytes]
 
 
 def stack_resources(
-    names: StackNames, definition: Definition, config: StackConfig, package: PackageFor
+    names: StackNames,
+    app: App,
+    machines: Sequence[Machine],
+    config: StackConfig,
+    package: PackageFor,
 ) -> list[Resource]:
     """Every resource of the stack, in the order deploy creates them."""
-    tags = stack_tags(names.prefix)
-    services = services_of(definition, names)
-    tables = sorted({table for service in services for table in service.tables})
+    tags = stack_tags(names.prefix, app.name)
+    services = list(app.services.values())
     resources: list[Resource] = [
         TableResource(
             name=names.table(table),
             arn=names.table_arn(table),
             prefix=names.prefix,
-            key=TABLES[table],
+            key=key,
             tags=tags,
         )
-        for table in tables
+        for table, key in sorted(app.tables.items())
     ]
     for service in services:
         resources.append(
@@ -185,18 +225,26 @@ def stack_resources(
                 role_arn=names.role_arn(names.lambda_role(service.name)),
                 handler=LAMBDA_HANDLER,
                 code=package(service.name),
-                environment={**environment, SERVICE_ENV: service.name},
+                environment={**environment, **function_environment(app, service)},
                 timeout=config.timeout,
                 memory=config.memory,
                 tags=tags,
                 description=(service.description or service.name)[:256],
             )
         )
+    for machine in machines:
+        resources.extend(_machine_resources(machine, app, config, tags))
+    return resources
+
+
+def _machine_resources(
+    machine: Machine, app: App, config: StackConfig, tags: Mapping[str, str]
+) -> list[Resource]:
+    names = machine.names
+    invoked = services_of(machine.definition, names, app)
     log_group_arn = names.log_group_arn.removesuffix(":*")
-    resources.append(
-        LogGroupResource(name=names.log_group, arn=log_group_arn, prefix=names.prefix, tags=tags)
-    )
-    resources.append(
+    resources: list[Resource] = [
+        LogGroupResource(name=names.log_group, arn=log_group_arn, prefix=names.prefix, tags=tags),
         RoleResource(
             name=names.states_role,
             path=names.role_path,
@@ -204,55 +252,65 @@ def stack_resources(
             trust=states_trust_policy(names),
             policies={
                 "orderflow": states_policy(
-                    names, [names.function_arn(s.name) for s in services], definition
+                    names, [names.function_arn(s.name) for s in invoked], machine.definition
                 )
             },
             tags=tags,
             description=f"Role of state machine {names.state_machine}",
-        )
-    )
-    resources.append(
+        ),
         StateMachineResource(
             name=names.state_machine,
             arn=names.state_machine_arn,
             prefix=names.prefix,
-            definition=definition,
+            definition=machine.definition,
             role_arn=names.role_arn(names.states_role),
-            machine_type=config.machine_type,
+            machine_type=machine.machine_type,
             log_group_arn=names.log_group_arn,
             log_level=config.log_level,
             tracing=config.tracing,
             tags=tags,
-        )
-    )
+        ),
+    ]
     target = names.state_machine_arn
     if config.alias is not None:
-        resources.append(AliasResource(config.alias, names.state_machine_arn, definition))
+        resources.append(AliasResource(config.alias, names.state_machine_arn, machine.definition))
         target = names.alias_arn(config.alias)
+    if not machine.triggers:
+        return resources
+    rule_arns = [names.rule_arn(trigger.slug) for trigger in machine.triggers]
     resources.append(
         RoleResource(
             name=names.events_role,
             path=names.role_path,
             prefix=names.prefix,
-            trust=events_trust_policy(names),
+            trust=events_trust_policy(names, rule_arns),
             policies={"orderflow": events_policy(target)},
             tags=tags,
-            description=f"Lets EventBridge rule {names.rule} start {names.state_machine}",
+            description=f"Lets the EventBridge rules of {names.state_machine} start it",
         )
     )
-    resources.append(
-        RuleResource(
-            name=names.rule,
-            arn=names.rule_arn,
-            prefix=names.prefix,
-            pattern=event_pattern(config.event_source, config.detail_type),
-            target_arn=target,
-            role_arn=names.role_arn(names.events_role),
-            tags=tags,
-            input_path=INPUT_PATH,
+    for trigger in machine.triggers:
+        resources.append(
+            RuleResource(
+                name=names.rule(trigger.slug),
+                arn=names.rule_arn(trigger.slug),
+                prefix=names.prefix,
+                pattern=event_pattern(trigger.source, trigger.detail_type),
+                target_arn=target,
+                role_arn=names.role_arn(names.events_role),
+                tags=tags,
+                input_path=trigger.input_path,
+            )
         )
-    )
     return resources
 
 
-__all__ = ["PackageFor", "StackConfig", "lambda_arns", "services_of", "stack_resources"]
+__all__ = [
+    "Machine",
+    "PackageFor",
+    "StackConfig",
+    "function_environment",
+    "lambda_arns",
+    "services_of",
+    "stack_resources",
+]

@@ -1,9 +1,9 @@
 """The tags deploy puts on everything it makes, and how each AWS API spells them.
 
-Every resource carries ``project=orderflow`` and ``prefix=<prefix>``. Destroy deletes a
-resource only when both tags are present with these values, so it removes exactly what
-deploy made for that prefix and nothing else, even when another stack's names share the
-same beginning (``shop`` and ``shop-eu``).
+Every resource carries ``project=orderflow``, ``prefix=<prefix>`` and ``app=<app name>``.
+Destroy deletes a resource only when the first two are present with these values, so it
+removes exactly what deploy made for that prefix and nothing else, even when another
+stack's names share the same beginning (``shop`` and ``shop-eu``).
 """
 
 from __future__ import annotations
@@ -14,11 +14,15 @@ from typing import Any
 PROJECT_TAG = "project"
 PROJECT = "orderflow"
 PREFIX_TAG = "prefix"
+APP_TAG = "app"
 
 
-def stack_tags(prefix: str) -> dict[str, str]:
-    """The tags for every resource of the stack named ``prefix``."""
-    return {PROJECT_TAG: PROJECT, PREFIX_TAG: prefix}
+def stack_tags(prefix: str, app: str | None = None) -> dict[str, str]:
+    """The tags for every resource of the stack named ``prefix`` (deploying app ``app``)."""
+    tags = {PROJECT_TAG: PROJECT, PREFIX_TAG: prefix}
+    if app is not None:
+        tags[APP_TAG] = app
+    return tags
 
 
 def is_ours(tags: Mapping[str, str], prefix: str) -> bool:
@@ -50,6 +54,7 @@ def tag_changes(
 
 
 __all__ = [
+    "APP_TAG",
     "PREFIX_TAG",
     "PROJECT",
     "PROJECT_TAG",

@@ -32,7 +32,7 @@ from orderflow.dsl._scope import (
     WaitStep,
 )
 from orderflow.dsl._workflow import Workflow
-from orderflow.services._service import Service
+from orderflow.runtime._service import Service
 
 LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
 

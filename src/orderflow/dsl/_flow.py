@@ -58,7 +58,7 @@ from orderflow.dsl._scope import (
 )
 from orderflow.dsl._task import PassCall, TaskCall
 from orderflow.dsl._wiring import snake_case
-from orderflow.services._service import Service
+from orderflow.runtime._service import Service
 
 In = TypeVar("In", bound=BaseModel)
 TIn = TypeVar("TIn", bound=BaseModel)

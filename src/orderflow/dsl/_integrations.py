@@ -43,7 +43,7 @@ from orderflow.dsl._retry import Catch, Retry
 from orderflow.dsl._scope import ServiceStep
 from orderflow.dsl._template import literal, put
 from orderflow.dsl._wiring import snake_case
-from orderflow.services._service import Service
+from orderflow.runtime._service import Service
 
 if TYPE_CHECKING:
     from orderflow.dsl._compile import Target

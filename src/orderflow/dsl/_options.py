@@ -29,7 +29,7 @@ from orderflow.dsl._scope import (
     ServiceStep,
     TaskStep,
 )
-from orderflow.services._service import Service
+from orderflow.runtime._service import Service
 
 if TYPE_CHECKING:
     from orderflow.dsl._flow import Flow

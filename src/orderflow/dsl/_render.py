@@ -10,7 +10,7 @@ from orderflow._errors import InvalidDefinition
 from orderflow.asl import Definition
 from orderflow.dsl._compile import CompiledWorkflow, compile_workflow
 from orderflow.dsl._workflow import Workflow
-from orderflow.services._service import Service
+from orderflow.runtime._service import Service
 
 
 def render(

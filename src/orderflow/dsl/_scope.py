@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from orderflow._errors import WorkflowBuildError
 from orderflow.dsl._refs import Ref
-from orderflow.services._service import Service
+from orderflow.runtime._service import Service
 
 ScopeKind = Literal["root", "branch", "map", "choice", "catch"]
 

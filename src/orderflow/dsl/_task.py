@@ -19,7 +19,7 @@ from orderflow.dsl._refs import Ref
 from orderflow.dsl._retry import Catch, Retry
 from orderflow.dsl._scope import PassStep, TaskStep
 from orderflow.dsl._wiring import payload_template, result_selector, snake_case, whole_payload
-from orderflow.services._service import Service
+from orderflow.runtime._service import Service
 
 if TYPE_CHECKING:
     from orderflow.dsl._flow import Flow

@@ -7,8 +7,9 @@ it raises :class:`~orderflow.WorkflowBuildError` naming the state and field.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Generic, Literal, TypeVar, get_args
 
 from pydantic import BaseModel
 
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
 In = TypeVar("In", bound=BaseModel)
 QueryLanguage = Literal["JSONPath", "JSONata"]
 
+WorkflowType = Literal["STANDARD", "EXPRESS"]
+"""The state machine type a workflow is deployed as."""
+
 
 class Workflow(Generic[In]):
     """A typed workflow.
@@ -36,6 +40,8 @@ class Workflow(Generic[In]):
         query_language: ``JSONPath`` (the default) or ``JSONata``: the same workflow, the
             same data between states, written with ``Arguments``/``Output``/``Condition``
             instead of ``Parameters``/``ResultSelector``/``ResultPath``.
+        type: the state machine type it is deployed (and checked) as: ``STANDARD`` or
+            ``EXPRESS``.
 
     Example:
         >>> order_workflow = Workflow("order", OrderRequest, build_order)
@@ -50,6 +56,7 @@ class Workflow(Generic[In]):
         comment: str | None = None,
         timeout_seconds: int | None = None,
         query_language: QueryLanguage = "JSONPath",
+        type: WorkflowType = "STANDARD",
     ) -> None:
         if query_language not in ("JSONPath", "JSONata"):
             raise WorkflowBuildError(
@@ -57,7 +64,11 @@ class Workflow(Generic[In]):
                 f"{query_language!r}",
                 field="QueryLanguage",
             )
-        if not (isinstance(input_model, type) and issubclass(input_model, BaseModel)):
+        if type not in get_args(WorkflowType):
+            raise WorkflowBuildError(
+                f"workflow {name!r}: type must be STANDARD or EXPRESS, not {type!r}"
+            )
+        if not (isinstance(input_model, builtins.type) and issubclass(input_model, BaseModel)):
             raise WorkflowBuildError(
                 f"workflow {name!r}: input_model must be a Pydantic model class, "
                 f"got {input_model!r}"
@@ -67,6 +78,7 @@ class Workflow(Generic[In]):
         self.comment = comment
         self.timeout_seconds = timeout_seconds
         self.query_language: QueryLanguage = query_language
+        self.type: WorkflowType = type
         self._build = build
         self._graph: Scope | None = None
 
@@ -102,6 +114,7 @@ def workflow(
     comment: str | None = None,
     timeout_seconds: int | None = None,
     query_language: QueryLanguage = "JSONPath",
+    type: WorkflowType = "STANDARD",
 ) -> Callable[[Callable[[Flow[In]], None]], Workflow[In]]:
     """Decorator form of :class:`Workflow`: the decorated build function becomes the workflow.
 
@@ -119,9 +132,10 @@ def workflow(
             comment=comment,
             timeout_seconds=timeout_seconds,
             query_language=query_language,
+            type=type,
         )
 
     return decorate
 
 
-__all__ = ["QueryLanguage", "Workflow", "workflow"]
+__all__ = ["QueryLanguage", "Workflow", "WorkflowType", "workflow"]

@@ -21,7 +21,7 @@ from email.utils import format_datetime
 from functools import lru_cache
 from typing import Any
 
-from orderflow._errors import ExecutionError, TaskFailure
+from orderflow._errors import ConfigurationError, ExecutionError, TaskFailure
 from orderflow.asl import JSON
 from orderflow.asl import _wire as wire
 from orderflow.executor._failure import DATA_LIMIT, PAYLOAD_LIMIT, StateFailure, data_limit_cause
@@ -113,6 +113,10 @@ def call_function(
         raise StateFailure(exc.error, _serialise(exc.error_object, compact_errors)) from None
     except TaskFailure as exc:
         raise StateFailure(exc.error, exc.cause) from None
+    except ConfigurationError:
+        # The app is wired wrongly (no service by that name): never a task failure that a
+        # States.ALL catcher could swallow.
+        raise
     except Exception as exc:
         error = getattr(exc, "error_name", type(exc).__name__)
         raise StateFailure(error, _serialise(_error_object(exc, rt), compact_errors)) from None

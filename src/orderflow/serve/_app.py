@@ -24,10 +24,13 @@ import json
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from orderflow.asl import JSON
 from orderflow.executor._runtime import LambdaHandler, TaskHandler
+
+if TYPE_CHECKING:
+    from orderflow._app import App
 
 
 def _sqs_send(payload: JSON) -> JSON:
@@ -75,28 +78,34 @@ class Binding:
     description: str = ""
 
 
-def _bundled() -> LambdaHandler:
-    # The bundled order services, as `orderflow run` binds them.
-    from orderflow.services import ServiceDeps, local_handler
-
-    handler: LambdaHandler = local_handler(ServiceDeps.default())
-    return handler
+def _app_binding(app: App) -> Binding:
+    # The app's own services on its in-memory store, as `orderflow run` binds them.
+    handler: LambdaHandler = app.local_handler(app.deps())
+    return Binding(lambda _arn: handler, dict(LOCAL_FAKES), f"app {app.name!r}")
 
 
 def bind_app(spec: str | None) -> Binding:
-    """The binding for ``--app MODULE:ATTR`` (``None``: the bundled order services).
+    """The binding for ``--app MODULE:ATTR``.
+
+    Without ``--app`` the app is found as every command finds it (``[tool.orderflow] app`` in
+    the nearest ``pyproject.toml``, else the bundled order app). ``MODULE:ATTR`` may name an
+    :class:`orderflow.App`, or any object offering ``lambda_handler_for(execution_arn)``,
+    ``lambda_handler`` or ``handlers`` (a test double, such as a recorded-call replayer).
 
     Raises:
         orderflow.TargetError: the module or attribute cannot be loaded, or the object
             offers nothing that can answer a task.
+        orderflow.ConfigurationError: the app is wired wrongly.
     """
+    from orderflow._app import App
     from orderflow._errors import TargetError
-    from orderflow._targets import import_attribute
+    from orderflow._targets import import_attribute, load_app
 
     if spec is None:
-        handler = _bundled()
-        return Binding(lambda _arn: handler, dict(LOCAL_FAKES), "the bundled order services")
+        return _app_binding(load_app(None))
     app: Any = import_attribute(spec, what="app")
+    if isinstance(app, App):
+        return _app_binding(app)
     handlers: dict[str, TaskHandler] = dict(LOCAL_FAKES)
     extra = getattr(app, "handlers", None)
     if isinstance(extra, Mapping):

@@ -338,7 +338,7 @@ def verify_provider(
 
     Args:
         name: the service's name (messages).
-        service: an :class:`orderflow.services.Service` (handler, models, errors).
+        service: an :class:`orderflow.runtime.Service` (handler, models, errors).
         deps_factory: builds fresh dependencies for each example.
         max_examples: hypothesis examples to try.
 

@@ -58,7 +58,10 @@ def run_asl(
     Raises:
         orderflow.InvalidDefinition: AWS would reject the definition; ``diagnostics``
             holds the validator's errors.
-        orderflow.ExecutionError: bad arguments, or a task with no handler to answer it.
+        orderflow.ExecutionError: bad arguments.
+        orderflow.ConfigurationError: a task has no handler to answer it, or the
+            handler raised one (an unknown service): a wiring mistake, never a task
+            failure that a Catch could swallow.
 
     Example:
         >>> machine = {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}

@@ -8,7 +8,7 @@ on ``st.builds`` so field constraints (bounds, lengths, patterns, literals, nest
 
 Example:
     >>> from hypothesis import given
-    >>> from orderflow.services import OrderRequest
+    >>> from orderflow.orders import OrderRequest
     >>> @given(json_from_model(OrderRequest))
     ... def test_accepts(payload): OrderRequest.model_validate(payload)
 """

@@ -21,8 +21,13 @@ A test module using all four::
     def test_contract(orderflow_contract): orderflow_contract.verify()
     def test_provider(orderflow_provider): orderflow_provider.verify()
 
-Configuration, in ``pyproject.toml`` (``[tool.pytest.ini_options]``) or ``pytest.ini``::
+With no configuration, the tests cover the app (an :class:`orderflow.App`, found as every
+``orderflow`` command finds it: ``orderflow_app``, else ``[tool.orderflow] app`` in the
+nearest ``pyproject.toml`` from where pytest runs, else the bundled order app): its
+workflows, its services, and ``app.deps()`` for them. Configuration, in ``pyproject.toml``
+(``[tool.pytest.ini_options]``) or ``pytest.ini``, overrides that::
 
+    orderflow_app = shop.app:app                            # the app (MODULE:ATTR)
     orderflow_workflows = shop.workflows:order_workflow     # MODULE:ATTR, one per line
     orderflow_services = shop.services:SERVICES             # mapping or list of Services
     orderflow_contracts_dir = contracts                     # relative to the rootdir
@@ -62,6 +67,7 @@ if TYPE_CHECKING:
 
 ARGS: Final = ("orderflow_workflow", "orderflow_edge", "orderflow_contract", "orderflow_provider")
 _OPTIONS: Final[dict[str, tuple[str, str, Any]]] = {
+    "app": ("string", "MODULE:ATTR of the orderflow.App (default: found like the CLI)", None),
     "workflows": ("linelist", "MODULE:ATTR of each workflow to contract-test", []),
     "services": ("string", "MODULE:ATTR of the services (mapping or list)", None),
     "contracts_dir": ("string", "folder of contract snapshots", "contracts"),
@@ -134,14 +140,17 @@ def _load(value: Any, what: str) -> Any:
     return import_attribute(value, what=what) if isinstance(value, str) else value
 
 
-def _as_spec(value: Any) -> WorkflowSpec:
+def _as_spec(value: Any, *, prefix: str = "orderflow") -> WorkflowSpec:
     if isinstance(value, WorkflowSpec):
         return value
     from orderflow import dsl  # only a DSL workflow needs the compiler
 
     if isinstance(value, dsl.Workflow):
         return WorkflowSpec(
-            value.name, dsl.render(value), dsl.contracts_for(value), value.input_model
+            value.name,
+            dsl.render(value, prefix=prefix),
+            dsl.contracts_for(value, prefix=prefix),
+            value.input_model,
         )
     raise PluginConfigError(
         f"{value!r} is not a workflow: give a DSL workflow or an orderflow.testing.plugin."
@@ -157,7 +166,10 @@ def _settings(config: pytest.Config, marker: pytest.Mark | None) -> Settings:
     def option(key: str) -> Any:
         return given[key] if key in given else config.getini(f"orderflow_{key}")
 
+    app = _App(option("app"), config.invocation_params.dir)
     workflows_value = option("workflows") or []
+    services_setting = option("services")
+    use_app = not workflows_value and services_setting is None
     if isinstance(workflows_value, (str, WorkflowSpec)) or not isinstance(
         workflows_value, Sequence
     ):
@@ -167,8 +179,13 @@ def _settings(config: pytest.Config, marker: pytest.Mark | None) -> Settings:
         loaded = _load(item, "orderflow_workflows")
         items = loaded if isinstance(loaded, (list, tuple)) else [loaded]
         workflows.extend(_as_spec(w) for w in items)
-    services_value = _load(option("services"), "orderflow_services")
+    services_value = _load(services_setting, "orderflow_services")
     services = names(services_value) if services_value is not None else {}
+    if use_app:
+        # Nothing configured: the app's own workflows and services.
+        found = app.get()
+        workflows = [_as_spec(w, prefix=found.name) for w in found.workflows.values()]
+        services = dict(found.services)
     try:
         max_examples = int(option("max_examples"))
     except (TypeError, ValueError):
@@ -184,15 +201,34 @@ def _settings(config: pytest.Config, marker: pytest.Mark | None) -> Settings:
         contracts_dir=directory,
         mode=check_mode(str(option("compatibility"))),
         max_examples=max_examples,
-        deps=_load(option("deps"), "orderflow_deps"),
+        deps=_load(option("deps"), "orderflow_deps") or app.deps_factory(),
         update=bool(config.getoption("orderflow_update_contracts")),
     )
 
 
-def _default_deps() -> Any:
-    from orderflow.services import ServiceDeps  # orderflow's own services' dependencies
+class _App:
+    """The app the tests cover, found (and imported) only when a setting needs it."""
 
-    return ServiceDeps.default()
+    def __init__(self, spec: Any, cwd: Path) -> None:
+        self._spec = spec
+        self._cwd = cwd
+        self._app: Any = None
+
+    def get(self) -> Any:
+        if self._app is None:
+            from orderflow._app import App
+            from orderflow._targets import find_app, load_app
+
+            if isinstance(self._spec, App):
+                self._app = self._spec
+            else:
+                spec = self._spec if isinstance(self._spec, str) else None
+                self._app = load_app(find_app(spec, cwd=self._cwd))
+        return self._app
+
+    def deps_factory(self) -> Any:
+        """``app.deps``, the app found when a provider test first needs deps."""
+        return lambda: self.get().deps()
 
 
 # --- generated cases -------------------------------------------------------------------
@@ -302,7 +338,7 @@ class ProviderCase:
         """Draw valid inputs; every answer must be a valid output or a declared error."""
         from orderflow.testing._contracts import MissingTestingExtra, verify_provider
 
-        deps = self.settings.deps if self.settings.deps is not None else _default_deps
+        deps = self.settings.deps
         try:
             verify_provider(self.name, self.service, deps, max_examples=self.settings.max_examples)
             return

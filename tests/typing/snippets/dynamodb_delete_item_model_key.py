@@ -3,7 +3,7 @@
 # ruff: noqa: E501 - each marked line holds the code and the error mypy must report
 # fmt: off
 from orderflow.dsl import Flow, workflow
-from orderflow.services import OrderRequest
+from orderflow.orders import OrderRequest
 
 
 @workflow("w", input_model=OrderRequest)

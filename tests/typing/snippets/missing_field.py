@@ -3,7 +3,7 @@
 # ruff: noqa: E501 - each marked line holds the code and the error mypy must report
 # fmt: off
 from orderflow.dsl import Flow, workflow
-from orderflow.services import (
+from orderflow.orders import (
     AuthorizePaymentInput,
     GetUserInput,
     OrderRequest,

@@ -11,7 +11,7 @@ from orderflow.dsl import (
     render,
     workflow,
 )
-from orderflow.services import (
+from orderflow.orders import (
     AuthorizePaymentInput,
     CreateOrderInput,
     GetUserInput,

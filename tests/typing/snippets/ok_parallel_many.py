@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 from orderflow.asl import Definition
 from orderflow.dsl import Flow, render, workflow
-from orderflow.services import GetUserInput, OrderRequest, User, get_user
+from orderflow.orders import GetUserInput, OrderRequest, User, get_user
 
 BRANCHES = 8
 

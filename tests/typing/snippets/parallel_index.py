@@ -2,7 +2,7 @@
 
 # ruff: noqa: E501, RUF059 - each marked line holds the code and the error mypy must report
 from orderflow.dsl import Flow, workflow
-from orderflow.services import GetUserInput, OrderRequest, User, get_user
+from orderflow.orders import GetUserInput, OrderRequest, User, get_user
 
 
 @workflow("w", input_model=OrderRequest)

@@ -3,7 +3,7 @@
 # ruff: noqa: E501 - each marked line holds the code and the error mypy must report
 # fmt: off
 from orderflow.dsl import Flow, workflow
-from orderflow.services import GetUserInput, OrderRequest, get_user, validate_order
+from orderflow.orders import GetUserInput, OrderRequest, get_user, validate_order
 
 
 @workflow("w", input_model=OrderRequest)

@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from orderflow._errors import ExecutionError, TaskFailure
+from orderflow._errors import ConfigurationError, ExecutionError, TaskFailure
 from orderflow.asl import JSON, is_lambda_function_arn
 from orderflow.asl import _wire as wire
 from orderflow.executor._expr import Jsonata, ValueReader, path_or_intrinsic
@@ -316,7 +316,7 @@ class TaskState(GuardedState):
         target = self.target
         if target.kind in ("lambda", "invoke"):
             if rt.lambda_handler is None:
-                raise ExecutionError(
+                raise ConfigurationError(
                     f"state {self.name!r} calls Lambda ({target.arn}) "
                     "but no lambda_handler was given"
                 )
@@ -345,7 +345,7 @@ class TaskState(GuardedState):
             return self._await_token(rt, cursor, token, wrapped, tail, timeout, heartbeat)
         handler = rt.handlers.get(target.arn) or rt.handlers.get(target.base)
         if handler is None:
-            raise ExecutionError(
+            raise ConfigurationError(
                 f"state {self.name!r} uses resource {target.arn!r} but no handler was given for it "
                 "(pass handlers={resource_arn: callable})"
             )
@@ -353,7 +353,7 @@ class TaskState(GuardedState):
             result = handler(payload)
         except TaskFailure as exc:
             raise StateFailure(exc.error, exc.cause) from None
-        except ExecutionError:
+        except (ExecutionError, ConfigurationError):
             raise
         except Exception as exc:
             raise StateFailure(getattr(exc, "error_name", type(exc).__name__), str(exc)) from None

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel, ConfigDict, Field
 
 from orderflow import ServiceError
-from orderflow.services import Service
+from orderflow.runtime import Service
 
 
 class Basket(BaseModel):

@@ -1,0 +1,86 @@
+"""The notification service: compose the order confirmation and record it as sent.
+
+The total arrives in integer cents and is shown formatted (``1234`` -> ``$12.34``). One
+confirmation per order: the notification id is derived from the order id, so a retry
+returns the recorded notification instead of mailing twice.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from orderflow.orders._fields import Cents, Email, Id, derived_id, format_cents
+from orderflow.runtime import Service, ServiceDeps, put_new
+
+
+class SendNotificationInput(BaseModel):
+    """Request for ``send-notification``. Money in integer cents."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    to: Email = Field(description="The recipient's e-mail address.")
+    order_id: Id = Field(description="The order being confirmed.")
+    total_cents: Cents = Field(description="The order total in integer cents.")
+    transaction_id: Id = Field(description="The payment transaction id.")
+
+
+class Notification(BaseModel):
+    """A confirmation that was sent."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    notification_id: Id = Field(description="The notification's id (derived from the order id).")
+    to: Email = Field(description="The recipient.")
+    subject: str = Field(description="The subject line; names the order id.")
+    message: str = Field(
+        description="The body: names the order id, the total in dollars and the transaction id."
+    )
+    status: Literal["sent"] = Field(description="Always 'sent' once recorded.")
+    sent_at: AwareDatetime = Field(description="When it was sent (ISO-8601, UTC).")
+
+
+def compose(request: SendNotificationInput) -> tuple[str, str]:
+    """The subject and message for a confirmation."""
+    subject = f"Your order {request.order_id} is confirmed"
+    message = (
+        f"Thank you for your order {request.order_id}. "
+        f"We charged {format_cents(request.total_cents)} "
+        f"(transaction {request.transaction_id})."
+    )
+    return subject, message
+
+
+def _send_notification(request: SendNotificationInput, deps: ServiceDeps) -> Notification:
+    table = deps.store.table("notifications")
+    notification_id = derived_id("ntf", request.order_id)
+    existing = table.get(notification_id)
+    if existing is not None:
+        return Notification.model_validate(existing)
+    subject, message = compose(request)
+    notification = Notification(
+        notification_id=notification_id,
+        to=request.to,
+        subject=subject,
+        message=message,
+        status="sent",
+        sent_at=deps.clock(),
+    )
+    stored = put_new(table, notification.model_dump(mode="json"))
+    if not stored.created:
+        return Notification.model_validate(stored.item)
+    return notification
+
+
+send_notification: Service[SendNotificationInput, Notification] = Service(
+    name="send-notification",
+    handler=_send_notification,
+    input_model=SendNotificationInput,
+    output_model=Notification,
+    description="Send the order confirmation (total formatted from integer cents), once.",
+    reads=("notifications",),
+    writes=("notifications",),
+)
+
+__all__ = ["Notification", "SendNotificationInput", "compose", "send_notification"]

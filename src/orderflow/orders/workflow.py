@@ -1,0 +1,167 @@
+"""The order workflow, written in the typed DSL.
+
+Validate the request -> get the user -> in parallel: create the order, authorise the payment,
+reserve the stock -> send the confirmation. Every value a state reads comes from a typed
+reference, so mypy checks the wiring against the service contracts: the payment is for the
+validated total, the confirmation goes to the user's e-mail with the order id, the order
+total and the payment's transaction id.
+
+Business errors (unknown or suspended user, invalid order, declined payment, missing stock)
+are caught into one ``OrderRejected`` Fail state that reports the error and its cause. Only
+transient errors are retried: the Lambda service's own errors everywhere, and the payment
+gateway timeout on the payment (safe because payments carry an idempotency key); a decline
+is never retried.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from orderflow.dsl import (
+    LAMBDA_TRANSIENT_ERRORS,
+    Catch,
+    CaughtError,
+    Flow,
+    Retry,
+    workflow,
+)
+from orderflow.orders import (
+    AuthorizePaymentInput,
+    CreateOrderInput,
+    GetUserInput,
+    InsufficientStock,
+    InvalidOrder,
+    Order,
+    OrderRequest,
+    Payment,
+    PaymentDeclined,
+    PaymentGatewayTimeout,
+    Reservation,
+    ReserveInventoryInput,
+    SendNotificationInput,
+    UserInactive,
+    UserNotFound,
+    authorize_payment,
+    create_order,
+    get_user,
+    reserve_inventory,
+    send_notification,
+    validate_order,
+)
+
+SAMPLE_ORDER: dict[str, Any] = {
+    "request_id": "req-0001",
+    "user_id": "u-100",
+    "items": [
+        {"product_id": "p-1", "quantity": 2, "unit_price_cents": 1999},
+        {"product_id": "p-2", "quantity": 1, "unit_price_cents": 4550},
+    ],
+}
+"""A valid execution input: user u-100 orders two products ($85.48 in all)."""
+
+TRANSIENT = Retry(
+    LAMBDA_TRANSIENT_ERRORS,
+    interval_seconds=1,
+    max_attempts=3,
+    backoff_rate=2.0,
+    max_delay_seconds=10,
+    jitter="FULL",
+)
+"""Lambda's own service errors: worth a few quick retries with jittered backoff."""
+
+GATEWAY_TIMEOUT = Retry(
+    [PaymentGatewayTimeout],
+    interval_seconds=2,
+    max_attempts=4,
+    backoff_rate=2.0,
+    max_delay_seconds=20,
+    jitter="FULL",
+)
+"""The card gateway timed out; the idempotency key makes a retry charge at most once."""
+
+TASK_TIMEOUT_SECONDS = 30
+
+
+def reject(flow: Flow[OrderRequest], error: CaughtError) -> None:
+    """End the execution with the business error's name and cause."""
+    flow.fail("OrderRejected", error=error.Error, cause=error.Cause)
+
+
+@workflow(
+    "order",
+    input_model=OrderRequest,
+    comment="Validate an order, get the user, create/pay/reserve in parallel, then notify.",
+)
+def order_workflow(flow: Flow[OrderRequest]) -> None:
+    """Build the order workflow (see the module docstring)."""
+    validated = flow.task(
+        "ValidateOrder",
+        validate_order,
+        retry=[TRANSIENT],
+        catch=[Catch([InvalidOrder], then=reject)],
+        timeout_seconds=TASK_TIMEOUT_SECONDS,
+    ).call_with(flow.input)
+
+    user = flow.task(
+        "GetUser",
+        get_user,
+        retry=[TRANSIENT],
+        catch=[Catch([UserNotFound, UserInactive], then=reject)],
+        timeout_seconds=TASK_TIMEOUT_SECONDS,
+    ).call(GetUserInput, user_id=validated.user_id)
+
+    def create(branch: Flow[OrderRequest]) -> Order:
+        return branch.task(
+            "CreateOrder", create_order, retry=[TRANSIENT], timeout_seconds=TASK_TIMEOUT_SECONDS
+        ).call(
+            CreateOrderInput,
+            request_id=validated.request_id,
+            user_id=validated.user_id,
+            items=validated.items,
+        )
+
+    def pay(branch: Flow[OrderRequest]) -> Payment:
+        return branch.task(
+            "AuthorizePayment",
+            authorize_payment,
+            retry=[GATEWAY_TIMEOUT, TRANSIENT],
+            timeout_seconds=TASK_TIMEOUT_SECONDS,
+        ).call(
+            AuthorizePaymentInput,
+            idempotency_key=validated.request_id,
+            user_id=user.user_id,
+            amount_cents=validated.total_cents,
+            credit_score=user.credit_score,
+        )
+
+    def reserve(branch: Flow[OrderRequest]) -> Reservation:
+        return branch.task(
+            "ReserveInventory",
+            reserve_inventory,
+            retry=[TRANSIENT],
+            timeout_seconds=TASK_TIMEOUT_SECONDS,
+        ).call(ReserveInventoryInput, reservation_id=validated.request_id, items=validated.items)
+
+    order, payment, _reservation = flow.parallel(
+        "ProcessOrder",
+        create,
+        pay,
+        reserve,
+        catch=[Catch([PaymentDeclined, InsufficientStock], then=reject)],
+    )
+
+    flow.task(
+        "SendNotification",
+        send_notification,
+        retry=[TRANSIENT],
+        timeout_seconds=TASK_TIMEOUT_SECONDS,
+    ).call(
+        SendNotificationInput,
+        to=user.email,
+        order_id=order.order_id,
+        total_cents=order.total_cents,
+        transaction_id=payment.transaction_id,
+    )
+
+
+__all__ = ["SAMPLE_ORDER", "order_workflow"]
