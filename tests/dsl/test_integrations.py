@@ -21,6 +21,7 @@ from orderflow.dsl import (
     Workflow,
     render,
 )
+from orderflow.orders.app import app
 from orderflow.testing import LocalAws, run_asl
 from orderflow.validation import validate
 
@@ -533,6 +534,6 @@ def test_run_locally_creates_the_tables_the_definition_uses() -> None:
     aws = LocalAws()
     aws.tables_for(render(saves_and_announces))
     assert aws.tables["orders"].key == ("order_id",)
-    run = run_locally(render(saves_and_announces), ORDER, aws=aws)
+    run = run_locally(render(saves_and_announces), ORDER, app=app, aws=aws)
     assert run.succeeded
     assert len(aws.published["order-events"]) == 1

@@ -18,6 +18,7 @@ from orderflow.asl import Definition
 from orderflow.dsl import CONTINUE, FAIL, Flow, Workflow, eq, gt, render
 from orderflow.executor import Execution
 from orderflow.executor._local import run_locally
+from orderflow.orders.app import app
 from orderflow.orders.workflow import SAMPLE_ORDER, order_workflow
 from orderflow.testing import LocalAws, run_asl
 
@@ -87,8 +88,8 @@ def test_the_order_workflow_runs_identically_in_both_languages(
     assert jsonata.data["QueryLanguage"] == "JSONata"
     no_jsonpath_fields(jsonata.data["States"])
     for seed in (0, 3):
-        first = run_locally(jsonpath, copy.deepcopy(order), seed=seed, failure_rates=rates)
-        second = run_locally(jsonata, copy.deepcopy(order), seed=seed, failure_rates=rates)
+        first = run_locally(jsonpath, copy.deepcopy(order), app=app, seed=seed, failure_rates=rates)
+        second = run_locally(jsonata, copy.deepcopy(order), app=app, seed=seed, failure_rates=rates)
         same_run(first, second)
 
 

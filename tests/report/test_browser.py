@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from orderflow.executor._local import load_target, run_locally
+from orderflow.orders.app import app
 from orderflow.report import execution_report, render_html
 
 from ._chromium import Page, chromium_page, find_chromium
@@ -101,7 +102,12 @@ def _screenshot(page: Page, path: Path) -> None:
 def test_the_rendered_page_works_in_chromium(tmp_path: Path) -> None:
     assert CHROMIUM is not None
     html = tmp_path / "order.html"
-    html.write_text(render_html(load_target(None), title="order workflow"), encoding="utf-8")
+    html.write_text(
+        render_html(
+            load_target("orderflow.orders.workflow:order_workflow"), title="order workflow"
+        ),
+        encoding="utf-8",
+    )
     with chromium_page(CHROMIUM, tmp_path / "profile") as page:
         url = _open(page, html)
         names = page.evaluate(
@@ -126,8 +132,8 @@ def test_the_rendered_page_works_in_chromium(tmp_path: Path) -> None:
 
 def test_the_report_of_a_failed_order_works_in_chromium(tmp_path: Path) -> None:
     assert CHROMIUM is not None
-    definition = load_target(None)
-    execution = run_locally(definition, SUSPENDED)
+    definition = load_target("orderflow.orders.workflow:order_workflow")
+    execution = run_locally(definition, SUSPENDED, app=app)
     html = tmp_path / "report.html"
     html.write_text(execution_report(definition, execution.history), encoding="utf-8")
     with chromium_page(CHROMIUM, tmp_path / "profile") as page:

@@ -12,6 +12,7 @@ import pytest
 
 from orderflow.cli import main
 from orderflow.executor._local import load_target, run_locally
+from orderflow.orders.app import app
 from orderflow.orders.workflow import SAMPLE_ORDER
 from orderflow.report import execution_report, write_report
 from orderflow.report._overlay import read_history
@@ -51,8 +52,8 @@ def _edge(page: str, kind: str, source: int, target: int) -> str:
 
 
 def test_a_failed_order_marks_the_failed_state_and_the_catch_path() -> None:
-    definition = load_target(None)
-    execution = run_locally(definition, SUSPENDED)
+    definition = load_target("orderflow.orders.workflow:order_workflow")
+    execution = run_locally(definition, SUSPENDED, app=app)
     assert execution.status == "FAILED"
     page = execution_report(definition, execution.history)
     states = _states(page)
@@ -76,8 +77,8 @@ def test_a_failed_order_marks_the_failed_state_and_the_catch_path() -> None:
 
 
 def test_every_state_that_ran_carries_its_input_and_output_json() -> None:
-    definition = load_target(None)
-    execution = run_locally(definition, SAMPLE_ORDER)
+    definition = load_target("orderflow.orders.workflow:order_workflow")
+    execution = run_locally(definition, SAMPLE_ORDER, app=app)
     assert execution.status == "SUCCEEDED"
     page = execution_report(definition, execution.history)
     data = page_data(page)
@@ -97,9 +98,9 @@ def test_every_state_that_ran_carries_its_input_and_output_json() -> None:
 
 
 def test_retries_durations_and_the_parallel_path_are_reported() -> None:
-    definition = load_target(None)
+    definition = load_target("orderflow.orders.workflow:order_workflow")
     execution = run_locally(
-        definition, SAMPLE_ORDER, seed=3, failure_rates={"authorize-payment": 0.7}
+        definition, SAMPLE_ORDER, app=app, seed=3, failure_rates={"authorize-payment": 0.7}
     )
     assert execution.status == "SUCCEEDED"
     scheduled = sum(
@@ -170,8 +171,8 @@ def test_a_compensation_that_ran_is_listed() -> None:
 
 
 def test_the_deployed_history_shape_reads_the_same_as_the_local_one() -> None:
-    definition = load_target(None)
-    execution = run_locally(definition, SUSPENDED)
+    definition = load_target("orderflow.orders.workflow:order_workflow")
+    execution = run_locally(definition, SUSPENDED, app=app)
     # What `orderflow history --json` prints: "details", ISO timestamps.
     as_printed = [
         {
@@ -279,10 +280,21 @@ def test_a_failing_branch_fails_its_parallel_and_a_path_error_fails_its_pass() -
     assert states["Never"]["status"] == "not run"
 
 
-def _interleaved(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The same history with every event re-ordered by time and renumbered, as a run whose
-    Parallel branches progress side by side records it (previousEventId kept consistent)."""
-    ordered = sorted(events, key=lambda e: (e["timestamp"], e["id"]))
+def _regrouped(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The same history in another order that keeps every event after its previous one:
+    depth first along previousEventId, so each Parallel branch runs to its end before the
+    next starts (the executor records branches interleaved in simulated time), renumbered
+    with previousEventId kept consistent."""
+    children: dict[int, list[dict[str, Any]]] = {}
+    for event in events:
+        children.setdefault(event["previousEventId"], []).append(event)
+    ordered: list[dict[str, Any]] = []
+    stack = list(reversed(children.get(0, [])))
+    while stack:
+        event = stack.pop()
+        ordered.append(event)
+        stack.extend(reversed(children.get(event["id"], [])))
+    assert len(ordered) == len(events)
     new_id = {e["id"]: i + 1 for i, e in enumerate(ordered)}
     new_id[0] = 0
     return [
@@ -292,12 +304,12 @@ def _interleaved(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def test_interleaved_branches_are_told_apart_by_previous_event_ids() -> None:
-    definition = load_target(None)
+    definition = load_target("orderflow.orders.workflow:order_workflow")
     execution = run_locally(
-        definition, SAMPLE_ORDER, seed=3, failure_rates={"authorize-payment": 0.7}
+        definition, SAMPLE_ORDER, app=app, seed=3, failure_rates={"authorize-payment": 0.7}
     )
     events = execution.history
-    mixed = _interleaved(events)
+    mixed = _regrouped(events)
     assert [e["type"] for e in mixed] != [e["type"] for e in events]  # really re-ordered
     straight, shuffled = read_history(events), read_history(mixed)
 

@@ -258,7 +258,11 @@ def test_lambda_tasks_run_the_bundled_services(server: ServerProcess) -> None:
     from orderflow.orders.workflow import SAMPLE_ORDER
 
     client = server.client()
-    arn = _machine(client, "orders-lambda", json.loads(load_target().to_json()))
+    arn = _machine(
+        client,
+        "orders-lambda",
+        json.loads(load_target("orderflow.orders.workflow:order_workflow").to_json()),
+    )
     execution = client.start_execution(stateMachineArn=arn, input=json.dumps(SAMPLE_ORDER))[
         "executionArn"
     ]
