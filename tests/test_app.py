@@ -152,3 +152,17 @@ def test_the_local_handler_resolves_every_name_form_and_refuses_unknown_ones() -
     with pytest.raises(UnknownServiceError, match="no service of app 'mini'") as info:
         handle("mini-ship", {})
     assert isinstance(info.value, ConfigurationError)
+
+
+def test_a_workflow_declares_its_state_machine_type() -> None:
+    from orderflow import WorkflowBuildError
+
+    @workflow("fast", input_model=GetUserInput, type="EXPRESS")
+    def fast(flow: Flow[GetUserInput]) -> None:
+        flow.task("GetUser", get_user).call_with(flow.input)
+
+    assert fast.type == "EXPRESS" and lookup.type == "STANDARD"
+    with pytest.raises(WorkflowBuildError, match="STANDARD or EXPRESS"):
+        workflow("slow", input_model=GetUserInput, type="SLOW")(  # type: ignore[arg-type]
+            lambda flow: None
+        )

@@ -136,3 +136,26 @@ def test_importing_the_framework_does_not_load_the_order_app(module: str) -> Non
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert json.loads(done.stdout) == []
+
+
+PUBLIC = {"orderflow", "orderflow.runtime", "orderflow.dsl"}
+
+
+@pytest.mark.parametrize("path", sorted((SOURCE / "orders").rglob("*.py")), ids=lambda p: p.name)
+def test_the_order_app_uses_only_public_api(path: Path) -> None:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    private = []
+    for node in ast.walk(tree):
+        names = (
+            [a.name for a in node.names]
+            if isinstance(node, ast.Import)
+            else [node.module or ""]
+            if isinstance(node, ast.ImportFrom) and node.level == 0
+            else []
+        )
+        for name in names:
+            if name.startswith("orderflow") and not (
+                name in PUBLIC or name == "orderflow.orders" or name.startswith("orderflow.orders.")
+            ):
+                private.append(f"{node.lineno}: {name}")
+    assert private == []

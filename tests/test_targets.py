@@ -273,19 +273,19 @@ def test_the_nearest_pyproject_names_the_app(tmp_path: Path) -> None:
     from orderflow._targets import find_app, load_app
 
     project = tmp_path / "proj"
-    (project / "src" / "mini").mkdir(parents=True)
-    (project / "pyproject.toml").write_text('[tool.orderflow]\napp = "mini.app:app"\n')
-    (project / "src" / "mini" / "__init__.py").write_text("")
-    (project / "src" / "mini" / "app.py").write_text(
+    (project / "src" / "targets_mini").mkdir(parents=True)
+    (project / "pyproject.toml").write_text('[tool.orderflow]\napp = "targets_mini.app:app"\n')
+    (project / "src" / "targets_mini" / "__init__.py").write_text("")
+    (project / "src" / "targets_mini" / "app.py").write_text(
         "from orderflow.orders.app import app as bundled\n"
         "from orderflow import App\n"
         "app = App('mini', services=bundled.services.values(), workflows=[bundled.workflow()],"
-        " tables=bundled.tables, packages=('mini',))\n"
+        " tables=bundled.tables, packages=('targets_mini',))\n"
     )
     deeper = project / "a" / "b"
     deeper.mkdir(parents=True)
     found = find_app(cwd=deeper)
-    assert (found.spec, found.root) == ("mini.app:app", project)
+    assert (found.spec, found.root) == ("targets_mini.app:app", project)
     assert load_app(found).name == "mini"
     # --app wins over the file; only the nearest pyproject.toml counts.
     assert find_app("x.y:z", cwd=deeper).spec == "x.y:z"

@@ -269,3 +269,23 @@ def test_wheel_files_skip_caches(tmp_path: Path) -> None:
         {"x/a.py": b"a", "x/__pycache__/a.cpython-312.pyc": b"", "x-1.dist-info/METADATA": b"m"},
     )
     assert wheel_files(wheel) == {"x/a.py": b"a", "x-1.dist-info/METADATA": b"m"}
+
+
+def test_an_apps_declared_requirements_are_added_pinned_to_what_is_installed() -> None:
+    from orderflow import App
+    from orderflow.deploy._package import _with_app_requirements
+
+    extra = App(
+        "extra",
+        services=list(app.services.values()),
+        workflows=[app.workflow()],
+        tables=app.tables,
+        requirements=("click>=8", "boto3", "pydantic", "not-installed-anywhere==1.0"),
+    )
+    traced = ("pydantic==2.0",)
+    assert _with_app_requirements(traced, extra) == (
+        "pydantic==2.0",  # traced already: kept as traced
+        f"click=={importlib.metadata.version('click')}",
+        "not-installed-anywhere==1.0",  # boto3: the Lambda runtime has it
+    )
+    assert _with_app_requirements(traced, app) == traced

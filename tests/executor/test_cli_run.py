@@ -177,3 +177,18 @@ def test_invalid_definition_exits_1_with_the_diagnostics(
     out, err = capsys.readouterr()
     assert out == ""
     assert "field-not-allowed" in err and "/States/A/ResultSelector" in err
+
+
+def test_a_file_target_checks_its_input_against_a_named_workflow(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from orderflow.dsl import render
+    from orderflow.orders.workflow import order_workflow
+
+    machine = tmp_path / "order.json"
+    machine.write_text(json.dumps(render(order_workflow).data))
+    assert main(["run", str(machine), "--workflow", "order", "--input", "{}"]) == 2
+    assert "OrderRequest" in capsys.readouterr().err
+    # The bundled app declares a sample input: a file of its workflow runs on it.
+    assert main(["run", str(machine)]) == 0
+    assert json.loads(capsys.readouterr().out)["send_notification"]["status"] == "sent"

@@ -53,8 +53,9 @@ app = App("mini", services=[get_user], workflows=[lookup], tables={"users": "use
 
 
 def test_the_app_comes_from_the_nearest_pyproject(pytester: pytest.Pytester) -> None:
-    pytester.makepyprojecttoml('[tool.orderflow]\napp = "mini:app"\n')
-    pytester.makepyfile(mini=MINI_APP)
+    # A module name no other test uses: pytester runs in this process, sharing sys.modules.
+    pytester.makepyprojecttoml('[tool.orderflow]\napp = "plugin_mini_app:app"\n')
+    pytester.makepyfile(plugin_mini_app=MINI_APP)
     pytester.makepyfile(
         test_cases=(
             "def test_workflow(orderflow_workflow):\n    orderflow_workflow.verify()\n"

@@ -23,7 +23,7 @@ import click
 
 from orderflow._errors import ConfigurationError, DeployError, InvalidDefinition
 from orderflow.asl import JSON
-from orderflow.cli._app import app_option, the_app
+from orderflow.cli._app import app_option, the_app, workflow_option
 from orderflow.cli._report import report_option, write_report_file
 from orderflow.deploy._aws import ConnectionOptionError
 
@@ -63,15 +63,6 @@ def _aws_options(command: F) -> F:
     for option in reversed(options):
         command = option(command)
     return command
-
-
-def _workflow_option(command: F) -> F:
-    return click.option(
-        "--workflow",
-        "workflow_name",
-        metavar="NAME",
-        help="A workflow of the app, by name (default: its only workflow).",
-    )(command)
 
 
 class _Stack:
@@ -273,7 +264,7 @@ def destroy(
 @click.command("start-execution")
 @_aws_options
 @app_option
-@_workflow_option
+@workflow_option
 @click.option(
     "--input",
     "input_text",
@@ -325,7 +316,7 @@ def start_execution(
 @click.command()
 @_aws_options
 @app_option
-@_workflow_option
+@workflow_option
 @click.option(
     "--status",
     type=click.Choice(["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"]),
@@ -367,7 +358,7 @@ def executions(
 @click.command()
 @_aws_options
 @app_option
-@_workflow_option
+@workflow_option
 @click.argument("execution")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @report_option(
@@ -415,7 +406,7 @@ def history(
 @click.command("send-event")
 @_aws_options
 @app_option
-@_workflow_option
+@workflow_option
 @click.option("--detail", required=True, help="The event's detail: JSON text or @file.")
 @click.option("--source", help="The event's source (default: the workflow's trigger's).")
 @click.option("--detail-type", help="The event's detail-type (default: the trigger's).")

@@ -94,17 +94,12 @@ def _subject(
         workflow = app.workflow(workflow_name)
         with user_code(f"workflow {workflow.name!r}: rendering"):
             return render(workflow, prefix=app.name), workflow
-    if is_module_target(target):
-        from orderflow.dsl import Workflow as WorkflowType
-
-        if isinstance(import_attribute(target, what="target"), WorkflowType):
-            workflow = load_workflow(target, what="target")
-            with user_code(f"target {target!r}: rendering workflow {workflow.name!r}"):
-                return render(workflow), workflow
-    definition = load_target(target)
-    named: Workflow[Any] | None = app.workflow(workflow_name) if workflow_name else None
-    assert named is None or isinstance(named, Workflow)
-    return definition, named
+    if is_module_target(target) and isinstance(import_attribute(target, what="target"), Workflow):
+        workflow = load_workflow(target, what="target")
+        with user_code(f"target {target!r}: rendering workflow {workflow.name!r}"):
+            return render(workflow), workflow
+    # A file (or a definition object): its input is checked only against a named workflow.
+    return load_target(target), app.workflow(workflow_name) if workflow_name else None
 
 
 def _execution_input(
