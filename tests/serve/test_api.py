@@ -369,3 +369,17 @@ def test_validate_state_machine_definition(server: ServerProcess) -> None:
     assert any(d["location"].startswith("/States/Approve") for d in express["diagnostics"]), express
     garbage = client.validate_state_machine_definition(definition="not json")
     assert garbage["diagnostics"][0]["code"] == "INVALID_JSON_DESCRIPTION"
+
+
+def test_execution_timeout_while_waiting_for_a_token(server: ServerProcess) -> None:
+    client = server.client()
+    arn = _machine(client, "machine-timeout", {**WAIT_THEN_APPROVE, "TimeoutSeconds": 40})
+    execution = client.start_execution(stateMachineArn=arn)["executionArn"]
+    (token,) = _tokens(client, execution)
+    ended = _ended(client, execution)
+    assert (ended["status"], ended["error"]) == ("TIMED_OUT", "States.Timeout")
+    types = [e["type"] for e in client.get_execution_history(executionArn=execution)["events"]]
+    assert types[-1] == "ExecutionTimedOut" and types.count("ExecutionTimedOut") == 1
+    with pytest.raises(ClientError) as late:
+        client.send_task_success(taskToken=token, output="{}")
+    assert _code(late) == "TaskTimedOut"

@@ -163,3 +163,8 @@ def test_loopback_names() -> None:
 def test_a_second_server_on_the_same_database_is_refused(server: ServerProcess) -> None:
     second = _run("serve", "--db", str(server.db), "--port", "0")
     assert second.returncode == 2 and "in use by another orderflow serve" in second.stderr
+
+
+def test_a_port_in_use_is_a_clear_error(server: ServerProcess) -> None:
+    taken = _run("serve", "--db", str(server.db.with_name("other.db")), "--port", str(server.port))
+    assert taken.returncode == 2 and f"cannot listen on 127.0.0.1:{server.port}" in taken.stderr

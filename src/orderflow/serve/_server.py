@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import socket
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -176,12 +177,28 @@ def build_service(options: ServeOptions) -> Service:
     return Service(store, runner, base, options.account, options.region)
 
 
+def _listen(host: str, port: int) -> socket.socket:
+    """A listening socket on ``host``:``port``, bound before anything starts, so a port
+    in use is a clear error and no execution resumes on a server that cannot serve."""
+    from orderflow._errors import ExecutionError
+
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        listener = socket.socket(family, kind, proto)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(address)
+        listener.listen(1024)
+    except OSError as exc:
+        raise ExecutionError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    return listener
+
+
 def serve(options: ServeOptions) -> None:
     """Run the server until interrupted (Ctrl-C or SIGTERM).
 
     Raises:
-        orderflow.OrderflowError: a non-loopback host without ``allow_remote``, or the
-            app cannot be loaded.
+        orderflow.OrderflowError: a non-loopback host without ``allow_remote``, the port
+            cannot be bound, or the app cannot be loaded.
     """
     import uvicorn
 
@@ -199,10 +216,12 @@ def serve(options: ServeOptions) -> None:
             "from other machines and has no authentication",
             file=sys.stderr,
         )
+    listener = _listen(options.host, options.port)
+    port = listener.getsockname()[1]
     svc = build_service(options)
     resumed = svc.runner.start()
     print(
-        f"orderflow serve: http://{options.host}:{options.port} "
+        f"orderflow serve: http://{options.host}:{port} "
         f"(db {options.db}, {resumed} running execution(s) resumed, "
         f"tasks answered by {svc.runner.binding.description}, time scale {options.time_scale})",
         file=sys.stderr,
@@ -217,8 +236,9 @@ def serve(options: ServeOptions) -> None:
         lifespan="on",
     )
     try:
-        uvicorn.Server(config).run()
+        uvicorn.Server(config).run(sockets=[listener])
     finally:
+        listener.close()
         svc.runner.stop()
         svc.store.close()
 
