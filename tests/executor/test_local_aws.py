@@ -129,3 +129,10 @@ def test_the_same_seed_gives_the_same_ids() -> None:
         )
 
     assert message_id(1) == message_id(1) != message_id(2)
+
+
+def test_mounting_a_missing_folder_is_a_clear_error(tmp_path: Any) -> None:
+    from orderflow import ExecutionError
+
+    with pytest.raises(ExecutionError, match="cannot serve bucket 'b'"):
+        LocalAws().mount_bucket("b", tmp_path / "nope")

@@ -20,6 +20,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from orderflow._errors import ExecutionError
 from orderflow.executor._fakes._common import Ids, service_error
 
 _SDK = "S3"
@@ -41,7 +42,7 @@ class FakeS3:
         """
         root = Path(directory)
         if not root.is_dir():
-            raise ValueError(f"cannot mount {root}: not a directory")
+            raise ExecutionError(f"cannot serve bucket {bucket!r} from {root}: not a directory")
         self.mounts[bucket] = root
         self.objects.setdefault(bucket, {})
 
