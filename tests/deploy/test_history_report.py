@@ -89,10 +89,10 @@ def test_execution_definition_is_the_deployed_machine(
     deploy(aws, prefix="shop", packager=packager, progress=lambda line: None)
     client = aws.client("stepfunctions")
     arn = client.start_execution(
-        stateMachineArn="arn:aws:states:us-east-1:123456789012:stateMachine:shop-orders",
+        stateMachineArn="arn:aws:states:us-east-1:123456789012:stateMachine:shop-order",
         input=json.dumps(SAMPLE_ORDER),
     )["executionArn"]
     stored = client.describe_state_machine(
-        stateMachineArn="arn:aws:states:us-east-1:123456789012:stateMachine:shop-orders"
+        stateMachineArn="arn:aws:states:us-east-1:123456789012:stateMachine:shop-order"
     )["definition"]
     assert execution_definition(aws, arn).data == json.loads(stored)

@@ -23,7 +23,7 @@ from orderflow.dsl import (
 )
 from orderflow.testing import LocalAws, run_asl
 
-NAMES = StackNames("shop", "111122223333", "eu-west-1")
+NAMES = StackNames("shop", "111122223333", "eu-west-1", workflow="orders")
 
 
 class Job(BaseModel):

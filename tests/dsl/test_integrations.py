@@ -458,7 +458,7 @@ def test_the_state_machine_policy_adds_integration_grants_between_invoke_and_tra
     def build(flow: Flow[OrderIn]) -> None:
         flow.sns.publish("Announce", topic="order-events", message=flow.input.order_id)
 
-    policy = states_policy(NAMES, [], rendered(build))
+    policy = states_policy(NAMES, [NAMES.function_arn("get-user")], rendered(build))
     assert [s["Sid"] for s in policy["Statement"]] == [
         "InvokeWorkflowFunctions",
         "SnsPublish",
