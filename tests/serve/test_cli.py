@@ -79,7 +79,7 @@ def test_approve_and_reject_answer_tokens(server: ServerProcess) -> None:
 def test_start_execution_executions_and_history(server: ServerProcess) -> None:
     client = server.client()
     client.create_state_machine(
-        name="orderflow-orders",
+        name="orderflow-order",
         definition=json.dumps(
             {
                 "StartAt": "P",

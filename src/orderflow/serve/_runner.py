@@ -48,17 +48,36 @@ def event_json(event: dict[str, Any]) -> dict[str, Any]:
 
 
 class ScaledClock:
-    """Real time sped up by the time base's scale (for synchronous Express runs)."""
+    """The clock of a synchronous Express run: waiting sped up by the time base's scale,
+    work counted as it really took.
+
+    Only sleeps (Waits, retry back-off) are scaled: each advances the logical time by
+    exactly what was asked. Time spent working (tasks, the interpreter itself) counts
+    unscaled, as :class:`~orderflow.serve._journal.DurableClock` counts it; scaling it
+    too would turn a few milliseconds of scheduling delay on a busy machine into minutes
+    of logical time and trip Express's five-minute limit.
+    """
 
     def __init__(self, base: TimeBase) -> None:
         self.base = base
+        self._logical = base.now()
+        self._real = time.perf_counter()
+
+    def _catch_up(self) -> float:
+        real = time.perf_counter()
+        self._logical += real - self._real
+        self._real = real
+        return self._logical
 
     def now(self) -> datetime:
-        return to_datetime(self.base.now())
+        return to_datetime(self._catch_up())
 
     def sleep(self, seconds: float) -> None:
         if seconds > 0:
+            self._catch_up()
             time.sleep(seconds * self.base.scale)
+            self._real = time.perf_counter()
+            self._logical += seconds
 
 
 class Runner:
