@@ -153,7 +153,8 @@ class Aws:
                 # The options were checked when the Aws was made; what is left is the
                 # environment (a broken AWS config file, a credential process).
                 raise DeployError(f"{service} client: cannot be created: {exc}") from None
-            self.deadline.install(self._clients[service], self._max_attempts, self.report)
+            # botocore's ``max_attempts`` counts retries, not the first attempt.
+            self.deadline.install(self._clients[service], self._max_attempts + 1, self.report)
         return self._clients[service]
 
     def report(self, line: str) -> None:

@@ -159,6 +159,9 @@ class StateMachineResource:
             ),
             codes={"StateMachineAlreadyExists"},
         )
+        # CreateStateMachine is idempotent on the definition and ignores differing tags: it
+        # may have "created" someone else's machine. Reading it back checks the tags.
+        self.read(aws)
 
     def refusal(self, actual: View) -> str | None:
         if actual["type"] != self.machine_type:
