@@ -4,7 +4,10 @@ Each command finds the app (``--app``, else ``[tool.orderflow] app`` in the near
 pyproject.toml, else the bundled order app), builds an :class:`~orderflow.deploy.Aws` from
 the common options and calls one library function. ``--prefix`` defaults to the app's name;
 the execution commands take ``--workflow NAME`` (default: the app's only workflow). Results
-go to stdout (the plan, an execution ARN, a list, a history); progress lines go to stderr.
+go to stdout (the plan, an execution ARN, a list, a history); progress lines go to stderr,
+including ``waiting for …`` while a poll waits and a line for each retried call.
+``deploy``, ``destroy`` and ``start-execution`` take ``--timeout-total SECONDS`` (default
+900): past it the command stops with exit 1, naming the endpoint and the resource.
 A failed AWS call, an invalid definition or a blocked dry-run plan exits 1 with the message
 (resource and AWS's own words), never a traceback; a bad option value (``--prefix``,
 ``--region``, ``--endpoint-url``, ``--profile``, ``--app``, a ``--workflow`` the app does
@@ -65,6 +68,20 @@ def _aws_options(command: F) -> F:
     return command
 
 
+def _timeout_option(command: F) -> F:
+    from orderflow.deploy._deadline import DEFAULT_TIMEOUT_TOTAL
+
+    return click.option(
+        "--timeout-total",
+        type=click.FloatRange(min=0, min_open=True),
+        default=DEFAULT_TIMEOUT_TOTAL,
+        show_default=True,
+        metavar="SECONDS",
+        help="Give up (exit 1) after this many seconds in all, every AWS call, retry and "
+        "wait included; each attempt's connect/read timeouts shrink with it.",
+    )(command)
+
+
 class _Stack:
     """The app, prefix and workflow a command works on, loaded only when needed."""
 
@@ -92,10 +109,15 @@ class _Stack:
         return self.app.workflow(self._workflow).name
 
 
-def _aws(region: str | None, endpoint_url: str | None, profile: str | None) -> Any:
+def _aws(
+    region: str | None,
+    endpoint_url: str | None,
+    profile: str | None,
+    timeout_total: float | None = None,
+) -> Any:
     from orderflow.deploy import Aws
 
-    return Aws(region, endpoint_url=endpoint_url, profile=profile)
+    return Aws(region, endpoint_url=endpoint_url, profile=profile, timeout_total=timeout_total)
 
 
 def _failures_exit_1(command: F) -> F:
@@ -175,6 +197,7 @@ def _json_arg(text: str, what: str) -> JSON:
     is_flag=True,
     help="Print the IAM policy the deploying user needs for --prefix (and --region); no AWS call.",
 )
+@_timeout_option
 @_failures_exit_1
 def deploy(
     region: str | None,
@@ -193,6 +216,7 @@ def deploy(
     wheel_dir: Path | None,
     no_download: bool,
     print_deployer_policy: bool,
+    timeout_total: float,
 ) -> None:
     """Create or update the app's whole stack: tables, roles, functions, state machines
     (one per workflow) and rules (one per trigger)."""
@@ -222,7 +246,7 @@ def deploy(
                 param_hint="'--workflow'",
             )
     plan = run_deploy(
-        _aws(region, endpoint_url, profile),
+        _aws(region, endpoint_url, profile, timeout_total),
         app=app,
         prefix=stack.prefix,
         config=config,
@@ -240,6 +264,7 @@ def deploy(
 @click.command()
 @_aws_options
 @app_option
+@_timeout_option
 @_failures_exit_1
 def destroy(
     region: str | None,
@@ -247,6 +272,7 @@ def destroy(
     profile: str | None,
     prefix: str | None,
     app_spec: str | None,
+    timeout_total: float,
 ) -> None:
     """Delete everything deploy made for --prefix (default: the app's name), and nothing
     else."""
@@ -254,7 +280,7 @@ def destroy(
     from orderflow.deploy._deploy import stderr_progress
 
     deleted = run_destroy(
-        _aws(region, endpoint_url, profile),
+        _aws(region, endpoint_url, profile, timeout_total),
         prefix=_Stack(app_spec, prefix, None).prefix,
         progress=stderr_progress,
     )
@@ -281,6 +307,7 @@ def destroy(
     is_flag=True,
     help="Wait for the end; print status and output; exit 1 unless it succeeded.",
 )
+@_timeout_option
 @_failures_exit_1
 def start_execution(
     region: str | None,
@@ -293,6 +320,7 @@ def start_execution(
     name: str | None,
     alias: str | None,
     wait: bool,
+    timeout_total: float,
 ) -> None:
     """Start an execution of a deployed workflow of the app; prints its ARN."""
     from orderflow.deploy import start_execution as run_start
@@ -300,14 +328,15 @@ def start_execution(
 
     payload = _json_arg(input_text, "--input")
     stack = _Stack(app_spec, prefix, workflow_name)
-    aws = _aws(region, endpoint_url, profile)
+    aws = _aws(region, endpoint_url, profile, timeout_total)
     arn = run_start(
         aws, prefix=stack.prefix, workflow=stack.workflow, input=payload, name=name, alias=alias
     )
     if not wait:
         click.echo(arn)
         return
-    summary = wait_for_execution(aws, arn)
+    # The overall deadline governs how long to wait, not wait_for_execution's own default.
+    summary = wait_for_execution(aws, arn, timeout=timeout_total)
     click.echo(json.dumps(summary.to_dict(), indent=2))
     if summary.status != "SUCCEEDED":
         raise click.exceptions.Exit(1)

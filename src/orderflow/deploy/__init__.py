@@ -10,12 +10,16 @@
 Modules, one concept each: ``_aws`` (session and clients, error translation), ``_names``
 (names and ARNs), ``_tags``, ``_iam`` (policy documents), ``_package`` (reproducible
 zips), ``_plan`` (desired vs actual), one module per resource kind (``_roles``,
-``_lambda``, ``_dynamodb``, ``_logs``, ``_stepfunctions``, ``_events``), ``_stack`` (the
-resource list), ``_deploy``, ``_destroy``, ``_executions`` and ``_tokens`` (answering task
-tokens: ``orderflow approve`` / ``reject``).
+``_lambda``, ``_dynamodb``, ``_logs``, ``_stepfunctions``, ``_events``), ``_adopt``
+(adopting what a retried create finds already made, when its tags say it is ours),
+``_deadline`` (``--timeout-total`` and the waits under it), ``_stack`` (the resource list),
+``_deploy``, ``_destroy``, ``_executions`` and ``_tokens`` (answering task tokens:
+``orderflow approve`` / ``reject``).
 """
 
+from orderflow.deploy._adopt import ForeignResourceError
 from orderflow.deploy._aws import Aws, ConnectionOptionError
+from orderflow.deploy._deadline import DEFAULT_TIMEOUT_TOTAL, DeadlineExceeded
 from orderflow.deploy._deploy import (
     PRE_DEPLOY_CHECKS,
     CheckContext,
@@ -49,6 +53,7 @@ from orderflow.deploy._stack import Machine, StackConfig
 from orderflow.deploy._tokens import send_task_failure, send_task_success
 
 __all__ = [
+    "DEFAULT_TIMEOUT_TOTAL",
     "INPUT_PATH",
     "PRE_DEPLOY_CHECKS",
     "Action",
@@ -56,8 +61,10 @@ __all__ = [
     "Change",
     "CheckContext",
     "ConnectionOptionError",
+    "DeadlineExceeded",
     "DslWorkflowSource",
     "ExecutionSummary",
+    "ForeignResourceError",
     "Machine",
     "Packager",
     "Plan",

@@ -11,17 +11,19 @@ Errors::
     ├── ConnectionOptionError (ValueError)   a bad --region, --endpoint-url or --profile
     │                                        (found before any call; the CLI exits 2)
     └── DeployError (RuntimeError)           an AWS call failed, or the endpoint's answer
-                                             was not an AWS answer (the CLI exits 1)
+        │                                    was not an AWS answer (the CLI exits 1)
+        └── DeadlineExceeded                 --timeout-total ran out (``_deadline``)
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import time
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TextIO
 
 import boto3  # type: ignore[import-untyped]  # boto3 ships no type information
 from botocore.config import Config  # type: ignore[import-untyped]
@@ -40,6 +42,7 @@ from botocore.utils import (  # type: ignore[import-untyped]
 )
 
 from orderflow._errors import DeployError, OrderflowError
+from orderflow.deploy._deadline import Clock, Deadline, DeadlineExceeded, Waiting
 
 Sleep = Callable[[float], None]
 """Waits this many seconds; injected so tests never sleep for real."""
@@ -79,6 +82,11 @@ class Aws:
             executions); by default :func:`default_sleep`, looked up when the ``Aws`` is made.
         max_attempts: attempts per API call, botocore's own retries of throttling and
             transient network errors included.
+        timeout_total: an overall deadline in seconds, counted from now, for every call,
+            retry and wait made through this connection (``--timeout-total``); the
+            per-attempt connect and read timeouts shrink with it. ``None``: no deadline.
+        clock: the monotonic clock the deadline is measured with.
+        stream: where waits and retries are reported (default: ``sys.stderr``).
 
     Raises:
         DeployError: no region is configured.
@@ -94,6 +102,9 @@ class Aws:
         session: boto3.Session | None = None,
         sleep: Sleep | None = None,
         max_attempts: int = 5,
+        timeout_total: float | None = None,
+        clock: Clock = time.monotonic,
+        stream: TextIO | None = None,
     ) -> None:
         if endpoint_url is not None and not (
             is_valid_endpoint_url(endpoint_url) or is_valid_ipv6_endpoint_url(endpoint_url)
@@ -116,8 +127,14 @@ class Aws:
         self.partition: str = _partition(self.session, resolved)
         self.endpoint_url = endpoint_url
         self.sleep: Sleep = sleep if sleep is not None else default_sleep
+        self.deadline = Deadline(timeout_total, clock=clock)
+        self.stream = stream
+        self._max_attempts = max_attempts
+        connect, read = self.deadline.timeouts()
         self._config = Config(
-            retries={"mode": "standard", "max_attempts": max_attempts}, connect_timeout=10
+            retries={"mode": "standard", "max_attempts": max_attempts},
+            connect_timeout=connect,
+            read_timeout=read,
         )
         self._clients: dict[str, Any] = {}
         self._account: str | None = None
@@ -136,7 +153,21 @@ class Aws:
                 # The options were checked when the Aws was made; what is left is the
                 # environment (a broken AWS config file, a credential process).
                 raise DeployError(f"{service} client: cannot be created: {exc}") from None
+            # botocore's ``max_attempts`` counts retries, not the first attempt.
+            self.deadline.install(self._clients[service], self._max_attempts + 1, self.report)
         return self._clients[service]
+
+    def report(self, line: str) -> None:
+        """Write a progress line (a retry, a wait) to :attr:`stream`."""
+        print(line, file=self.stream if self.stream is not None else sys.stderr, flush=True)
+
+    def waiting(self, what: str) -> Waiting:
+        """A poll loop's waits: held to the deadline, shown on stderr while they last.
+
+        Args:
+            what: what is awaited (``DynamoDB table shop-orders to become ACTIVE``).
+        """
+        return Waiting(what, self.deadline, self.sleep, self.stream)
 
     @property
     def endpoints(self) -> dict[str, str]:
@@ -194,6 +225,12 @@ def calling(resource: str, action: str) -> Iterator[None]:
     """
     try:
         yield
+    except DeadlineExceeded as exc:
+        if exc.resource is not None:
+            raise
+        raise DeadlineExceeded(
+            f"{resource}: {exc}", timeout=exc.timeout, resource=resource
+        ) from exc
     except ClientError as exc:
         raise DeployError(f"{resource}: {action} failed: {error_message(exc)}") from exc
     except BotoCoreError as exc:
@@ -231,19 +268,22 @@ def retry_while(
     retryable: Callable[[ClientError], bool],
     attempts: int = 12,
     delay: float = 5.0,
+    waiting_for: str = "AWS to accept the call",
 ) -> Any:
     """Call ``call``, retrying while AWS answers with an error ``retryable`` accepts.
 
     Used for IAM propagation: a role that was just created may not be assumable by Lambda or
     Step Functions for some seconds, and AWS answers with a specific error meanwhile.
+    ``waiting_for`` is shown while waiting (``IAM to propagate role shop-get-user``).
     """
-    for attempt in range(attempts):
-        try:
-            return call()
-        except ClientError as exc:
-            if attempt == attempts - 1 or not retryable(exc):
-                raise
-        aws.sleep(delay)
+    with aws.waiting(waiting_for) as wait:
+        for attempt in range(attempts):
+            try:
+                return call()
+            except ClientError as exc:
+                if attempt == attempts - 1 or not retryable(exc):
+                    raise
+            wait(delay)
     raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
 

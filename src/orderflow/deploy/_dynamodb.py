@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from orderflow._errors import DeployError
+from orderflow.deploy._adopt import create_or_adopt, require_ours
 from orderflow.deploy._aws import Aws, calling, error_code
 from orderflow.deploy._plan import View
-from orderflow.deploy._tags import as_key_value, from_key_value, is_ours, tag_changes
+from orderflow.deploy._tags import as_key_value, from_key_value, tag_changes
 
 BILLING_MODE = "PAY_PER_REQUEST"
 
@@ -67,11 +68,12 @@ class TableResource:
         client = aws.client("dynamodb")
         table = self._describe(aws)
         # Right after a destroy the table may still be going away: wait, then create anew.
-        for _ in range(60):
-            if table is None or table.get("TableStatus") != "DELETING":
-                break
-            aws.sleep(2.0)
-            table = self._describe(aws)
+        with aws.waiting(f"{self._label} to be deleted") as wait:
+            for _ in range(60):
+                if table is None or table.get("TableStatus") != "DELETING":
+                    break
+                wait(2.0)
+                table = self._describe(aws)
         if table is None:
             return None
         if table.get("TableStatus") == "DELETING":
@@ -80,11 +82,7 @@ class TableResource:
             tags = from_key_value(
                 client.list_tags_of_resource(ResourceArn=table["TableArn"]).get("Tags", [])
             )
-        if not is_ours(tags, self.prefix):
-            raise DeployError(
-                f"{self._label} exists but was not made by orderflow for prefix "
-                f"{self.prefix!r}; refusing to change it (choose another --prefix)"
-            )
+        require_ours(self.kind, self.name, tags, self.prefix)
         return {
             "KeySchema": table["KeySchema"],
             "AttributeDefinitions": sorted(
@@ -98,14 +96,19 @@ class TableResource:
 
     def create(self, aws: Aws) -> None:
         client = aws.client("dynamodb")
-        with calling(self._label, "dynamodb:CreateTable"):
-            client.create_table(
+        create_or_adopt(
+            aws,
+            self,
+            "dynamodb:CreateTable",
+            lambda: client.create_table(
                 TableName=self.name,
                 KeySchema=[{"AttributeName": self.key, "KeyType": "HASH"}],
                 AttributeDefinitions=[{"AttributeName": self.key, "AttributeType": "S"}],
                 BillingMode=BILLING_MODE,
                 Tags=as_key_value(self.tags),
-            )
+            ),
+            codes={"ResourceInUseException"},
+        )
         self._wait_active(aws)
 
     def refusal(self, actual: View) -> str | None:
@@ -137,12 +140,13 @@ class TableResource:
 
     def _wait_active(self, aws: Aws, *, attempts: int = 60, delay: float = 2.0) -> None:
         client = aws.client("dynamodb")
-        for _ in range(attempts):
-            with calling(self._label, "dynamodb:DescribeTable"):
-                status = client.describe_table(TableName=self.name)["Table"]["TableStatus"]
-            if status == "ACTIVE":
-                return
-            aws.sleep(delay)
+        with aws.waiting(f"{self._label} to become ACTIVE") as wait:
+            for _ in range(attempts):
+                with calling(self._label, "dynamodb:DescribeTable"):
+                    status = client.describe_table(TableName=self.name)["Table"]["TableStatus"]
+                if status == "ACTIVE":
+                    return
+                wait(delay)
         raise DeployError(f"{self._label}: still not ACTIVE after {attempts * delay:.0f}s")
 
 

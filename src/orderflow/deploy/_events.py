@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from orderflow._errors import DeployError
+from orderflow.deploy._adopt import require_ours
 from orderflow.deploy._aws import Aws, calling, error_code
 from orderflow.deploy._plan import View
-from orderflow.deploy._tags import as_key_value, from_key_value, is_ours, tag_changes
+from orderflow.deploy._tags import as_key_value, from_key_value, tag_changes
 
 INPUT_PATH = "$.detail"
 TARGET_ID = "orderflow-workflow"
@@ -192,11 +193,7 @@ class RuleResource:
                 raise
         with calling(self._label, "events:ListTagsForResource"):
             tags = from_key_value(client.list_tags_for_resource(ResourceARN=rule["Arn"])["Tags"])
-        if not is_ours(tags, self.prefix):
-            raise DeployError(
-                f"{self._label} exists but was not made by orderflow for prefix "
-                f"{self.prefix!r}; refusing to change it (choose another --prefix)"
-            )
+        require_ours(self.kind, self.name, tags, self.prefix)
         with calling(self._label, "events:ListTargetsByRule"):
             targets = client.list_targets_by_rule(Rule=self.name).get("Targets", [])
         ours = [

@@ -161,20 +161,24 @@ def describe_execution(aws: Aws, execution_arn: str) -> ExecutionSummary:
 def wait_for_execution(
     aws: Aws, execution_arn: str, *, timeout: float = 300.0, delay: float = 1.0
 ) -> ExecutionSummary:
-    """Poll until the execution stops (using ``aws.sleep``).
+    """Poll until the execution stops (using ``aws.sleep``), showing how long it has run.
 
     Raises:
         DeployError: it is still running after ``timeout`` seconds.
+        DeadlineExceeded: the connection's ``timeout_total`` ran out first.
     """
     waited = 0.0
-    while True:
-        summary = describe_execution(aws, execution_arn)
-        if summary.status in TERMINAL:
-            return summary
-        if waited >= timeout:
-            raise DeployError(f"execution {execution_arn} still {summary.status} after {timeout}s")
-        aws.sleep(delay)
-        waited += delay
+    with aws.waiting(f"execution {_name_from_arn(execution_arn)} to finish") as wait:
+        while True:
+            summary = describe_execution(aws, execution_arn)
+            if summary.status in TERMINAL:
+                return summary
+            if waited >= timeout:
+                raise DeployError(
+                    f"execution {execution_arn} still {summary.status} after {timeout}s"
+                )
+            wait(delay)
+            waited += delay
 
 
 def list_executions(

@@ -17,9 +17,10 @@ from typing import Any
 from botocore.exceptions import ClientError  # type: ignore[import-untyped]
 
 from orderflow._errors import DeployError
+from orderflow.deploy._adopt import create_or_adopt, require_ours
 from orderflow.deploy._aws import Aws, calling, error_code, retry_while
 from orderflow.deploy._plan import View
-from orderflow.deploy._tags import is_ours, tag_changes
+from orderflow.deploy._tags import tag_changes
 
 RUNTIME = "python3.12"
 ARCHITECTURE = "x86_64"
@@ -72,6 +73,10 @@ class FunctionResource:
     def _label(self) -> str:
         return f"{self.kind} {self.name}"
 
+    @property
+    def _role_propagation(self) -> str:
+        return f"IAM to let {self._label} assume role {self.role_arn.rsplit('/', 1)[-1]}"
+
     def desired(self) -> View:
         return {
             "Runtime": RUNTIME,
@@ -96,11 +101,7 @@ class FunctionResource:
                 raise
         config = response["Configuration"]
         tags = dict(response.get("Tags") or {})
-        if not is_ours(tags, self.prefix):
-            raise DeployError(
-                f"{self._label} exists but was not made by orderflow for prefix "
-                f"{self.prefix!r}; refusing to change it (choose another --prefix)"
-            )
+        require_ours(self.kind, self.name, tags, self.prefix)
         return {
             **{key: config.get(key, "") for key in _CONFIG_FIELDS},
             "Architectures": list(config.get("Architectures") or [ARCHITECTURE]),
@@ -123,8 +124,11 @@ class FunctionResource:
 
     def create(self, aws: Aws) -> None:
         client = aws.client("lambda")
-        with calling(self._label, "lambda:CreateFunction"):
-            retry_while(
+        create_or_adopt(
+            aws,
+            self,
+            "lambda:CreateFunction",
+            lambda: retry_while(
                 aws,
                 lambda: client.create_function(
                     **self._configuration(),
@@ -135,7 +139,10 @@ class FunctionResource:
                     Tags=dict(self.tags),
                 ),
                 retryable=_role_not_ready,
-            )
+                waiting_for=self._role_propagation,
+            ),
+            codes={"ResourceConflictException"},
+        )
         wait_until_ready(aws, self.name)
 
     def refusal(self, actual: View) -> str | None:
@@ -158,6 +165,7 @@ class FunctionResource:
                     aws,
                     lambda: client.update_function_configuration(**self._configuration()),
                     retryable=_role_not_ready,
+                    waiting_for=self._role_propagation,
                 )
             wait_until_ready(aws, self.name)
         to_set, to_remove = tag_changes(self.tags, actual["Tags"])
@@ -177,17 +185,18 @@ def wait_until_ready(aws: Aws, name: str, *, attempts: int = 60, delay: float = 
     """
     label = f"Lambda function {name}"
     client = aws.client("lambda")
-    for _ in range(attempts):
-        with calling(label, "lambda:GetFunctionConfiguration"):
-            config = client.get_function_configuration(FunctionName=name)
-        state = config.get("State", "Active")
-        update = config.get("LastUpdateStatus", "Successful")
-        if state == "Failed" or update == "Failed":
-            reason = config.get("StateReason") or config.get("LastUpdateStatusReason") or ""
-            raise DeployError(f"{label}: Lambda reports it failed: {reason}")
-        if state == "Active" and update == "Successful":
-            return
-        aws.sleep(delay)
+    with aws.waiting(f"{label} to become Active") as wait:
+        for _ in range(attempts):
+            with calling(label, "lambda:GetFunctionConfiguration"):
+                config = client.get_function_configuration(FunctionName=name)
+            state = config.get("State", "Active")
+            update = config.get("LastUpdateStatus", "Successful")
+            if state == "Failed" or update == "Failed":
+                reason = config.get("StateReason") or config.get("LastUpdateStatusReason") or ""
+                raise DeployError(f"{label}: Lambda reports it failed: {reason}")
+            if state == "Active" and update == "Successful":
+                return
+            wait(delay)
     raise DeployError(f"{label}: still not active after {attempts * delay:.0f}s")
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from orderflow._errors import DeployError
+from orderflow.deploy._adopt import create_or_adopt, require_ours
 from orderflow.deploy._aws import Aws, calling, error_code
 from orderflow.deploy._plan import View
-from orderflow.deploy._tags import is_ours, tag_changes
+from orderflow.deploy._tags import tag_changes
 
 RETENTION_DAYS = 30
 
@@ -52,17 +52,20 @@ class LogGroupResource:
             return None
         with calling(self._label, "logs:ListTagsForResource"):
             tags = dict(client.list_tags_for_resource(resourceArn=self.arn).get("tags") or {})
-        if not is_ours(tags, self.prefix):
-            raise DeployError(
-                f"{self._label} exists but was not made by orderflow for prefix "
-                f"{self.prefix!r}; refusing to change it (choose another --prefix)"
-            )
+        require_ours(self.kind, self.name, tags, self.prefix)
         return {"RetentionInDays": group.get("retentionInDays"), "Tags": tags}
 
     def create(self, aws: Aws) -> None:
         client = aws.client("logs")
-        with calling(self._label, "logs:CreateLogGroup"):
-            client.create_log_group(logGroupName=self.name, tags=dict(self.tags))
+        adopted = create_or_adopt(
+            aws,
+            self,
+            "logs:CreateLogGroup",
+            lambda: client.create_log_group(logGroupName=self.name, tags=dict(self.tags)),
+            codes={"ResourceAlreadyExistsException"},
+        )
+        if adopted is not None:
+            return  # adopting brought it to the desired view, retention included
         with calling(self._label, "logs:PutRetentionPolicy"):
             client.put_retention_policy(logGroupName=self.name, retentionInDays=self.retention_days)
 

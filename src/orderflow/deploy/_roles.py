@@ -18,10 +18,11 @@ from typing import Any
 from urllib.parse import unquote
 
 from orderflow._errors import DeployError
+from orderflow.deploy._adopt import create_or_adopt, require_ours
 from orderflow.deploy._aws import Aws, calling, error_code
 from orderflow.deploy._iam import Policy
 from orderflow.deploy._plan import View
-from orderflow.deploy._tags import as_key_value, from_key_value, is_ours, tag_changes
+from orderflow.deploy._tags import as_key_value, from_key_value, tag_changes
 
 _NOT_FOUND = "NoSuchEntity"
 
@@ -73,11 +74,7 @@ class RoleResource:
                 raise
         with calling(self._label, "iam:ListRoleTags"):
             tags = from_key_value(iam.list_role_tags(RoleName=self.name).get("Tags", []))
-        if not is_ours(tags, self.prefix):
-            raise DeployError(
-                f"{self._label} exists but was not made by orderflow for prefix "
-                f"{self.prefix!r}; refusing to change it (choose another --prefix)"
-            )
+        require_ours(self.kind, self.name, tags, self.prefix)
         policies: dict[str, Any] = {}
         with calling(self._label, "iam:ListRolePolicies"):
             names = iam.list_role_policies(RoleName=self.name).get("PolicyNames", [])
@@ -97,15 +94,21 @@ class RoleResource:
 
     def create(self, aws: Aws) -> None:
         iam = aws.client("iam")
-        with calling(self._label, "iam:CreateRole"):
-            iam.create_role(
+        adopted = create_or_adopt(
+            aws,
+            self,
+            "iam:CreateRole",
+            lambda: iam.create_role(
                 RoleName=self.name,
                 Path=self.path,
                 AssumeRolePolicyDocument=_dumps(self.trust),
                 Description=self.description,
                 Tags=as_key_value(self.tags),
-            )
-        self._put_policies(aws, {})
+            ),
+            codes={"EntityAlreadyExists"},
+        )
+        if adopted is None:
+            self._put_policies(aws, {})
 
     def refusal(self, actual: View) -> str | None:
         if actual["Path"] != self.path:

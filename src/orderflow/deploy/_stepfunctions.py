@@ -17,9 +17,10 @@ from botocore.exceptions import ClientError  # type: ignore[import-untyped]
 
 from orderflow._errors import DeployError
 from orderflow.asl import Definition
+from orderflow.deploy._adopt import create_or_adopt, require_ours
 from orderflow.deploy._aws import Aws, calling, error_code, retry_while
 from orderflow.deploy._plan import View
-from orderflow.deploy._tags import as_key_value, from_key_value, is_ours, tag_changes
+from orderflow.deploy._tags import as_key_value, from_key_value, tag_changes
 
 LOG_LEVELS = ("ALL", "ERROR", "FATAL", "OFF")
 MACHINE_TYPES = ("STANDARD", "EXPRESS")
@@ -65,6 +66,10 @@ class StateMachineResource:
     def _label(self) -> str:
         return f"{self.kind} {self.name}"
 
+    @property
+    def _role_propagation(self) -> str:
+        return f"IAM to let {self._label} use role {self.role_arn.rsplit('/', 1)[-1]}"
+
     def _logging(self) -> dict[str, Any]:
         config: dict[str, Any] = {
             "level": self.log_level,
@@ -102,11 +107,12 @@ class StateMachineResource:
         client = aws.client("stepfunctions")
         machine = self._describe(aws)
         # DeleteStateMachine is asynchronous: after a destroy, wait until the name is free.
-        for _ in range(60):
-            if machine is None or machine.get("status") != "DELETING":
-                break
-            aws.sleep(2.0)
-            machine = self._describe(aws)
+        with aws.waiting(f"{self._label} to be deleted") as wait:
+            for _ in range(60):
+                if machine is None or machine.get("status") != "DELETING":
+                    break
+                wait(2.0)
+                machine = self._describe(aws)
         if machine is None:
             return None
         if machine.get("status") == "DELETING":
@@ -115,11 +121,7 @@ class StateMachineResource:
             tags = from_key_value(
                 client.list_tags_for_resource(resourceArn=self.arn).get("tags", []), "key", "value"
             )
-        if not is_ours(tags, self.prefix):
-            raise DeployError(
-                f"{self._label} exists but was not made by orderflow for prefix "
-                f"{self.prefix!r}; refusing to change it (choose another --prefix)"
-            )
+        require_ours(self.kind, self.name, tags, self.prefix)
         logging = dict(machine.get("loggingConfiguration") or {"level": "OFF"})
         logging.setdefault("includeExecutionData", False)
         if not logging.get("destinations"):
@@ -137,8 +139,11 @@ class StateMachineResource:
 
     def create(self, aws: Aws) -> None:
         client = aws.client("stepfunctions")
-        with calling(self._label, "states:CreateStateMachine"):
-            retry_while(
+        create_or_adopt(
+            aws,
+            self,
+            "states:CreateStateMachine",
+            lambda: retry_while(
                 aws,
                 lambda: client.create_state_machine(
                     name=self.name,
@@ -150,7 +155,13 @@ class StateMachineResource:
                     tags=as_key_value(self.tags, "key", "value"),
                 ),
                 retryable=_role_not_ready,
-            )
+                waiting_for=self._role_propagation,
+            ),
+            codes={"StateMachineAlreadyExists"},
+        )
+        # CreateStateMachine is idempotent on the definition and ignores differing tags: it
+        # may have "created" someone else's machine. Reading it back checks the tags.
+        self.read(aws)
 
     def refusal(self, actual: View) -> str | None:
         if actual["type"] != self.machine_type:
@@ -178,6 +189,7 @@ class StateMachineResource:
                         tracingConfiguration={"enabled": self.tracing},
                     ),
                     retryable=_role_not_ready,
+                    waiting_for=self._role_propagation,
                 )
         to_set, to_remove = tag_changes(self.tags, actual["tags"])
         if to_set:
@@ -253,11 +265,18 @@ class AliasResource:
 
     def create(self, aws: Aws) -> None:
         version_arn = self._publish(aws)
-        with calling(self._label, "states:CreateStateMachineAlias"):
-            aws.client("stepfunctions").create_state_machine_alias(
+        # An alias has no tags of its own: it is ours because its machine is (checked when
+        # the machine was read), so a lost create answered ConflictException is adopted.
+        create_or_adopt(
+            aws,
+            self,
+            "states:CreateStateMachineAlias",
+            lambda: aws.client("stepfunctions").create_state_machine_alias(
                 name=self.name,
                 routingConfiguration=[{"stateMachineVersionArn": version_arn, "weight": 100}],
-            )
+            ),
+            codes={"ConflictException"},
+        )
 
     def update(self, aws: Aws, actual: View) -> None:
         version_arn = self._publish(aws)
