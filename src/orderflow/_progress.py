@@ -84,6 +84,14 @@ class Progress:
         self._width = max(self._width, len(text))
         self._drawn_at = now
 
+    def clear(self) -> None:
+        """Blank the drawn line so the caller can write a whole line there; the next
+        :meth:`advance` draws the count again (nothing when disabled or not drawn)."""
+        if self.enabled and self._drawn_at is not None:
+            self._stream.write("\r" + " " * self._width + "\r")
+            self._stream.flush()
+            self._drawn_at = None
+
     def close(self) -> None:
         """Draw the final count and end the line (nothing when disabled or never drawn)."""
         if self.enabled and self._drawn_at is not None:

@@ -26,6 +26,7 @@ from .._aws import CREDENTIALS, REGION, guard_client, loopback_allows, moto_post
 
 # REGION and ACCOUNT are imported by the tests of this package from here.
 ACCOUNT = "123456789012"  # what moto answers to sts:GetCallerIdentity
+_IAM_PREFIX = {"monitoring": "cloudwatch"}
 
 
 @dataclass
@@ -79,7 +80,9 @@ def moto(
             assert credentials.access_key == CREDENTIALS["AWS_ACCESS_KEY_ID"]
 
             def before_call(model: Any, **_: Any) -> None:
-                server.operations.append((model.service_model.endpoint_prefix, model.name))
+                prefix = model.service_model.endpoint_prefix
+                # Recorded as IAM names actions: CloudWatch's endpoint is "monitoring".
+                server.operations.append((_IAM_PREFIX.get(prefix, prefix), model.name))
 
             client.meta.events.register("before-call", before_call)
             server.clients.append(client)

@@ -66,8 +66,12 @@ def test_deploy_creates_every_resource(
     assert "created" in result.out
     progress = [line for line in result.err.splitlines() if line.startswith("created ")]
     # One line per resource: tables, a role and a function per service, log group, the
-    # machine's role, the machine, the EventBridge role and the rule.
-    assert len(progress) == len(WORKFLOW_TABLES) + 2 * len(WORKFLOW_SERVICES) + 5
+    # machine's role, the machine, the EventBridge role and the rule; then monitoring: the
+    # alarm topic, the workflow's failure-rate and backlog alarms, a throttle alarm per
+    # service, the dashboard.
+    monitoring = 1 + 2 + len(WORKFLOW_SERVICES) + 1
+    total = len(WORKFLOW_TABLES) + 2 * len(WORKFLOW_SERVICES) + 5 + monitoring
+    assert len(progress) == total
     assert "Traceback" not in result.err
 
     lam = client(moto, "lambda")
@@ -85,6 +89,8 @@ def test_deploy_creates_every_resource(
             ),
             "ORDERFLOW_STORAGE": "dynamodb",
             "ORDERFLOW_TABLE_PREFIX": "shop",
+            # Only a service declaring business metrics is told where they go.
+            **({"ORDERFLOW_METRICS_NAMESPACE": "orderflow/shop"} if service.metrics else {}),
         }
         assert config["Timeout"] == 30 and config["MemorySize"] == 256
     assert len(lam.list_functions()["Functions"]) == len(WORKFLOW_SERVICES)
@@ -152,7 +158,10 @@ def test_dry_run_writes_nothing_and_lists_every_resource(
     lines = result.out.splitlines()
     assert "create Lambda function shop-get-user" in lines
     assert "create EventBridge rule shop-order-order-submitted" in lines
-    total = len(WORKFLOW_TABLES) + 2 * len(WORKFLOW_SERVICES) + 5
+    assert "create CloudWatch dashboard shop-dashboard" in lines
+    assert "create SNS topic shop-alarms" in lines
+    monitoring = 1 + 2 + len(WORKFLOW_SERVICES) + 1  # topic, 2 workflow alarms, throttles, board
+    total = len(WORKFLOW_TABLES) + 2 * len(WORKFLOW_SERVICES) + 5 + monitoring
     assert lines[-1] == f"{total} to create, 0 to update, 0 unchanged"
     assert moto.writes() == []
     assert client(moto, "lambda").list_functions()["Functions"] == []
@@ -448,10 +457,12 @@ def test_a_failure_half_way_names_the_resource_and_the_next_deploy_completes(
     completed = run_cli(capsys, *deploy_args(moto, wheel_dir))
     assert completed.code == 0, completed.err
     created = [line for line in completed.err.splitlines() if line.startswith("created ")]
-    assert created == [
+    assert created[:2] == [
         "created IAM role shop-order-events",
         "created EventBridge rule shop-order-order-submitted",
     ]
+    # The monitoring after them, never reached by the failed deploy.
+    assert all(line.startswith(("created CloudWatch", "created SNS")) for line in created[2:])
 
 
 def test_aws_errors_carry_the_resource_and_awss_message(aws: Aws, packager: Packager) -> None:
@@ -620,7 +631,11 @@ def test_express_machines_deploy_and_the_type_cannot_silently_change(
     )
     assert machine["type"] == "EXPRESS"
     plan = deploy(aws, prefix="shop", packager=packager, dry_run=True)
-    (change,) = [c for c in plan.changes if c.action is Action.UPDATE]
+    (change,) = [c for c in plan.changes if c.action is Action.UPDATE and c.kind == "state machine"]
     assert change.diff == ('~ type: "EXPRESS" -> "STANDARD"',)
+    # A Standard machine can wait for approvals: its backlog alarm would be added.
+    assert [
+        c.name for c in plan.changes if c.kind == "CloudWatch alarm" and c.action is Action.CREATE
+    ] == ["shop-order-backlog"]
     with pytest.raises(DeployError, match=r"state machine shop-order is EXPRESS.*destroy"):
         deploy(aws, prefix="shop", packager=packager, progress=quiet)

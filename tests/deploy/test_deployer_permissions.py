@@ -42,6 +42,8 @@ IMPLIED: dict[str, frozenset[str]] = {
     "iam:CreateRole": frozenset({"iam:TagRole"}),
     "dynamodb:CreateTable": frozenset({"dynamodb:TagResource"}),
     "logs:CreateLogGroup": frozenset({"logs:TagResource"}),
+    "cloudwatch:PutMetricAlarm": frozenset({"cloudwatch:TagResource"}),
+    "sns:CreateTopic": frozenset({"sns:TagResource"}),
 }
 
 # The service each PassRole-implying operation hands the role to (iam:PassedToService).

@@ -21,8 +21,11 @@ OURS = [{"Key": "project", "Values": ["orderflow"]}]
 
 
 # What deploy makes for the order app: a table per table, a role and a function per
-# service, and for its one workflow a log group, a role, the machine, a role and a rule.
-STACK = len(app.tables) + 2 * len(app.services) + 5
+# service, and for its one workflow a log group, a role, the machine, a role and a rule;
+# then monitoring: the alarm topic, the workflow's two alarms and a throttle alarm per service
+# (tagged), and the dashboard (CloudWatch dashboards cannot be tagged).
+MONITORING_TAGGED = 1 + 2 + len(app.services)
+STACK = len(app.tables) + 2 * len(app.services) + 5 + MONITORING_TAGGED
 
 
 def tagged(moto: MotoServer, prefix: str | None = None) -> list[str]:
@@ -66,16 +69,23 @@ def test_destroy_leaves_nothing_tagged(
     assert result.code == 0, result.err
     # The tagged resources, plus the alias and the version it routed to (untaggable):
     # one line per resource, as deploy printed one per resource it made.
-    assert result.out.strip() == f"{STACK + 2} resource(s) deleted"
+    # and the dashboard.
+    assert result.out.strip() == f"{STACK + 3} resource(s) deleted"
     lines = result.err.splitlines()
-    assert len(lines) == STACK + 2 and all(line.startswith("deleted ") for line in lines)
+    assert len(lines) == STACK + 3 and all(line.startswith("deleted ") for line in lines)
     assert (
         lines.index("deleted state machine alias live")
         < lines.index("deleted state machine shop-order")
         < lines.index("deleted state machine version shop-order:1")
     )
     # Dependents before what they depend on.
-    assert lines[0] == "deleted EventBridge rule shop-order-order-submitted"
+    assert lines[0] == "deleted CloudWatch alarm shop-order-failure-rate"
+    assert lines.index("deleted CloudWatch dashboard shop-dashboard") < lines.index(
+        "deleted EventBridge rule shop-order-order-submitted"
+    )
+    assert lines.index("deleted CloudWatch alarm shop-order-backlog") < lines.index(
+        "deleted SNS topic shop-alarms"
+    )
     assert lines.index("deleted state machine shop-order") < lines.index(
         "deleted IAM role shop-order-states"
     )
@@ -103,7 +113,7 @@ def test_destroy_finishes_a_half_deployed_stack(
     iam.delete_role_policy(RoleName="shop-order-events", PolicyName="orderflow")
     iam.delete_role(RoleName="shop-order-events")
     deleted = destroy(aws, prefix="shop", progress=lambda line: None)
-    assert len(deleted) == STACK - 3
+    assert len(deleted) == STACK - 3 + 1  # + the dashboard
     assert tagged(moto) == []
 
 

@@ -78,8 +78,16 @@ def test_a_second_app_deploys_under_its_own_names(aws: Aws, notes_app: Any) -> N
     lines: list[str] = []
     deploy(aws, app=notes_app, packager=packager, progress=lines.append)
     created = sorted(line for line in lines if line.startswith("created "))
+    monitoring = [
+        "created SNS topic notes-alarms",
+        "created CloudWatch alarm notes-note-failure-rate",
+        "created CloudWatch alarm notes-note-backlog",
+        "created CloudWatch alarm notes-save-note-throttles",
+        "created CloudWatch dashboard notes-dashboard",
+    ]
     assert created == sorted(
         [
+            *monitoring,
             "created DynamoDB table notes-notes",
             "created IAM role notes-save-note-lambda",
             "created Lambda function notes-save-note",

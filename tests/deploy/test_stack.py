@@ -73,6 +73,9 @@ def test_resources_come_in_dependency_order() -> None:
         "state machine alias",
         "IAM role",
         "EventBridge rule",
+        "SNS topic",
+        "CloudWatch alarm",
+        "CloudWatch dashboard",
     ]
     collapsed = [k for i, k in enumerate(kinds) if i == 0 or kinds[i - 1] != k]
     assert collapsed == order

@@ -23,6 +23,7 @@ from orderflow._errors import DeployError, InvalidDefinition
 from orderflow._targets import load_app, load_workflow
 from orderflow.asl import Definition
 from orderflow.deploy._aws import Aws
+from orderflow.deploy._counting import counting
 from orderflow.deploy._names import StackNames, check_prefix
 from orderflow.deploy._package import Packager, WheelDependencies
 from orderflow.deploy._plan import Plan, Progress, apply, plan
@@ -259,7 +260,12 @@ def deploy(
         f"deploying app {app.name} as stack {names.prefix} to account {names.account}, "
         f"{names.region}"
     )
-    done = apply(aws, resources, progress)
+    if progress is stderr_progress:
+        # The CLI's lines: on a terminal, a count of resources stays under them.
+        with counting(progress, f"deploy {names.prefix}", len(resources)) as report:
+            done = apply(aws, resources, report)
+    else:
+        done = apply(aws, resources, progress)
     if config.seed_sample_data:
         seed_sample_data(aws, names, progress, sample_items(app), app.tables)
     return done

@@ -5,7 +5,8 @@ a service, table or workflow dropped from the app since is still found, and dest
 no app), roles by the stack's IAM path, and deleted only when tagged
 ``project=orderflow`` and ``prefix=<prefix>``, so another stack whose names share the
 beginning (``shop-eu`` for ``shop``) is left alone, and so is anything a user made by hand
-with a similar name. The order undoes deploy's: the rule (its targets first), the
+with a similar name. The order undoes deploy's: the alarms, the dashboard (untaggable:
+recognised by the marker in its first widget) and the alarm topic, the rule (its targets first), the
 state machine (its aliases first; AWS deletes its published versions with it, and destroy
 reports each version an alias pointed at), its log group, the functions, the tables, then
 the roles that the deleted resources used (managed policies detached first). Anything
@@ -21,10 +22,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from orderflow.deploy._aws import Aws, calling
+from orderflow.deploy._counting import counting
 from orderflow.deploy._dynamodb import delete_table
 from orderflow.deploy._events import delete_rule
 from orderflow.deploy._lambda import delete_function
 from orderflow.deploy._logs import delete_log_group
+from orderflow.deploy._monitoring import destroy_monitoring
 from orderflow.deploy._names import StackNames, check_prefix
 from orderflow.deploy._plan import Progress
 from orderflow.deploy._roles import delete_role
@@ -195,7 +198,19 @@ def destroy(aws: Aws, *, prefix: str, progress: Progress) -> list[str]:
             deleted stays deleted; running destroy again finishes the job.
     """
     names = StackNames(check_prefix(prefix), aws.account, aws.region, aws.partition)
+    from orderflow.deploy._deploy import stderr_progress
+
+    if progress is stderr_progress:
+        # The CLI's lines: on a terminal, a count of deletions stays under them.
+        with counting(progress, f"destroy {prefix}") as report:
+            return _destroy(aws, names, report)
+    return _destroy(aws, names, progress)
+
+
+def _destroy(aws: Aws, names: StackNames, progress: Progress) -> list[str]:
+    prefix = names.prefix
     destroyer = _Destroyer(aws, names, progress)
+    destroy_monitoring(aws, names, destroyer._handle)
     destroyer.rules()
     destroyer.state_machines()
     destroyer.log_groups()

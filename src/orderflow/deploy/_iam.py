@@ -280,6 +280,25 @@ DEPLOYER_ACTIONS: Mapping[str, tuple[str, ...]] = {
         "GetExecutionHistory",
         "DescribeStateMachineForExecution",
     ),
+    "cloudwatch": (
+        "PutDashboard",
+        "GetDashboard",
+        "DeleteDashboards",
+        "PutMetricAlarm",
+        "DescribeAlarms",
+        "DeleteAlarms",
+        "ListTagsForResource",
+        "TagResource",
+        "UntagResource",
+    ),
+    "sns": (
+        "CreateTopic",
+        "GetTopicAttributes",
+        "DeleteTopic",
+        "ListTagsForResource",
+        "TagResource",
+        "UntagResource",
+    ),
     "events": (
         "DescribeRule",
         "PutRule",
@@ -337,6 +356,12 @@ def deployer_policy(names: StackNames) -> Policy:
             f"{arn}:states:{where}:stateMachine:{p}-*",
             f"{arn}:states:{where}:execution:{p}-*",
         ],
+        # The stack's alarms and dashboard ({prefix}-...); dashboards are global (no region).
+        "cloudwatch": [
+            f"{arn}:cloudwatch:{where}:alarm:{p}-*",
+            f"{arn}:cloudwatch::{names.account}:dashboard/{p}-*",
+        ],
+        "sns": [f"{arn}:sns:{where}:{p}-*"],
         "events": [
             f"{arn}:events:{where}:rule/{p}-*",
             f"{arn}:events:{where}:event-bus/default",

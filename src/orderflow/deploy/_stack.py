@@ -30,6 +30,11 @@ from orderflow.deploy._iam import (
 )
 from orderflow.deploy._lambda import FunctionResource
 from orderflow.deploy._logs import LogGroupResource
+from orderflow.deploy._monitoring import (
+    MonitoringConfig,
+    metrics_namespace,
+    monitoring_resources,
+)
 from orderflow.deploy._names import StackNames
 from orderflow.deploy._plan import Resource
 from orderflow.deploy._roles import RoleResource
@@ -43,6 +48,7 @@ from orderflow.deploy._tags import stack_tags
 from orderflow.runtime._lambda import (
     LAMBDA_HANDLER,
     LOCATION_ENV,
+    METRICS_NAMESPACE_ENV,
     SERVICE_ENV,
     TABLES_ENV,
 )
@@ -72,6 +78,7 @@ class StackConfig:
         environment: extra environment variables for every function.
         seed_sample_data: after deploying, write the app's sample data into the tables
             (only items that are absent).
+        monitoring: the stack's alarms' thresholds (``MonitoringConfig``), or disabled.
     """
 
     machine_type: str | None = None
@@ -82,6 +89,7 @@ class StackConfig:
     tracing: bool = True
     environment: Mapping[str, str] = field(default_factory=dict)
     seed_sample_data: bool = False
+    monitoring: MonitoringConfig = field(default_factory=MonitoringConfig)
 
     def __post_init__(self) -> None:
         if self.machine_type is not None and self.machine_type not in MACHINE_TYPES:
@@ -156,9 +164,12 @@ def services_of(definition: Definition, names: StackNames, app: App) -> list[Ser
     return [service for name, service in app.services.items() if name in services]
 
 
-def function_environment(app: App, service: Service[Any, Any]) -> dict[str, str]:
-    """What the Lambda adapter needs to run ``service``: its name, where it lives, and the
-    key of each table it uses.
+def function_environment(
+    app: App, service: Service[Any, Any], namespace: str | None = None
+) -> dict[str, str]:
+    """What the Lambda adapter needs to run ``service``: its name, where it lives, the
+    key of each table it uses, and, only when the service declares business metrics, the
+    namespace they go to (``namespace``, by default ``orderflow/<app name>``).
 
     Raises:
         DeployError: the service is not a module-level name a Lambda function can import.
@@ -168,11 +179,14 @@ def function_environment(app: App, service: Service[Any, Any]) -> dict[str, str]
     except Exception as exc:
         raise DeployError(f"cannot deploy service {service.name!r}: {exc}") from None
     keys = {table: app.tables[table] for table in sorted(service.access)}
-    return {
+    environment = {
         SERVICE_ENV: service.name,
         LOCATION_ENV: location,
         TABLES_ENV: json.dumps(keys, separators=(",", ":"), sort_keys=True),
     }
+    if service.metrics:
+        environment[METRICS_NAMESPACE_ENV] = namespace or metrics_namespace(app.name)
+    return environment
 
 
 PackageFor = Callable[[str], bytes]
@@ -225,7 +239,10 @@ def stack_resources(
                 role_arn=names.role_arn(names.lambda_role(service.name)),
                 handler=LAMBDA_HANDLER,
                 code=package(service.name),
-                environment={**environment, **function_environment(app, service)},
+                environment={
+                    **environment,
+                    **function_environment(app, service, metrics_namespace(names.prefix)),
+                },
                 timeout=config.timeout,
                 memory=config.memory,
                 tags=tags,
@@ -234,6 +251,8 @@ def stack_resources(
         )
     for machine in machines:
         resources.extend(_machine_resources(machine, app, config, tags))
+    workflows = [(machine.names, machine.machine_type) for machine in machines]
+    resources.extend(monitoring_resources(names, app, workflows, config.monitoring, tags))
     return resources
 
 

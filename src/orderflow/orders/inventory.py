@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from orderflow import ServiceError
 from orderflow.orders._fields import Id
+from orderflow.orders._metrics import ORDERS_REJECTED, rejected
 from orderflow.orders.order import MAX_ITEMS, OrderItem
 from orderflow.runtime import ABSENT, Service, ServiceDeps, StorageError, Table, put_new
 
@@ -124,7 +125,7 @@ def _reserve_inventory(request: ReserveInventoryInput, deps: ServiceDeps) -> Res
                 adjust_stock(stock, done.product_id, done.quantity)
             item = stock.get(line.product_id)
             available = int(item["available"]) if item is not None else 0
-            raise InsufficientStock(line.product_id, line.quantity, available)
+            raise rejected(deps, InsufficientStock(line.product_id, line.quantity, available))
         taken.append(line)
     reservation = Reservation(
         reservation_id=request.reservation_id, items=wanted, status="reserved"
@@ -147,6 +148,7 @@ reserve_inventory: Service[ReserveInventoryInput, Reservation] = Service(
     description="Reserve all items from stock or none, idempotently per reservation id.",
     reads=("stock", "reservations"),
     writes=("stock", "reservations"),
+    metrics=(ORDERS_REJECTED,),
 )
 
 __all__ = [

@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from orderflow.orders._fields import Cents, Email, Id, derived_id, format_cents
+from orderflow.orders._metrics import ORDERS_COMPLETED, REVENUE_CENTS
 from orderflow.runtime import Service, ServiceDeps, put_new
 
 
@@ -70,6 +71,8 @@ def _send_notification(request: SendNotificationInput, deps: ServiceDeps) -> Not
     stored = put_new(table, notification.model_dump(mode="json"))
     if not stored.created:
         return Notification.model_validate(stored.item)
+    deps.metrics.add(ORDERS_COMPLETED, 1)
+    deps.metrics.add(REVENUE_CENTS, request.total_cents)
     return notification
 
 
@@ -81,6 +84,7 @@ send_notification: Service[SendNotificationInput, Notification] = Service(
     description="Send the order confirmation (total formatted from integer cents), once.",
     reads=("notifications",),
     writes=("notifications",),
+    metrics=(ORDERS_COMPLETED, REVENUE_CENTS),
 )
 
 __all__ = ["Notification", "SendNotificationInput", "compose", "send_notification"]

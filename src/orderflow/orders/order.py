@@ -21,6 +21,7 @@ from orderflow.orders._fields import (
     derived_id,
     format_cents,
 )
+from orderflow.orders._metrics import ORDERS_REJECTED, rejected
 from orderflow.runtime import Service, ServiceDeps, put_new
 
 MAX_QUANTITY = 10_000
@@ -143,7 +144,10 @@ def _check(items: list[OrderItem]) -> int:
 
 
 def _validate_order(request: OrderRequest, deps: ServiceDeps) -> ValidatedOrder:
-    total = _check(request.items)
+    try:
+        total = _check(request.items)
+    except InvalidOrder as error:
+        raise rejected(deps, error) from None
     return ValidatedOrder(
         request_id=request.request_id,
         user_id=request.user_id,
@@ -194,6 +198,7 @@ validate_order: Service[OrderRequest, ValidatedOrder] = Service(
     output_model=ValidatedOrder,
     errors=(InvalidOrder,),
     description="Check an order request and compute its total in integer cents.",
+    metrics=(ORDERS_REJECTED,),
 )
 
 create_order: Service[CreateOrderInput, Order] = Service(

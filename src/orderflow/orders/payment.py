@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from orderflow import ServiceError
 from orderflow.orders._fields import CreditScore, Id, PositiveCents, derived_id, format_cents
+from orderflow.orders._metrics import ORDERS_REJECTED, rejected
 from orderflow.runtime import Service, ServiceDeps, put_new
 
 DECLINE_ABOVE_CENTS = 100_000
@@ -96,11 +97,12 @@ def _authorize_payment(request: AuthorizePaymentInput, deps: ServiceDeps) -> Pay
     if existing is not None:
         return _recorded(request, existing)
     if request.amount_cents > DECLINE_ABOVE_CENTS and request.credit_score < MIN_CREDIT_FOR_LARGE:
-        raise PaymentDeclined(
+        declined = PaymentDeclined(
             f"{format_cents(request.amount_cents)} exceeds "
             f"{format_cents(DECLINE_ABOVE_CENTS)} and credit score {request.credit_score} "
             f"is under {MIN_CREDIT_FOR_LARGE}"
         )
+        raise rejected(deps, declined)
     times_out = deps.rng.random() < deps.failure_rate(SERVICE_NAME)
     after_charge = times_out and deps.rng.random() < 0.5
     if times_out and not after_charge:
@@ -132,6 +134,7 @@ authorize_payment: Service[AuthorizePaymentInput, Payment] = Service(
     description="Authorise an amount in integer cents, idempotently per key.",
     reads=("payments",),
     writes=("payments",),
+    metrics=(ORDERS_REJECTED,),
 )
 
 __all__ = [

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from orderflow import ServiceError
 from orderflow.orders._fields import CreditScore, Email, Id
+from orderflow.orders._metrics import ORDERS_REJECTED, rejected
 from orderflow.runtime import Service, ServiceDeps
 
 
@@ -47,10 +48,10 @@ class UserInactive(ServiceError):
 def _get_user(request: GetUserInput, deps: ServiceDeps) -> User:
     item = deps.store.table("users").get(request.user_id)
     if item is None:
-        raise UserNotFound(f"no user with id {request.user_id!r}")
+        raise rejected(deps, UserNotFound(f"no user with id {request.user_id!r}"))
     user = User.model_validate(item)
     if user.status != "active":
-        raise UserInactive(f"user {user.user_id!r} is {user.status}")
+        raise rejected(deps, UserInactive(f"user {user.user_id!r} is {user.status}"))
     return user
 
 
@@ -62,6 +63,7 @@ get_user: Service[GetUserInput, User] = Service(
     errors=(UserNotFound, UserInactive),
     description="Look up an active user by id (email, status, credit score).",
     reads=("users",),
+    metrics=(ORDERS_REJECTED,),
 )
 
 __all__ = ["GetUserInput", "User", "UserInactive", "UserNotFound", "get_user"]

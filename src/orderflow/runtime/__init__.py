@@ -18,6 +18,13 @@ import importlib as _importlib
 import typing as _typing
 
 from orderflow.runtime._deps import EPOCH, FixedClock, ServiceDeps, SteppingClock
+from orderflow.runtime._metrics import (
+    Datum,
+    Metric,
+    MetricsRecorder,
+    NullMetrics,
+    RecordedMetrics,
+)
 from orderflow.runtime._registry import (
     ServiceLocationError,
     ServiceTable,
@@ -81,10 +88,15 @@ __all__ = [
     "LAMBDA_HANDLER",
     "OPERATIONS",
     "AccessDeclarationError",
+    "Datum",
     "DynamoTable",
     "FixedClock",
     "InMemoryTable",
+    "Metric",
+    "MetricsRecorder",
+    "NullMetrics",
     "Operation",
+    "RecordedMetrics",
     "Service",
     "ServiceDeps",
     "ServiceLocationError",

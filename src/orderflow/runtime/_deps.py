@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from orderflow._errors import ContractError
+from orderflow.runtime._metrics import MetricsRecorder, NullMetrics
 from orderflow.runtime._storage import Store, TableKeys
 
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
@@ -70,6 +71,9 @@ class ServiceDeps:
             failure; a service reads its own with :meth:`failure_rate` and raises its
             transient error (the order app's ``authorize-payment`` raises
             ``PaymentGatewayTimeout``).
+        metrics: where the service's business metrics go (``deps.metrics.add(metric,
+            value, **dimensions)``); by default :class:`NullMetrics`, which checks each
+            value and keeps none. The Lambda adapter injects a Powertools-backed one.
 
     Raises:
         ContractError: a failure rate is not a number in [0, 1].
@@ -79,6 +83,7 @@ class ServiceDeps:
     clock: Callable[[], datetime]
     rng: random.Random
     failure_rates: Mapping[str, float] = field(default_factory=dict)
+    metrics: MetricsRecorder = field(default_factory=NullMetrics)
 
     def __post_init__(self) -> None:
         for name, rate in self.failure_rates.items():
@@ -102,15 +107,18 @@ class ServiceDeps:
         seed: int = 0,
         clock: Callable[[], datetime] | None = None,
         failure_rates: Mapping[str, float] | None = None,
+        metrics: MetricsRecorder | None = None,
     ) -> ServiceDeps:
         """Deterministic deps: an empty in-memory store with ``tables`` (name -> key
-        attribute), a stepping clock from :data:`EPOCH` (unless ``clock``), ``Random(seed)``.
+        attribute), a stepping clock from :data:`EPOCH` (unless ``clock``), ``Random(seed)``,
+        and ``metrics`` (default :class:`NullMetrics`).
         """
         return cls(
             store=Store.in_memory(tables),
             clock=clock if clock is not None else SteppingClock(),
             rng=random.Random(seed),
             failure_rates=dict(failure_rates or {}),
+            metrics=metrics if metrics is not None else NullMetrics(),
         )
 
 

@@ -15,6 +15,11 @@ Environment:
     ORDERFLOW_FAILURE_RATE_<NAME>: simulated transient-failure probability for the
         service, ``<NAME>`` being its name upper-cased with ``-`` as ``_``
         (``ORDERFLOW_FAILURE_RATE_AUTHORIZE_PAYMENT=0.2``).
+    ORDERFLOW_METRICS_NAMESPACE: the CloudWatch namespace of the service's business
+        metrics. Deploy sets it only on functions whose service declares metrics; those
+        get the AWS Lambda Powertools boundary (``orderflow.runtime._powertools``: EMF
+        metric lines, a structured log line per invocation). Other functions never import
+        Powertools, so their packages do not ship it.
     ORDERFLOW_APP, ORDERFLOW_SEED_SAMPLE_DATA: with ``ORDERFLOW_SEED_SAMPLE_DATA=1``, the
         app at ``ORDERFLOW_APP`` (``module:attribute``) writes its sample data into the store
         at cold start (useful with in-memory storage); the store then has all its tables.
@@ -27,6 +32,7 @@ entry point loads, ships each function exactly its own service's code.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import json
 import os
@@ -49,6 +55,7 @@ TABLES_ENV = "ORDERFLOW_TABLES"
 APP_ENV = "ORDERFLOW_APP"
 SEED_ENV = "ORDERFLOW_SEED_SAMPLE_DATA"
 FAILURE_RATE_ENV_PREFIX = "ORDERFLOW_FAILURE_RATE_"
+METRICS_NAMESPACE_ENV = "ORDERFLOW_METRICS_NAMESPACE"
 
 LambdaHandler = Callable[[Any, Any], dict[str, Any]]
 
@@ -136,8 +143,21 @@ def deps_from_environment(
     return ServiceDeps(store=store, clock=utc_now, rng=rng, failure_rates=rates)
 
 
+def _boundary(service: Service[Any, Any], env: Mapping[str, str]) -> Any:
+    """The Powertools boundary of a measuring service, or ``None`` (imported only then)."""
+    namespace = env.get(METRICS_NAMESPACE_ENV, "").strip()
+    if not service.metrics or not namespace:
+        return None
+    from orderflow.runtime._powertools import PowertoolsBoundary
+
+    return PowertoolsBoundary(namespace, service.name, service.metrics)
+
+
 def make_handler(
-    service: Service[Any, Any], deps: ServiceDeps | Callable[[], ServiceDeps] | None = None
+    service: Service[Any, Any],
+    deps: ServiceDeps | Callable[[], ServiceDeps] | None = None,
+    *,
+    environment: Mapping[str, str] | None = None,
 ) -> LambdaHandler:
     """A Lambda handler for one service.
 
@@ -145,21 +165,32 @@ def make_handler(
         service: the service to run.
         deps: the deps, or a factory called once at first invocation; by default
             ``deps_from_environment(os.environ)``.
+        environment: where ``ORDERFLOW_METRICS_NAMESPACE`` is read (default
+            ``os.environ``). With it set and metrics declared by ``service``, the deps'
+            ``metrics`` become Powertools-backed and each invocation is wrapped by the
+            Powertools boundary (EMF lines, one structured log line).
     """
     cached: list[ServiceDeps] = []
+    boundary = _boundary(service, os.environ if environment is None else environment)
 
     def resolve() -> ServiceDeps:
         if not cached:
             if isinstance(deps, ServiceDeps):
-                cached.append(deps)
+                resolved = deps
             elif deps is not None:
-                cached.append(deps())
+                resolved = deps()
             else:
-                cached.append(deps_from_environment(os.environ, (service.name,)))
+                resolved = deps_from_environment(os.environ, (service.name,))
+            if boundary is not None:
+                resolved = dataclasses.replace(resolved, metrics=boundary.metrics)
+            cached.append(resolved)
         return cached[0]
 
     def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
-        return service.invoke_json(event, resolve())
+        if boundary is None:
+            return service.invoke_json(event, resolve())
+        result: dict[str, Any] = boundary.run(lambda: service.invoke_json(event, resolve()))
+        return result
 
     lambda_handler.__name__ = f"handle_{service.name.replace('-', '_')}"
     return lambda_handler
@@ -210,6 +241,7 @@ __all__ = [
     "FAILURE_RATE_ENV_PREFIX",
     "LAMBDA_HANDLER",
     "LOCATION_ENV",
+    "METRICS_NAMESPACE_ENV",
     "SEED_ENV",
     "SERVICE_ENV",
     "TABLES_ENV",

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Final, Generic, Literal, TypeVar, get_arg
 from pydantic import BaseModel, ValidationError
 
 from orderflow._errors import ContractError, ServiceError
+from orderflow.runtime._metrics import Metric
 
 if TYPE_CHECKING:
     from orderflow.runtime._deps import ServiceDeps
@@ -162,8 +163,15 @@ class Service(Generic[I, O]):
     """Tables the handler calls ``delete`` on (``DeleteItem``)."""
     scans: tuple[str, ...] = ()
     """Tables the handler calls ``scan`` on (``Scan``)."""
+    metrics: tuple[Metric, ...] = ()
+    """Business metrics the handler records through ``deps.metrics``; deploy draws each on
+    the app's dashboard, and only a service declaring some gets the Powertools metrics
+    boundary on Lambda."""
 
     def __post_init__(self) -> None:
+        names = [metric.name for metric in self.metrics]
+        if len(set(names)) != len(names):
+            raise ContractError(f"service {self.name!r} declares a metric twice: {names}")
         if self.reads or self.writes or self.deletes or self.scans:
             access = TableAccess.of(
                 reads=self.reads, writes=self.writes, deletes=self.deletes, scans=self.scans
