@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from orderflow._errors import DeployError
+from orderflow.deploy._adopt import require_ours
 from orderflow.deploy._aws import Aws, calling, error_code
 from orderflow.deploy._plan import View
-from orderflow.deploy._tags import as_key_value, from_key_value, is_ours, tag_changes
+from orderflow.deploy._tags import as_key_value, from_key_value, tag_changes
 
 _MISSING = ("NotFound", "NotFoundException", "ResourceNotFoundException")
 
@@ -60,11 +60,7 @@ class TopicResource:
         tags = topic_tags(aws, self.arn)
         if tags is None:
             return None
-        if not is_ours(tags, self.prefix):
-            raise DeployError(
-                f"{self._label} exists but was not made by orderflow for prefix "
-                f"{self.prefix!r}; refusing to change it (choose another --prefix)"
-            )
+        require_ours(self.kind, self.name, tags, self.prefix)
         return {"Tags": tags}
 
     def create(self, aws: Aws) -> None:
