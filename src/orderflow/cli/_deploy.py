@@ -290,6 +290,12 @@ def destroy(
     is_flag=True,
     help="Wait for the end; print status and output; exit 1 unless it succeeded.",
 )
+@click.option(
+    "--sync",
+    is_flag=True,
+    help="EXPRESS machines: run with StartSyncExecution, which returns when the execution "
+    "ends; print status and output; exit 1 unless it succeeded.",
+)
 @_failures_exit_1
 def start_execution(
     region: str | None,
@@ -302,14 +308,25 @@ def start_execution(
     name: str | None,
     alias: str | None,
     wait: bool,
+    sync: bool,
 ) -> None:
     """Start an execution of a deployed workflow of the app; prints its ARN."""
     from orderflow.deploy import start_execution as run_start
-    from orderflow.deploy import wait_for_execution
+    from orderflow.deploy import start_sync_execution, wait_for_execution
 
+    if sync and wait:
+        raise click.UsageError("--sync already waits for the end: drop --wait")
     payload = _json_arg(input_text, "--input")
     stack = _Stack(app_spec, prefix, workflow_name)
     aws = _aws(region, endpoint_url, profile)
+    if sync:
+        summary = start_sync_execution(
+            aws, prefix=stack.prefix, workflow=stack.workflow, input=payload, name=name, alias=alias
+        )
+        click.echo(json.dumps(summary.to_dict(), indent=2))
+        if summary.status != "SUCCEEDED":
+            raise click.exceptions.Exit(1)
+        return
     arn = run_start(
         aws, prefix=stack.prefix, workflow=stack.workflow, input=payload, name=name, alias=alias
     )

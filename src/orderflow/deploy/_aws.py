@@ -116,8 +116,13 @@ class Aws:
         self.partition: str = _partition(self.session, resolved)
         self.endpoint_url = endpoint_url
         self.sleep: Sleep = sleep if sleep is not None else default_sleep
+        # botocore sends StartSyncExecution to a "sync-" prefixed host; an emulator at an
+        # --endpoint-url (moto, orderflow serve) has no such host name, so the prefix is
+        # only added when talking to AWS's own endpoints.
         self._config = Config(
-            retries={"mode": "standard", "max_attempts": max_attempts}, connect_timeout=10
+            retries={"mode": "standard", "max_attempts": max_attempts},
+            connect_timeout=10,
+            inject_host_prefix=endpoint_url is None,
         )
         self._clients: dict[str, Any] = {}
         self._account: str | None = None

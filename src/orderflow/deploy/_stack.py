@@ -1,12 +1,14 @@
 """The stack: every resource deploy manages, derived from an app and its rendered workflows.
 
 The app is the source: one Lambda function per service (compensations too), one DynamoDB
-table per declared table, and per workflow a state machine (its definition rendered with
-the real account, region and prefix), its role and log group, and one EventBridge rule per
-trigger. Each function's role gets exactly the tables its service declares; each machine's
-role may invoke exactly the functions its definition calls, which must all be this stack's.
-Resources are listed in dependency order (tables and roles before the functions that use
-them, functions and the log group before the machine, the machine before its rules).
+table per declared table, one S3 bucket per declared bucket, and per workflow a state
+machine (its definition rendered with the real account, region and prefix), its role and
+log group, and one EventBridge rule per trigger. Each function's role gets exactly the
+tables its service declares (and ``s3:PutObject`` on exactly its archive prefixes); each
+machine's role may invoke exactly the functions its definition calls, which must all be
+this stack's. Resources are listed in dependency order (tables, buckets and roles before
+the functions that use them, functions and the log group before the machine, the machine
+before its rules).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from orderflow.deploy._logs import LogGroupResource
 from orderflow.deploy._names import StackNames
 from orderflow.deploy._plan import Resource
 from orderflow.deploy._roles import RoleResource
+from orderflow.deploy._s3 import BucketResource
 from orderflow.deploy._stepfunctions import (
     LOG_LEVELS,
     MACHINE_TYPES,
@@ -41,6 +44,7 @@ from orderflow.deploy._stepfunctions import (
 )
 from orderflow.deploy._tags import stack_tags
 from orderflow.runtime._lambda import (
+    BUCKETS_ENV,
     LAMBDA_HANDLER,
     LOCATION_ENV,
     SERVICE_ENV,
@@ -156,9 +160,12 @@ def services_of(definition: Definition, names: StackNames, app: App) -> list[Ser
     return [service for name, service in app.services.items() if name in services]
 
 
-def function_environment(app: App, service: Service[Any, Any]) -> dict[str, str]:
-    """What the Lambda adapter needs to run ``service``: its name, where it lives, and the
-    key of each table it uses.
+def function_environment(
+    app: App, service: Service[Any, Any], prefix: str | None = None
+) -> dict[str, str]:
+    """What the Lambda adapter needs to run ``service``: its name, where it lives, the
+    key of each table it uses, and the S3 bucket (``{prefix}-{bucket}``, the prefix
+    defaulting to the app's name) of each bucket it archives to.
 
     Raises:
         DeployError: the service is not a module-level name a Lambda function can import.
@@ -168,11 +175,16 @@ def function_environment(app: App, service: Service[Any, Any]) -> dict[str, str]
     except Exception as exc:
         raise DeployError(f"cannot deploy service {service.name!r}: {exc}") from None
     keys = {table: app.tables[table] for table in sorted(service.access)}
-    return {
+    environment = {
         SERVICE_ENV: service.name,
         LOCATION_ENV: location,
         TABLES_ENV: json.dumps(keys, separators=(",", ":"), sort_keys=True),
     }
+    if service.archives:
+        stack = prefix if prefix is not None else app.name
+        buckets = {bucket: f"{stack}-{bucket}" for bucket, _ in service.archives}
+        environment[BUCKETS_ENV] = json.dumps(buckets, separators=(",", ":"), sort_keys=True)
+    return environment
 
 
 PackageFor = Callable[[str], bytes]
@@ -199,6 +211,12 @@ def stack_resources(
         )
         for table, key in sorted(app.tables.items())
     ]
+    resources.extend(
+        BucketResource(
+            name=names.bucket(bucket), prefix=names.prefix, region=names.region, tags=tags
+        )
+        for bucket in app.buckets
+    )
     for service in services:
         resources.append(
             RoleResource(
@@ -206,7 +224,11 @@ def stack_resources(
                 path=names.role_path,
                 prefix=names.prefix,
                 trust=lambda_trust_policy(),
-                policies={"orderflow": lambda_policy(names, service.name, service.access)},
+                policies={
+                    "orderflow": lambda_policy(
+                        names, service.name, service.access, service.archives
+                    )
+                },
                 tags=tags,
                 description=f"Execution role of {names.function(service.name)}",
             )
@@ -225,7 +247,10 @@ def stack_resources(
                 role_arn=names.role_arn(names.lambda_role(service.name)),
                 handler=LAMBDA_HANDLER,
                 code=package(service.name),
-                environment={**environment, **function_environment(app, service)},
+                environment={
+                    **environment,
+                    **function_environment(app, service, names.prefix),
+                },
                 timeout=config.timeout,
                 memory=config.memory,
                 tags=tags,

@@ -3,7 +3,8 @@
 A service is a typed function with a Pydantic contract (:class:`Service`), declaring what
 it does to which tables (:class:`TableAccess`). It receives :class:`ServiceDeps`: a
 :class:`Store` of named tables (in memory, or DynamoDB once deployed), a clock and a random
-source, so it is deterministic under test. The Lambda adapter (``lambda_entry``, imported
+source, so it is deterministic under test, and the app's buckets as :class:`Objects`
+(in memory, or S3 once deployed). The Lambda adapter (``lambda_entry``, imported
 on first use) runs any app's service on AWS Lambda.
 
 Example:
@@ -18,6 +19,15 @@ import importlib as _importlib
 import typing as _typing
 
 from orderflow.runtime._deps import EPOCH, FixedClock, ServiceDeps, SteppingClock
+from orderflow.runtime._objects import (
+    BUCKETS_ENV,
+    Bucket,
+    InMemoryBucket,
+    Objects,
+    S3Bucket,
+    StoredObject,
+    physical_bucket_name,
+)
 from orderflow.runtime._registry import (
     ServiceLocationError,
     ServiceTable,
@@ -77,14 +87,19 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "ABSENT",
+    "BUCKETS_ENV",
     "EPOCH",
     "LAMBDA_HANDLER",
     "OPERATIONS",
     "AccessDeclarationError",
+    "Bucket",
     "DynamoTable",
     "FixedClock",
+    "InMemoryBucket",
     "InMemoryTable",
+    "Objects",
     "Operation",
+    "S3Bucket",
     "Service",
     "ServiceDeps",
     "ServiceLocationError",
@@ -93,6 +108,7 @@ __all__ = [
     "StorageError",
     "Store",
     "Stored",
+    "StoredObject",
     "Table",
     "TableAccess",
     "TableKeys",
@@ -102,6 +118,7 @@ __all__ = [
     "lambda_entry",
     "load_service",
     "make_handler",
+    "physical_bucket_name",
     "physical_table_name",
     "put_new",
     "resolve_service",

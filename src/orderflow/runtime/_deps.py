@@ -9,11 +9,12 @@ process boundary, uses the real clock and OS entropy.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from orderflow._errors import ContractError
+from orderflow.runtime._objects import Objects
 from orderflow.runtime._storage import Store, TableKeys
 
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
@@ -70,6 +71,8 @@ class ServiceDeps:
             failure; a service reads its own with :meth:`failure_rate` and raises its
             transient error (the order app's ``authorize-payment`` raises
             ``PaymentGatewayTimeout``).
+        objects: the buckets (``deps.objects.bucket("archive").put(key, body)``); none
+            unless the app declares some.
 
     Raises:
         ContractError: a failure rate is not a number in [0, 1].
@@ -79,6 +82,7 @@ class ServiceDeps:
     clock: Callable[[], datetime]
     rng: random.Random
     failure_rates: Mapping[str, float] = field(default_factory=dict)
+    objects: Objects = field(default_factory=lambda: Objects({}))
 
     def __post_init__(self) -> None:
         for name, rate in self.failure_rates.items():
@@ -102,15 +106,18 @@ class ServiceDeps:
         seed: int = 0,
         clock: Callable[[], datetime] | None = None,
         failure_rates: Mapping[str, float] | None = None,
+        buckets: Iterable[str] = (),
     ) -> ServiceDeps:
         """Deterministic deps: an empty in-memory store with ``tables`` (name -> key
-        attribute), a stepping clock from :data:`EPOCH` (unless ``clock``), ``Random(seed)``.
+        attribute), empty in-memory ``buckets``, a stepping clock from :data:`EPOCH`
+        (unless ``clock``), ``Random(seed)``.
         """
         return cls(
             store=Store.in_memory(tables),
             clock=clock if clock is not None else SteppingClock(),
             rng=random.Random(seed),
             failure_rates=dict(failure_rates or {}),
+            objects=Objects.in_memory(buckets),
         )
 
 
