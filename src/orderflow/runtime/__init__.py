@@ -27,6 +27,7 @@ from orderflow.runtime._objects import (
     S3Bucket,
     StoredObject,
     physical_bucket_name,
+    write_objects,
 )
 from orderflow.runtime._registry import (
     ServiceLocationError,
@@ -123,4 +124,5 @@ __all__ = [
     "put_new",
     "resolve_service",
     "service_location",
+    "write_objects",
 ]

@@ -8,8 +8,8 @@ its key prefix. Services see :class:`Objects` as ``deps.objects``:
 * ``deps.objects.bucket("archive").put(key, body, content_type=...)``: store a blob
   (``str`` is encoded as UTF-8), replacing any object with that key;
 * ``get(key)``: the bytes, or ``None``; ``keys(prefix)``: the keys, sorted (local tests
-  and ``orderflow run --save-objects`` read them; a deployed service is granted only
-  ``PutObject``).
+  and ``orderflow run --save-objects DIR``, through :func:`write_objects`, read them; a
+  deployed service is granted only ``PutObject``).
 
 Locally the buckets live in memory, so a run's archive can be inspected afterwards; on
 Lambda, ``ORDERFLOW_BUCKETS`` maps each logical bucket to its S3 bucket.
@@ -20,6 +20,7 @@ from __future__ import annotations
 import importlib
 import json
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any, Final, NamedTuple, Protocol
 
 from orderflow._errors import ConfigurationError
@@ -211,6 +212,32 @@ class Objects:
         return cls.in_memory(physical)
 
 
+def write_objects(objects: Objects, directory: Path) -> list[Path]:
+    """Write every object of every bucket to ``directory/BUCKET/KEY``; return the paths.
+
+    Raises:
+        StorageError: a key would leave its bucket's folder (``..`` or an absolute part),
+            or a file cannot be written.
+    """
+    written: list[Path] = []
+    for name in objects.names:
+        bucket = objects.bucket(name)
+        root = (directory / name).resolve()
+        for key in bucket.keys():
+            target = (root / key).resolve()
+            if not target.is_relative_to(root) or key.endswith("/"):
+                raise StorageError(f"bucket {name!r}: key {key!r} cannot be saved as a file")
+            body = bucket.get(key)
+            assert body is not None  # just listed
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(body)
+            except OSError as exc:
+                raise StorageError(f"cannot write {target}: {exc.strerror}") from None
+            written.append(target)
+    return written
+
+
 def physical_bucket_name(prefix: str, bucket: str) -> str:
     """The deployed S3 bucket of a logical bucket: ``{prefix}-{bucket}``."""
     return f"{prefix}-{bucket}"
@@ -224,4 +251,5 @@ __all__ = [
     "S3Bucket",
     "StoredObject",
     "physical_bucket_name",
+    "write_objects",
 ]
