@@ -223,7 +223,7 @@ def write_objects(objects: Objects, directory: Path) -> list[Path]:
     for name in objects.names:
         bucket = objects.bucket(name)
         root = (directory / name).resolve()
-        for key in bucket.keys():
+        for key in bucket.keys(""):
             target = (root / key).resolve()
             if not target.is_relative_to(root) or key.endswith("/"):
                 raise StorageError(f"bucket {name!r}: key {key!r} cannot be saved as a file")
