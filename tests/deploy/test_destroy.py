@@ -22,7 +22,7 @@ OURS = [{"Key": "project", "Values": ["orderflow"]}]
 
 # What deploy makes for the order app: a table per table, a role and a function per
 # service, and for its one workflow a log group, a role, the machine, a role and a rule.
-STACK = len(app.tables) + 2 * len(app.services) + 5
+STACK = len(app.tables) + len(app.buckets) + 2 * len(app.services) + 5 * len(app.workflows)
 
 
 def tagged(moto: MotoServer, prefix: str | None = None) -> list[str]:
@@ -52,6 +52,15 @@ def tagged(moto: MotoServer, prefix: str | None = None) -> list[str]:
         tags = logs.list_tags_for_resource(resourceArn=group["arn"].removesuffix(":*"))["tags"]
         if tags.get("project") == "orderflow" and prefix in (None, tags.get("prefix")):
             found.append(group["arn"])
+    s3 = boto3.client("s3", region_name=REGION, endpoint_url=moto.url)
+    for bucket in s3.list_buckets()["Buckets"]:
+        try:
+            tag_set = s3.get_bucket_tagging(Bucket=bucket["Name"])["TagSet"]
+        except s3.exceptions.ClientError:
+            tag_set = []
+        tags = {t["Key"]: t["Value"] for t in tag_set}
+        if tags.get("project") == "orderflow" and prefix in (None, tags.get("prefix")):
+            found.append(f"arn:aws:s3:::{bucket['Name']}")
     # The tagging API names a log group without the ":*" that DescribeLogGroups adds.
     return sorted({arn.removesuffix(":*") for arn in found})
 
@@ -64,18 +73,22 @@ def test_destroy_leaves_nothing_tagged(
     common = ["--endpoint-url", moto.url, "--region", REGION, "--prefix", "shop"]
     result = run_cli(capsys, "destroy", *common)
     assert result.code == 0, result.err
-    # The tagged resources, plus the alias and the version it routed to (untaggable):
-    # one line per resource, as deploy printed one per resource it made.
-    assert result.out.strip() == f"{STACK + 2} resource(s) deleted"
+    # The tagged resources, plus per machine the alias and the version it routed to
+    # (untaggable): one line per resource, as deploy printed one per resource it made.
+    extra = 2 * len(app.workflows)
+    assert result.out.strip() == f"{STACK + extra} resource(s) deleted"
     lines = result.err.splitlines()
-    assert len(lines) == STACK + 2 and all(line.startswith("deleted ") for line in lines)
+    assert len(lines) == STACK + extra and all(line.startswith("deleted ") for line in lines)
     assert (
         lines.index("deleted state machine alias live")
         < lines.index("deleted state machine shop-order")
         < lines.index("deleted state machine version shop-order:1")
     )
     # Dependents before what they depend on.
-    assert lines[0] == "deleted EventBridge rule shop-order-order-submitted"
+    assert lines[0].startswith("deleted EventBridge rule shop-")
+    assert lines.index("deleted S3 bucket shop-archive") < lines.index(
+        "deleted IAM role shop-send-notification-lambda"
+    )
     assert lines.index("deleted state machine shop-order") < lines.index(
         "deleted IAM role shop-order-states"
     )

@@ -86,9 +86,10 @@ OWN_CODE = {
     "release-inventory": {"compensation", "inventory", "order", "payment"},
     "refund-payment": {"compensation", "inventory", "order", "payment"},
     "cancel-order": {"compensation", "inventory", "order", "payment"},
+    "adjust-inventory": {"stock"},
 }
 SHARED = {"__init__", "_fields", "_sample"}
-RUNTIME = {"__init__", "_deps", "_lambda", "_registry", "_service", "_storage"}
+RUNTIME = {"__init__", "_deps", "_lambda", "_objects", "_registry", "_service", "_storage"}
 
 
 def _code(data: bytes) -> list[str]:

@@ -451,7 +451,7 @@ def send_event(
     """Put an event on the default bus (a trigger's rule starts its workflow); prints its id.
 
     Without --source and --detail-type, the event is the one the app's trigger (of
-    --workflow, or its only trigger) matches.
+    --workflow, else of the app's default workflow, else its only trigger) matches.
     """
     from orderflow.deploy import send_event as run_send
 
@@ -471,7 +471,9 @@ def send_event(
 
 def _trigger(stack: _Stack, workflow_name: str | None) -> Any:
     app = stack.app
-    triggers = app.triggers_of(app.workflow(workflow_name).name) if workflow_name else app.triggers
+    # Without --workflow, the app's default workflow (if it names one) owns the event.
+    chosen = workflow_name or app.default_workflow
+    triggers = app.triggers_of(app.workflow(chosen).name) if chosen else app.triggers
     if len(triggers) != 1:
         which = f"workflow {workflow_name!r}" if workflow_name else f"app {app.name!r}"
         raise click.UsageError(
