@@ -141,8 +141,9 @@ class App:
             ``deploy --seed-sample-data``.
         sample_inputs: workflow name -> a valid execution input, used by ``orderflow run``
             when no ``--input`` is given.
-        buckets: object-storage buckets (S3 once deployed, as ``{prefix}-{bucket}``);
-            exactly the buckets the services' ``archives`` name.
+        buckets: object-storage buckets (S3 once deployed, as ``{prefix}-{bucket}``); the
+            buckets the services' ``archives`` name are added when not listed, and a listed
+            bucket no service archives to is refused.
         default_workflow: the workflow commands use when none is named (by default the
             only one; an app with several must name one here or on every command).
 
@@ -150,8 +151,8 @@ class App:
         ConfigurationError: names the app and the culprit: a bad or duplicate name, a table
             a service uses without a key (or a declared table no service uses), a trigger
             naming no workflow, a workflow task calling a service the app does not have, a
-            sample input for no workflow, a bucket no service archives to (or a service
-            archiving to an undeclared bucket), an unknown default workflow.
+            sample input for no workflow, a bucket no service archives to, an unknown
+            default workflow.
         WorkflowBuildError: a workflow is wired wrongly (its build function runs here).
     """
 
@@ -279,10 +280,9 @@ class App:
         for service in self._services.values():
             for bucket, _prefix in service.archives:
                 used.setdefault(bucket, []).append(service.name)
-        missing = sorted(set(used) - set(declared))
-        if missing:
-            detail = "; ".join(f"{b} (archived to by {', '.join(used[b])})" for b in missing)
-            raise self._fail(f"bucket(s) {detail} not in buckets=; declare them")
+        # A bucket a service archives to is the app's even when not listed (a bucket has
+        # no key to declare, unlike a table), so apps reusing such a service keep working.
+        declared = (*declared, *sorted(set(used) - set(declared)))
         unused = sorted(set(declared) - set(used))
         if unused:
             raise self._fail(

@@ -96,8 +96,8 @@ def test_the_app_declares_exactly_the_buckets_its_services_archive_to() -> None:
     made = App("notes", services=[keeper], workflows=[keep], buckets=["files"])
     assert made.buckets == ("files",)
     assert made.deps().objects.names == ("files",)
-    with pytest.raises(ConfigurationError, match="bucket\\(s\\) files \\(archived to by keep-note"):
-        App("notes", services=[keeper], workflows=[keep])
+    # A bucket a service archives to is the app's even when not listed.
+    assert App("notes", services=[keeper], workflows=[keep]).buckets == ("files",)
     with pytest.raises(ConfigurationError, match="logs in buckets= are archived to by no"):
         App("notes", services=[keeper], workflows=[keep], buckets=["files", "logs"])
     with pytest.raises(ConfigurationError, match="names a bucket twice"):
