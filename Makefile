@@ -26,8 +26,8 @@ $(SDK_STAMP): pyproject.toml
 
 demo: $(STAMP)
 	mkdir -p out
-	$(BIN)/orderflow render -o out/order_workflow.asl.json
-	$(BIN)/orderflow render --format mermaid -o out/order_workflow.mmd
+	$(BIN)/orderflow render --workflow order -o out/order_workflow.asl.json
+	$(BIN)/orderflow render --workflow order --format mermaid -o out/order_workflow.mmd
 	$(BIN)/orderflow run out/order_workflow.asl.json --trace
 	@echo "rendered out/order_workflow.asl.json and out/order_workflow.mmd, ran it locally" >&2
 

@@ -124,6 +124,7 @@ def test_lookups_list_what_the_app_has() -> None:
         workflows=[lookup, orders.workflow()],
         services=list(orders.services.values()),
         tables=orders.tables,
+        buckets=orders.buckets,
     )
     with pytest.raises(ConfigurationError, match="2 workflows"):
         two.workflow()

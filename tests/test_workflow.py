@@ -206,7 +206,7 @@ def test_business_errors_end_in_order_rejected_with_error_and_cause(
 
 
 def test_cli_prints_asl_to_stdout_and_nothing_else(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["render"]) == 0
+    assert main(["render", "--workflow", "order"]) == 0
     captured = capsys.readouterr()
     assert json.loads(captured.out) == render(order_workflow).data
     assert captured.out == render_text("orderflow.orders.workflow:order_workflow")
@@ -248,7 +248,12 @@ def test_cli_unwritable_output_is_a_usage_error(
 
 
 def test_cli_fills_account_and_region(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["render", "--account", "111122223333", "--region", "eu-west-1"]) == 0
+    assert (
+        main(
+            ["render", "--workflow", "order", "--account", "111122223333", "--region", "eu-west-1"]
+        )
+        == 0
+    )
     data = json.loads(capsys.readouterr().out)
     arn = data["States"]["GetUser"]["Parameters"]["FunctionName"]
     assert arn == "arn:aws:lambda:eu-west-1:111122223333:function:orderflow-get-user"

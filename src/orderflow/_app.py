@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, Final
 from orderflow._errors import ConfigurationError
 from orderflow.runtime._deps import ServiceDeps
 from orderflow.runtime._registry import resolve_service
-from orderflow.runtime._service import Service
+from orderflow.runtime._service import Service, check_archives
 from orderflow.runtime._storage import Store
 
 if TYPE_CHECKING:
@@ -141,12 +141,18 @@ class App:
             ``deploy --seed-sample-data``.
         sample_inputs: workflow name -> a valid execution input, used by ``orderflow run``
             when no ``--input`` is given.
+        buckets: object-storage buckets (S3 once deployed, as ``{prefix}-{bucket}``); the
+            buckets the services' ``archives`` name are added when not listed, and a listed
+            bucket no service archives to is refused.
+        default_workflow: the workflow commands use when none is named (by default the
+            only one; an app with several must name one here or on every command).
 
     Raises:
         ConfigurationError: names the app and the culprit: a bad or duplicate name, a table
             a service uses without a key (or a declared table no service uses), a trigger
             naming no workflow, a workflow task calling a service the app does not have, a
-            sample input for no workflow.
+            sample input for no workflow, a bucket no service archives to, an unknown
+            default workflow.
         WorkflowBuildError: a workflow is wired wrongly (its build function runs here).
     """
 
@@ -162,6 +168,8 @@ class App:
         requirements: Iterable[str] = (),
         seed_data: SeedData | None = None,
         sample_inputs: Mapping[str, Any] | None = None,
+        buckets: Iterable[str] = (),
+        default_workflow: str | None = None,
     ) -> None:
         if not isinstance(name, str) or not _APP_NAME.match(name):
             raise ConfigurationError(
@@ -179,6 +187,13 @@ class App:
         self.requirements: tuple[str, ...] = tuple(requirements)
         self.seed_data = seed_data
         self._sample_inputs = dict(sample_inputs or {})
+        self.buckets: tuple[str, ...] = self._check_buckets(buckets)
+        if default_workflow is not None and default_workflow not in self._workflows:
+            raise self._fail(
+                f"default_workflow {default_workflow!r} is not one of its workflows "
+                f"({', '.join(self._workflows)})"
+            )
+        self.default_workflow = default_workflow
         self._check_rest()
         self._check_workflow_services()
 
@@ -249,6 +264,32 @@ class App:
                 "(declare reads/writes/deletes/scans on the services, or drop them)"
             )
         return tables
+
+    def _check_buckets(self, buckets: Iterable[str]) -> tuple[str, ...]:
+        if isinstance(buckets, str):
+            raise self._fail(f"buckets= must be a list of names, not the string {buckets!r}")
+        declared = tuple(buckets)
+        for bucket in declared:
+            if not isinstance(bucket, str):
+                raise self._fail(f"buckets= entry {bucket!r} is not a bucket name")
+            # The same naming rule as a service's archives= (it becomes an S3 bucket name).
+            check_archives(f"app {self.name}", [(bucket, "-")])
+        if len(set(declared)) != len(declared):
+            raise self._fail(f"buckets= names a bucket twice: {', '.join(declared)}")
+        used: dict[str, list[str]] = {}
+        for service in self._services.values():
+            for bucket, _prefix in service.archives:
+                used.setdefault(bucket, []).append(service.name)
+        # A bucket a service archives to is the app's even when not listed (a bucket has
+        # no key to declare, unlike a table), so apps reusing such a service keep working.
+        declared = (*declared, *sorted(set(used) - set(declared)))
+        unused = sorted(set(declared) - set(used))
+        if unused:
+            raise self._fail(
+                f"bucket(s) {', '.join(unused)} in buckets= are archived to by no service "
+                "(declare archives= on the services, or drop them)"
+            )
+        return tuple(sorted(declared))
 
     def _check_rest(self) -> None:
         for trigger in self.triggers:
@@ -336,13 +377,16 @@ class App:
             ) from None
 
     def workflow(self, name: str | None = None) -> Workflow[Any]:
-        """The workflow called ``name``; without a name, the app's only workflow.
+        """The workflow called ``name``; without a name, the default workflow (or the
+        app's only one).
 
         Raises:
             ConfigurationError: no such workflow, or no name given and the app has several;
                 the message lists the app's workflows.
         """
         if name is None:
+            if self.default_workflow is not None:
+                return self._workflows[self.default_workflow]
             if len(self._workflows) == 1:
                 return next(iter(self._workflows.values()))
             raise self._fail(
@@ -385,14 +429,17 @@ class App:
         failure_rates: Mapping[str, float] | None = None,
     ) -> ServiceDeps:
         """Deterministic local deps: an in-memory store with exactly the app's tables,
-        filled by ``seed_data``; a stepping clock (unless ``clock``); ``Random(seed)``.
+        filled by ``seed_data``; empty in-memory buckets; a stepping clock (unless
+        ``clock``); ``Random(seed)``.
 
         Raises:
             ConfigurationError: a failure rate names a service the app does not have.
             ContractError: a failure rate is not a number in [0, 1].
         """
         rates = self.check_failure_rates(failure_rates or {})
-        deps = ServiceDeps.in_memory(self._tables, seed=seed, clock=clock, failure_rates=rates)
+        deps = ServiceDeps.in_memory(
+            self._tables, seed=seed, clock=clock, failure_rates=rates, buckets=self.buckets
+        )
         if self.seed_data is not None:
             self.seed_data(deps.store)
         return deps

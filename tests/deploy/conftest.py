@@ -52,8 +52,8 @@ class MotoServer:
         self.post("/moto-api/config", b'{"stepfunctions": {"execute_state_machine": true}}')
 
     def writes(self) -> list[tuple[str, str]]:
-        """Operations that change something (not Describe/Get/List)."""
-        readers = ("Describe", "Get", "List")
+        """Operations that change something (not Describe/Get/List/Head)."""
+        readers = ("Describe", "Get", "List", "Head")
         return [(s, op) for s, op in self.operations if not op.startswith(readers)]
 
 

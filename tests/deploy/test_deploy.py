@@ -31,6 +31,7 @@ from orderflow.deploy._lambda import code_sha256
 from orderflow.deploy._names import StackNames
 from orderflow.deploy._package import Packager
 from orderflow.deploy._plan import Action
+from orderflow.deploy._s3 import DEPLOYER_S3_ACTIONS
 from orderflow.dsl import functions, render
 from orderflow.orders import TABLES
 from orderflow.orders.app import app
@@ -45,6 +46,17 @@ pytestmark = pytest.mark.moto
 NAMES = StackNames("shop", ACCOUNT, REGION).for_workflow("order")
 # Every service of the app gets a function (compensations too), every table a table.
 WORKFLOW_SERVICES = list(app.services)
+
+
+def _monitoring() -> int:
+    """The monitoring resources deploy makes: the alarm topic, a failure-rate alarm per
+    workflow and a backlog alarm per Standard one, a throttle alarm per service, the
+    dashboard."""
+    workflows = app.workflows.values()
+    alarms = sum(2 if workflow.type == "STANDARD" else 1 for workflow in workflows)
+    return 1 + alarms + len(WORKFLOW_SERVICES) + 1
+
+
 WORKFLOW_TABLES = sorted(app.tables)
 INVOKED = [service.name for service in functions(order_workflow)]
 
@@ -65,13 +77,17 @@ def test_deploy_creates_every_resource(
     assert result.code == 0, result.err
     assert "created" in result.out
     progress = [line for line in result.err.splitlines() if line.startswith("created ")]
-    # One line per resource: tables, a role and a function per service, log group, the
-    # machine's role, the machine, the EventBridge role and the rule; then monitoring: the
-    # alarm topic, the workflow's failure-rate and backlog alarms, a throttle alarm per
-    # service, the dashboard.
-    monitoring = 1 + 2 + len(WORKFLOW_SERVICES) + 1
-    total = len(WORKFLOW_TABLES) + 2 * len(WORKFLOW_SERVICES) + 5 + monitoring
-    assert len(progress) == total
+    # One line per resource: tables, the bucket, a role and a function per service, and
+    # per workflow its log group, the machine's role, the machine, the EventBridge role
+    # and the rule; then monitoring: the alarm topic, a failure-rate alarm per workflow
+    # and a backlog alarm per Standard one, a throttle alarm per service, the dashboard.
+    assert len(progress) == (
+        len(WORKFLOW_TABLES)
+        + len(app.buckets)
+        + 2 * len(WORKFLOW_SERVICES)
+        + 5 * len(app.workflows)
+        + _monitoring()
+    )
     assert "Traceback" not in result.err
 
     lam = client(moto, "lambda")
@@ -91,6 +107,15 @@ def test_deploy_creates_every_resource(
             "ORDERFLOW_TABLE_PREFIX": "shop",
             # Only a service declaring business metrics is told where they go.
             **({"ORDERFLOW_METRICS_NAMESPACE": "orderflow/shop"} if service.metrics else {}),
+            **(
+                {
+                    "ORDERFLOW_BUCKETS": json.dumps(
+                        {"archive": "shop-archive"}, separators=(",", ":")
+                    )
+                }
+                if service.archives
+                else {}
+            ),
         }
         assert config["Timeout"] == 30 and config["MemorySize"] == 256
     assert len(lam.list_functions()["Functions"]) == len(WORKFLOW_SERVICES)
@@ -160,8 +185,13 @@ def test_dry_run_writes_nothing_and_lists_every_resource(
     assert "create EventBridge rule shop-order-order-submitted" in lines
     assert "create CloudWatch dashboard shop-dashboard" in lines
     assert "create SNS topic shop-alarms" in lines
-    monitoring = 1 + 2 + len(WORKFLOW_SERVICES) + 1  # topic, 2 workflow alarms, throttles, board
-    total = len(WORKFLOW_TABLES) + 2 * len(WORKFLOW_SERVICES) + 5 + monitoring
+    total = (
+        len(WORKFLOW_TABLES)
+        + len(app.buckets)
+        + 2 * len(WORKFLOW_SERVICES)
+        + 5 * len(app.workflows)
+        + _monitoring()
+    )
     assert lines[-1] == f"{total} to create, 0 to update, 0 unchanged"
     assert moto.writes() == []
     assert client(moto, "lambda").list_functions()["Functions"] == []
@@ -260,7 +290,14 @@ def test_a_changed_definition_updates_the_machine_not_recreates_it(
         return Definition(data)
 
     lines: list[str] = []
-    deploy(aws, prefix="shop", packager=packager, workflow=with_comment, progress=lines.append)
+    deploy(
+        aws,
+        prefix="shop",
+        packager=packager,
+        workflow=with_comment,
+        workflows=["order"],
+        progress=lines.append,
+    )
     assert "updated state machine shop-order (definition)" in lines
     stored = aws.client("stepfunctions").describe_state_machine(
         stateMachineArn=NAMES.state_machine_arn
@@ -280,12 +317,19 @@ def test_policies_grant_exactly_what_is_listed(aws: Aws, packager: Packager) -> 
     iam = aws.client("iam")
     roles = iam.list_roles(PathPrefix="/orderflow/shop/")["Roles"]
     assert sorted(r["RoleName"] for r in roles) == sorted(
-        [f"shop-{s}-lambda" for s in WORKFLOW_SERVICES] + ["shop-order-states", "shop-order-events"]
+        [f"shop-{s}-lambda" for s in WORKFLOW_SERVICES]
+        + [
+            "shop-order-states",
+            "shop-order-events",
+            "shop-inventory-states",
+            "shop-inventory-events",
+        ]
     )
     for name in WORKFLOW_SERVICES:
         role, policy = _role(aws, f"shop-{name}-lambda")
         assert role["AssumeRolePolicyDocument"] == lambda_trust_policy()
-        assert policy == lambda_policy(NAMES, name, app.services[name].tables)
+        service = app.services[name]
+        assert policy == lambda_policy(NAMES, name, service.tables, service.archives)
         assert wildcard_actions(policy) == []
         granted = {
             (arn, action)
@@ -432,7 +476,14 @@ def test_invalid_definition_is_refused_before_any_aws_write(
         return Definition(data)
 
     with pytest.raises(InvalidDefinition, match="nothing was deployed"):
-        deploy(aws, prefix="shop", packager=packager, workflow=broken, progress=quiet)
+        deploy(
+            aws,
+            prefix="shop",
+            packager=packager,
+            workflow=broken,
+            workflows=["order"],
+            progress=quiet,
+        )
     assert moto.writes() == []
 
 
@@ -457,12 +508,18 @@ def test_a_failure_half_way_names_the_resource_and_the_next_deploy_completes(
     completed = run_cli(capsys, *deploy_args(moto, wheel_dir))
     assert completed.code == 0, completed.err
     created = [line for line in completed.err.splitlines() if line.startswith("created ")]
-    assert created[:2] == [
+    assert created[:7] == [
         "created IAM role shop-order-events",
         "created EventBridge rule shop-order-order-submitted",
+        # the inventory workflow's resources come after the order workflow's
+        "created log group /aws/vendedlogs/states/shop-inventory",
+        "created IAM role shop-inventory-states",
+        "created state machine shop-inventory",
+        "created IAM role shop-inventory-events",
+        "created EventBridge rule shop-inventory-inventory-adjusted",
     ]
     # The monitoring after them, never reached by the failed deploy.
-    assert all(line.startswith(("created CloudWatch", "created SNS")) for line in created[2:])
+    assert all(line.startswith(("created CloudWatch", "created SNS")) for line in created[7:])
 
 
 def test_aws_errors_carry_the_resource_and_awss_message(aws: Aws, packager: Packager) -> None:
@@ -532,6 +589,8 @@ def test_every_api_call_is_in_the_documented_deployer_permissions(
     assert run_cli(capsys, "destroy", *common).code == 0
     used = {f"{service}:{operation}" for service, operation in moto.operations}
     allowed = {f"{s}:{a}" for s, actions in DEPLOYER_ACTIONS.items() for a in actions}
+    # S3's API operations are authorised by differently named actions (see deploy._s3).
+    allowed |= {f"s3:{operation}" for operation in DEPLOYER_S3_ACTIONS}
     assert used - allowed == set()
     assert {"lambda:CreateFunction", "states:CreateStateMachineAlias"} <= used
 
@@ -616,7 +675,14 @@ def test_a_data_flow_error_stops_deploy_before_any_write(
             return Definition(data)
 
     with pytest.raises(InvalidDefinition) as caught:
-        deploy(aws, prefix="shop", packager=packager, workflow=Misread(), progress=quiet)
+        deploy(
+            aws,
+            prefix="shop",
+            packager=packager,
+            workflow=Misread(),
+            workflows=["order"],
+            progress=quiet,
+        )
     assert "GetUser" in str(caught.value)
     assert moto.writes() == []
 

@@ -21,21 +21,32 @@ OURS = [{"Key": "project", "Values": ["orderflow"]}]
 
 
 # What deploy makes for the order app: a table per table, a role and a function per
-# service, and for its one workflow a log group, a role, the machine, a role and a rule;
-# then monitoring: the alarm topic, the workflow's two alarms and a throttle alarm per service
-# (tagged), and the dashboard (CloudWatch dashboards cannot be tagged).
-MONITORING_TAGGED = 1 + 2 + len(app.services)
-STACK = len(app.tables) + 2 * len(app.services) + 5 + MONITORING_TAGGED
+# service, the bucket, and for each workflow a log group, a role, the machine, a role and
+# a rule; then monitoring: the alarm topic, a failure-rate alarm per workflow and a backlog
+# alarm per Standard one, a throttle alarm per service (all tagged), and the dashboard
+# (CloudWatch dashboards cannot be tagged).
+MONITORING_TAGGED = (
+    1
+    + sum(2 if workflow.type == "STANDARD" else 1 for workflow in app.workflows.values())
+    + len(app.services)
+)
+STACK = (
+    len(app.tables)
+    + len(app.buckets)
+    + 2 * len(app.services)
+    + 5 * len(app.workflows)
+    + MONITORING_TAGGED
+)
 
 
 def tagged(moto: MotoServer, prefix: str | None = None) -> list[str]:
     """Every resource carrying orderflow's tags, by each service's own API."""
     filters = [*OURS, *([{"Key": "prefix", "Values": [prefix]}] if prefix else [])]
+    tagging = boto3.client("resourcegroupstaggingapi", region_name=REGION, endpoint_url=moto.url)
     found = [
         r["ResourceARN"]
-        for r in boto3.client(
-            "resourcegroupstaggingapi", region_name=REGION, endpoint_url=moto.url
-        ).get_resources(TagFilters=filters)["ResourceTagMappingList"]
+        for page in tagging.get_paginator("get_resources").paginate(TagFilters=filters)
+        for r in page["ResourceTagMappingList"]
     ]
     iam = boto3.client("iam", region_name=REGION, endpoint_url=moto.url)
     for role in iam.list_roles()["Roles"]:
@@ -55,6 +66,15 @@ def tagged(moto: MotoServer, prefix: str | None = None) -> list[str]:
         tags = logs.list_tags_for_resource(resourceArn=group["arn"].removesuffix(":*"))["tags"]
         if tags.get("project") == "orderflow" and prefix in (None, tags.get("prefix")):
             found.append(group["arn"])
+    s3 = boto3.client("s3", region_name=REGION, endpoint_url=moto.url)
+    for bucket in s3.list_buckets()["Buckets"]:
+        try:
+            tag_set = s3.get_bucket_tagging(Bucket=bucket["Name"])["TagSet"]
+        except s3.exceptions.ClientError:
+            tag_set = []
+        tags = {t["Key"]: t["Value"] for t in tag_set}
+        if tags.get("project") == "orderflow" and prefix in (None, tags.get("prefix")):
+            found.append(f"arn:aws:s3:::{bucket['Name']}")
     # The tagging API names a log group without the ":*" that DescribeLogGroups adds.
     return sorted({arn.removesuffix(":*") for arn in found})
 
@@ -67,24 +87,28 @@ def test_destroy_leaves_nothing_tagged(
     common = ["--endpoint-url", moto.url, "--region", REGION, "--prefix", "shop"]
     result = run_cli(capsys, "destroy", *common)
     assert result.code == 0, result.err
-    # The tagged resources, plus the alias and the version it routed to (untaggable):
-    # one line per resource, as deploy printed one per resource it made.
-    # and the dashboard.
-    assert result.out.strip() == f"{STACK + 3} resource(s) deleted"
+    # The tagged resources, plus per machine the alias and the version it routed to, and
+    # the dashboard (untaggable): one line per resource, as deploy printed one per resource
+    # it made.
+    extra = 2 * len(app.workflows) + 1
+    assert result.out.strip() == f"{STACK + extra} resource(s) deleted"
     lines = result.err.splitlines()
-    assert len(lines) == STACK + 3 and all(line.startswith("deleted ") for line in lines)
+    assert len(lines) == STACK + extra and all(line.startswith("deleted ") for line in lines)
     assert (
         lines.index("deleted state machine alias live")
         < lines.index("deleted state machine shop-order")
         < lines.index("deleted state machine version shop-order:1")
     )
     # Dependents before what they depend on.
-    assert lines[0] == "deleted CloudWatch alarm shop-order-failure-rate"
+    assert lines[0].startswith("deleted CloudWatch alarm shop-")
     assert lines.index("deleted CloudWatch dashboard shop-dashboard") < lines.index(
         "deleted EventBridge rule shop-order-order-submitted"
     )
     assert lines.index("deleted CloudWatch alarm shop-order-backlog") < lines.index(
         "deleted SNS topic shop-alarms"
+    )
+    assert lines.index("deleted S3 bucket shop-archive") < lines.index(
+        "deleted IAM role shop-send-notification-lambda"
     )
     assert lines.index("deleted state machine shop-order") < lines.index(
         "deleted IAM role shop-order-states"

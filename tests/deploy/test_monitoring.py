@@ -157,7 +157,9 @@ def test_deploy_creates_tagged_monitoring_idempotently_and_destroy_removes_it(
     assert not [w for w in moto.writes() if w[0] in {"cloudwatch", "sns"}]
 
     deploy(aws, app=app, prefix="shop", packager=packager, progress=quiet)
-    expected = _resources()
+    # Deploy monitors every workflow of the app, each by its own type.
+    every = [(NAMES.for_workflow(name), flow.type) for name, flow in app.workflows.items()]
+    expected = {r.name: r for r in monitoring_resources(NAMES, app, every, MonitoringConfig())}
     cw = client(moto, "cloudwatch")
     stored = json.loads(cw.get_dashboard(DashboardName="shop-dashboard")["DashboardBody"])
     assert stored == expected["shop-dashboard"].desired()["Body"]
@@ -182,9 +184,12 @@ def test_deploy_creates_tagged_monitoring_idempotently_and_destroy_removes_it(
     stricter = StackConfig(monitoring=MonitoringConfig(failure_rate_percent=1.0))
     changed = deploy(aws, app=app, prefix="shop", packager=packager, config=stricter, dry_run=True)
     updates = [c for c in changed.changes if c.action is Action.UPDATE]
-    assert [(c.kind, c.name) for c in updates] == [("CloudWatch alarm", "shop-order-failure-rate")]
-    assert updates[0].diff[-1] == "~ Threshold: 5.0 -> 1.0"
-    assert updates[0].diff[0].startswith('~ AlarmDescription: "More than 5% ')
+    assert [(c.kind, c.name) for c in updates] == [
+        ("CloudWatch alarm", f"shop-{name}-failure-rate") for name in app.workflows
+    ]
+    for update in updates:
+        assert update.diff[-1] == "~ Threshold: 5.0 -> 1.0"
+        assert update.diff[0].startswith('~ AlarmDescription: "More than 5% ')
     deploy(aws, app=app, prefix="shop", packager=packager, config=stricter, progress=quiet)
     assert (
         cw.describe_alarms(AlarmNames=["shop-order-failure-rate"])["MetricAlarms"][0]["Threshold"]

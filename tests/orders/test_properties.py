@@ -68,6 +68,7 @@ def _prepared_deps(seed: int) -> ServiceDeps:
         clock=deps.clock,
         rng=deps.rng,
         failure_rates={"authorize-payment": 0.3},
+        objects=deps.objects,
     )
 
 

@@ -104,7 +104,11 @@ def recording(deps: ServiceDeps, calls: set[Call], *, race: bool = False) -> Ser
         {name: RecordingTable(deps.store.table(name), calls, race=race) for name in TABLES}
     )
     return ServiceDeps(
-        store=store, clock=deps.clock, rng=deps.rng, failure_rates=deps.failure_rates
+        store=store,
+        clock=deps.clock,
+        rng=deps.rng,
+        failure_rates=deps.failure_rates,
+        objects=deps.objects,
     )
 
 
@@ -121,7 +125,11 @@ def prepared(seed: int = 0, failure_rates: Mapping[str, float] | None = None) ->
     )
     reserve_inventory(ReserveInventoryInput(reservation_id=SEED_KEY, items=items), deps)
     return ServiceDeps(
-        store=deps.store, clock=deps.clock, rng=deps.rng, failure_rates=dict(failure_rates or {})
+        store=deps.store,
+        clock=deps.clock,
+        rng=deps.rng,
+        failure_rates=dict(failure_rates or {}),
+        objects=deps.objects,
     )
 
 
@@ -191,6 +199,12 @@ SCENARIOS: dict[str, list[tuple[dict[str, Any], str]]] = {
         ),
     ],
     "send-notification": [(NOTE, "ok"), (NOTE, "ok")],
+    "adjust-inventory": [
+        ({"adjustment_id": "a-1", "product_id": "p-9", "delta": 5}, "ok"),
+        ({"adjustment_id": "a-1", "product_id": "p-9", "delta": 5}, "ok"),
+        ({"adjustment_id": "a-2", "product_id": "p-new", "delta": 3}, "ok"),
+        ({"adjustment_id": "a-3", "product_id": "p-9", "delta": -100}, "StockUnderflow"),
+    ],
     "release-inventory": [
         ({"reservation_id": SEED_KEY}, "ok"),
         ({"reservation_id": SEED_KEY}, "ok"),

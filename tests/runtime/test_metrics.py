@@ -7,6 +7,7 @@ parsed back as JSON and read as CloudWatch reads it (``_aws.CloudWatchMetrics``)
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 from typing import Any
@@ -40,10 +41,7 @@ NOTIFY = {
 
 
 def _deps(metrics: Any = None) -> ServiceDeps:
-    deps = app.deps(seed=0)
-    return ServiceDeps(
-        deps.store, deps.clock, deps.rng, deps.failure_rates, metrics or NullMetrics()
-    )
+    return dataclasses.replace(app.deps(seed=0), metrics=metrics or NullMetrics())
 
 
 def _emf(out: str) -> list[dict[str, Any]]:

@@ -31,6 +31,7 @@ SERVICE_LOCATIONS = {
     "release-inventory": "orderflow.orders.compensation:release_inventory",
     "refund-payment": "orderflow.orders.compensation:refund_payment",
     "cancel-order": "orderflow.orders.compensation:cancel_order",
+    "adjust-inventory": "orderflow.orders.stock:adjust_inventory",
 }
 
 NAMES = {
@@ -43,10 +44,11 @@ NAMES = {
     "release-inventory",
     "refund-payment",
     "cancel-order",
+    "adjust-inventory",
 }
 
 
-def test_all_nine_services() -> None:
+def test_all_ten_services() -> None:
     assert set(app.services) == NAMES
     for name, service in app.services.items():
         assert service.name == name
@@ -119,7 +121,15 @@ def test_local_handler_shares_one_store() -> None:
         run("reserve-inventory", {"reservation_id": "b", "items": items})
 
 
-SERVICE_MODULES = {"compensation", "inventory", "notification", "order", "payment", "user"}
+SERVICE_MODULES = {
+    "compensation",
+    "inventory",
+    "notification",
+    "order",
+    "payment",
+    "stock",
+    "user",
+}
 
 
 def test_public_names_are_exported() -> None:
@@ -127,7 +137,7 @@ def test_public_names_are_exported() -> None:
     # isidentifier(): pytest's assertion rewriting (orderflow ships a pytest11 plugin, so
     # pytest rewrites the whole distribution) adds globals such as '@py_builtins'.
     listed = {n for n in dir(services) if n.isidentifier() and not n.startswith("_")}
-    assert exported == listed - SERVICE_MODULES - {"app", "workflow"}
+    assert exported == listed - SERVICE_MODULES - {"app", "workflow", "inventory_workflow"}
     lazy = services._LAZY
     assert set(lazy) <= exported and set(lazy.values()) == SERVICE_MODULES
     for name in services.__all__:
@@ -137,7 +147,8 @@ def test_public_names_are_exported() -> None:
             assert getattr(defined, name) is value, name
     # Once every lazy name has been looked up, the module namespace itself is the API.
     public = {n for n in vars(services) if n.isidentifier() and not n.startswith("_")}
-    assert exported == public - SERVICE_MODULES - {"annotations", "app", "workflow"}
+    submodules = {"annotations", "app", "workflow", "inventory_workflow"}
+    assert exported == public - SERVICE_MODULES - submodules
     assert services.__all__ == sorted(services.__all__, key=lambda n: (not n.isupper(), n))
     with pytest.raises(AttributeError, match="no attribute 'get_users'"):
         services.get_users  # noqa: B018 - the lookup is the test
@@ -198,7 +209,8 @@ def test_service_modules_are_imported_only_when_used() -> None:
     assert steps["get-user"] == ["user"]
     # cancel-order reads orders, payments and reservations: their models come along.
     assert steps["cancel-order"] == ["compensation", "inventory", "order", "payment", "user"]
-    assert steps["attribute"] == sorted(SERVICE_MODULES)
+    # The stock service is used by nothing above, so it stays unloaded.
+    assert steps["attribute"] == sorted(SERVICE_MODULES - {"stock"})
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from orderflow.orders.app import app as order_app
+
 pytest_plugins = ["pytester"]
+
+# The order app's services: an input and an output contract, and a provider test, each.
+SERVICES = len(order_app.services)
 
 _REGISTERED = any(ep.value == "orderflow.testing.plugin" for ep in entry_points(group="pytest11"))
 PLUGIN_ARGS: list[str] = [] if _REGISTERED else ["-p", "orderflow.testing.plugin"]
@@ -104,8 +109,8 @@ def test_generates_one_test_per_workflow_edge_contract_and_service(
     assert "test_order.py::test_contract[get-user.input]" in ids
     assert "test_order.py::test_contract[get-user.output]" in ids
     assert "test_order.py::test_provider[authorize-payment]" in ids
-    assert sum("test_contract[" in i for i in ids) == 18  # 9 services x input/output
-    assert sum("test_provider[" in i for i in ids) == 9
+    assert sum("test_contract[" in i for i in ids) == 2 * SERVICES
+    assert sum("test_provider[" in i for i in ids) == SERVICES
 
 
 def test_snapshots_are_written_on_request_then_compared(
@@ -113,10 +118,12 @@ def test_snapshots_are_written_on_request_then_compared(
 ) -> None:
     contracts = tmp_path / "contracts"
     pytester.makepyfile(test_order=ORDER_MODULE.format(contracts=contracts))
-    _run(pytester, "-k", "test_contract").assert_outcomes(failed=18)
-    _run(pytester, "-k", "test_contract", "--orderflow-update-contracts").assert_outcomes(passed=18)
-    assert len(list(contracts.glob("*.json"))) == 18
-    _run(pytester, "-k", "test_contract").assert_outcomes(passed=18)
+    contract_tests = 2 * SERVICES
+    _run(pytester, "-k", "test_contract").assert_outcomes(failed=contract_tests)
+    updated = _run(pytester, "-k", "test_contract", "--orderflow-update-contracts")
+    updated.assert_outcomes(passed=contract_tests)
+    assert len(list(contracts.glob("*.json"))) == contract_tests
+    _run(pytester, "-k", "test_contract").assert_outcomes(passed=contract_tests)
     # Simulate an older contract that did not require 'credit_score': requiring it now
     # breaks callers that still send the old payload.
     path = contracts / "authorize-payment.input.json"
@@ -124,7 +131,7 @@ def test_snapshots_are_written_on_request_then_compared(
     schema["required"].remove("credit_score")
     path.write_text(json.dumps(schema))
     result = _run(pytester, "-k", "test_contract")
-    result.assert_outcomes(passed=17, failed=1)
+    result.assert_outcomes(passed=contract_tests - 1, failed=1)
     result.stdout.fnmatch_lines(["*credit_score*required*"])
 
 
@@ -132,7 +139,8 @@ def test_workflow_and_provider_tests_pass_on_orderflows_own_code(
     pytester: pytest.Pytester, tmp_path: Path
 ) -> None:
     pytester.makepyfile(test_order=ORDER_MODULE.format(contracts=tmp_path / "c"))
-    _run(pytester, "-k", "test_workflow or test_provider").assert_outcomes(passed=10)
+    # The one workflow named in the marker, and every service.
+    _run(pytester, "-k", "test_workflow or test_provider").assert_outcomes(passed=1 + SERVICES)
 
 
 def test_edge_failures_are_real_contract_rejections(

@@ -565,6 +565,14 @@ RULES: tuple[Rule, ...] = (
         code="express-unsupported-integration",
         machine_type="EXPRESS",
     ),
+    Rule(
+        "express-activities",
+        "AWS: Standard vs Express",
+        "Express machines do not support activities.",
+        machine(task(Resource="arn:aws:states:us-east-1:123456789012:activity:review")),
+        code="express-activity",
+        machine_type="EXPRESS",
+    ),
     # --- Choice ------------------------------------------------------------------------
     Rule(
         "choice-choices",

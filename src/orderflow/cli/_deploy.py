@@ -308,6 +308,12 @@ def destroy(
     help="Wait for the end; print status and output; exit 1 unless it succeeded.",
 )
 @_timeout_option
+@click.option(
+    "--sync",
+    is_flag=True,
+    help="EXPRESS machines: run with StartSyncExecution, which returns when the execution "
+    "ends; print status and output; exit 1 unless it succeeded.",
+)
 @_failures_exit_1
 def start_execution(
     region: str | None,
@@ -321,14 +327,25 @@ def start_execution(
     alias: str | None,
     wait: bool,
     timeout_total: float,
+    sync: bool,
 ) -> None:
     """Start an execution of a deployed workflow of the app; prints its ARN."""
     from orderflow.deploy import start_execution as run_start
-    from orderflow.deploy import wait_for_execution
+    from orderflow.deploy import start_sync_execution, wait_for_execution
 
+    if sync and wait:
+        raise click.UsageError("--sync already waits for the end: drop --wait")
     payload = _json_arg(input_text, "--input")
     stack = _Stack(app_spec, prefix, workflow_name)
     aws = _aws(region, endpoint_url, profile, timeout_total)
+    if sync:
+        summary = start_sync_execution(
+            aws, prefix=stack.prefix, workflow=stack.workflow, input=payload, name=name, alias=alias
+        )
+        click.echo(json.dumps(summary.to_dict(), indent=2))
+        if summary.status != "SUCCEEDED":
+            raise click.exceptions.Exit(1)
+        return
     arn = run_start(
         aws, prefix=stack.prefix, workflow=stack.workflow, input=payload, name=name, alias=alias
     )
@@ -454,7 +471,7 @@ def send_event(
     """Put an event on the default bus (a trigger's rule starts its workflow); prints its id.
 
     Without --source and --detail-type, the event is the one the app's trigger (of
-    --workflow, or its only trigger) matches.
+    --workflow, else of the app's default workflow, else its only trigger) matches.
     """
     from orderflow.deploy import send_event as run_send
 
@@ -474,7 +491,9 @@ def send_event(
 
 def _trigger(stack: _Stack, workflow_name: str | None) -> Any:
     app = stack.app
-    triggers = app.triggers_of(app.workflow(workflow_name).name) if workflow_name else app.triggers
+    # Without --workflow, the app's default workflow (if it names one) owns the event.
+    chosen = workflow_name or app.default_workflow
+    triggers = app.triggers_of(app.workflow(chosen).name) if chosen else app.triggers
     if len(triggers) != 1:
         which = f"workflow {workflow_name!r}" if workflow_name else f"app {app.name!r}"
         raise click.UsageError(

@@ -127,7 +127,8 @@ def render(
 ) -> None:
     """Render the app's workflows (or the workflow MODULE:ATTR names) as ASL, Mermaid or HTML.
 
-    With several workflows and no --workflow, each is printed in turn.
+    With several workflows and no --workflow, each is printed in turn (-o writes the
+    app's default workflow, if it names one).
     """
     if target is not None:
         texts = [
@@ -138,6 +139,9 @@ def render(
     else:
         app = the_app(app_spec)
         workflows = selected_workflows(app, workflow_name)
+        if output is not None and workflow_name is None and app.default_workflow is not None:
+            # One file holds one workflow: -o without --workflow writes the app's default.
+            workflows = [app.workflow()]
         if output is not None and len(workflows) > 1:
             raise click.BadParameter(
                 f"app {app.name!r} has {len(workflows)} workflows; name the one to write "

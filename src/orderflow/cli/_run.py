@@ -31,6 +31,7 @@ from orderflow.executor._local import (
     sample_input,
 )
 from orderflow.executor._trace import format_trace
+from orderflow.runtime._objects import write_objects
 
 # AWS refuses an execution input over 256 KiB; a file far larger is a mistake, not input.
 _MAX_INPUT_FILE_BYTES = 16 * 1024 * 1024
@@ -140,6 +141,14 @@ def _execution_input(
 @click.option(
     "--seed", type=int, default=0, show_default=True, help="Seed for services and retry jitter."
 )
+@click.option(
+    "--save-objects",
+    "save_objects",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="After the run, write every object the services stored in the app's buckets to "
+    "DIR/BUCKET/KEY (e.g. the notification archive), and list them on stderr.",
+)
 @report_option(
     "Also write an HTML page with the execution drawn on the graph: path, statuses, "
     "durations, retries, caught errors, each state's input and output (needs Graphviz's dot)."
@@ -152,6 +161,7 @@ def run(
     trace: bool,
     fail: tuple[str, ...],
     seed: int,
+    save_objects: Path | None,
     report: Path | None,
 ) -> int:
     """Run a workflow of the app (or TARGET) locally and print its output JSON."""
@@ -164,6 +174,7 @@ def run(
             check_input(workflow.input_model, execution_input, workflow=workflow.name)
         except ContractError as exc:
             raise click.BadParameter(exc.message, param_hint="--input") from None
+    deps = app.deps(seed=seed, failure_rates=rates)
     with progress_of_maps() as observe:
         execution = run_locally(
             definition,
@@ -173,9 +184,13 @@ def run(
             failure_rates=rates,
             state_machine_type=workflow.type if workflow is not None else "STANDARD",
             on_event=observe,
+            deps=deps,
         )
     if trace:
         click.echo(format_trace(execution), err=True)
+    if save_objects is not None:
+        for path in write_objects(deps.objects, save_objects):
+            click.echo(f"saved {path}", err=True)
     if report is not None:
         subject = target or (workflow.name if workflow is not None else app.name)
         write_report_file(

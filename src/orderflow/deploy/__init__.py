@@ -42,6 +42,7 @@ from orderflow.deploy._executions import (
     list_executions,
     send_event,
     start_execution,
+    start_sync_execution,
     wait_for_execution,
 )
 from orderflow.deploy._grants import integration_grants, integration_statements
@@ -92,6 +93,7 @@ __all__ = [
     "send_task_failure",
     "send_task_success",
     "start_execution",
+    "start_sync_execution",
     "states_policy",
     "wait_for_execution",
     "workflow_source",

@@ -135,6 +135,10 @@ class Aws:
             retries={"mode": "standard", "max_attempts": max_attempts},
             connect_timeout=connect,
             read_timeout=read,
+            # botocore sends StartSyncExecution to a "sync-" prefixed host; an emulator at an
+            # --endpoint-url (moto, orderflow serve) has no such host name, so the prefix is
+            # only added when talking to AWS's own endpoints.
+            inject_host_prefix=endpoint_url is None,
         )
         self._clients: dict[str, Any] = {}
         self._account: str | None = None

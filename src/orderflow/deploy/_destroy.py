@@ -8,9 +8,10 @@ beginning (``shop-eu`` for ``shop``) is left alone, and so is anything a user ma
 with a similar name. The order undoes deploy's: the alarms, the dashboard (untaggable:
 recognised by the marker in its first widget) and the alarm topic, the rule (its targets first), the
 state machine (its aliases first; AWS deletes its published versions with it, and destroy
-reports each version an alias pointed at), its log group, the functions, the tables, then
-the roles that the deleted resources used (managed policies detached first). Anything
-already gone is skipped, so destroy on a half-deployed or destroyed stack succeeds.
+reports each version an alias pointed at), its log group, the functions, the tables, the
+S3 buckets (emptied first: every object version), then the roles that the deleted
+resources used (managed policies detached first). Anything already gone is skipped, so
+destroy on a half-deployed or destroyed stack succeeds.
 
 Not deleted: the ``/aws/lambda/<function>`` log groups that Lambda itself creates when a
 function first runs (deploy did not make them; they are untagged).
@@ -31,6 +32,7 @@ from orderflow.deploy._monitoring import destroy_monitoring
 from orderflow.deploy._names import StackNames, check_prefix
 from orderflow.deploy._plan import Progress
 from orderflow.deploy._roles import delete_role
+from orderflow.deploy._s3 import bucket_tags, delete_bucket, stack_buckets
 from orderflow.deploy._stepfunctions import (
     delete_alias,
     delete_state_machine,
@@ -164,6 +166,15 @@ class _Destroyer:
                 tags = from_key_value(client.list_tags_of_resource(ResourceArn=arn).get("Tags", []))
             self._handle("DynamoDB table", table, tags, lambda t=table: delete_table(self.aws, t))
 
+    def buckets(self) -> None:
+        for bucket in stack_buckets(self.aws, self.prefix):
+            self._handle(
+                "S3 bucket",
+                bucket,
+                bucket_tags(self.aws, bucket),
+                lambda b=bucket: delete_bucket(self.aws, b),
+            )
+
     def roles(self) -> None:
         client = self.aws.client("iam")
         with calling(f"IAM roles under {self.names.role_path}", "iam:ListRoles"):
@@ -216,6 +227,7 @@ def _destroy(aws: Aws, names: StackNames, progress: Progress) -> list[str]:
     destroyer.log_groups()
     destroyer.functions()
     destroyer.tables()
+    destroyer.buckets()
     destroyer.roles()
     if not destroyer.deleted:
         progress(f"nothing to destroy for prefix {prefix} in {aws.region}")

@@ -27,6 +27,7 @@ from orderflow._errors import DeployError
 from orderflow.asl import Definition
 from orderflow.deploy._grants import integration_statements
 from orderflow.deploy._names import StackNames
+from orderflow.deploy._s3 import DEPLOYER_S3_ACTIONS
 from orderflow.runtime._service import Operation, TableAccess
 
 Policy = dict[str, Any]
@@ -106,17 +107,25 @@ def events_trust_policy(names: StackNames, rule_arns: Sequence[str]) -> Policy:
     )
 
 
-def lambda_policy(names: StackNames, service: str, tables: Iterable[str]) -> Policy:
+def lambda_policy(
+    names: StackNames,
+    service: str,
+    tables: Iterable[str],
+    archives: Iterable[tuple[str, str]] = (),
+) -> Policy:
     """Permissions of one service's execution role.
 
     Tables with the same operations share a statement, named after its actions
-    (``OwnTablesGetItem``, ``OwnTablesGetItemPutItem``).
+    (``OwnTablesGetItem``, ``OwnTablesGetItemPutItem``). Archives get one statement,
+    ``OwnArchivePrefixes``: ``s3:PutObject`` on ``arn:aws:s3:::{bucket}/{prefix}*`` for
+    each, nothing else in the bucket.
 
     Args:
         names: the stack's names.
         service: the service name (``get-user``).
         tables: what the service does to which logical table: its ``Service.tables`` (a
             ``TableAccess``) or a mapping table -> operations (``{"users": ["get"]}``).
+        archives: the service's ``(bucket, key prefix)`` pairs (``Service.archives``).
 
     Raises:
         DeployError: ``tables`` names tables without saying what the service does to them.
@@ -136,6 +145,9 @@ def lambda_policy(names: StackNames, service: str, tables: Iterable[str]) -> Pol
     for actions, arns in sorted(by_actions.items()):
         sid = "OwnTables" + "".join(action.split(":", 1)[1] for action in actions)
         statements.append(_statement(sid, actions, arns))
+    objects = sorted({f"{names.bucket_arn(bucket)}/{prefix}*" for bucket, prefix in archives})
+    if objects:
+        statements.append(_statement("OwnArchivePrefixes", ["s3:PutObject"], objects))
     return {"Version": VERSION, "Statement": statements}
 
 
@@ -332,6 +344,7 @@ _UNSCOPED = frozenset(
         "logs:DescribeLogGroups",
         "states:ListStateMachines",
         "events:ListRules",
+        "s3:ListAllMyBuckets",
     }
 )
 
@@ -380,6 +393,10 @@ def deployer_policy(names: StackNames) -> Policy:
             if f"{service}:{a}" not in _UNSCOPED and f"{service}:{a}" != "iam:PassRole"
         ]
         statements.append(_statement(f"Stack{service.capitalize()}", granted, scoped[service]))
+    # S3 operations are authorised by differently named IAM actions (see deploy._s3).
+    s3_actions = sorted({a for a in DEPLOYER_S3_ACTIONS.values() if a not in _UNSCOPED})
+    bucket = f"{arn}:s3:::{p}-*"
+    statements.append(_statement("StackS3", s3_actions, [bucket, f"{bucket}/*"]))
     pass_role = _statement("PassStackRoles", ["iam:PassRole"], scoped["iam"])
     pass_role["Condition"] = {"StringEquals": {"iam:PassedToService": list(PASS_ROLE_SERVICES)}}
     statements.append(pass_role)

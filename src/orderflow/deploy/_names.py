@@ -105,6 +105,15 @@ class StackNames:
         """The DynamoDB table ARN of a logical table."""
         return self._arn("dynamodb", f"table/{self.table(table)}")
 
+    # S3
+    def bucket(self, bucket: str) -> str:
+        """The S3 bucket name of a logical bucket (``{prefix}-{bucket}``)."""
+        return f"{self.prefix}-{bucket}"
+
+    def bucket_arn(self, bucket: str) -> str:
+        """The S3 bucket ARN of a logical bucket (no region or account in it)."""
+        return f"arn:{self.partition}:s3:::{self.bucket(bucket)}"
+
     # IAM
     @property
     def role_path(self) -> str:

@@ -1,12 +1,14 @@
 """The stack: every resource deploy manages, derived from an app and its rendered workflows.
 
 The app is the source: one Lambda function per service (compensations too), one DynamoDB
-table per declared table, and per workflow a state machine (its definition rendered with
-the real account, region and prefix), its role and log group, and one EventBridge rule per
-trigger. Each function's role gets exactly the tables its service declares; each machine's
-role may invoke exactly the functions its definition calls, which must all be this stack's.
-Resources are listed in dependency order (tables and roles before the functions that use
-them, functions and the log group before the machine, the machine before its rules).
+table per declared table, one S3 bucket per declared bucket, and per workflow a state
+machine (its definition rendered with the real account, region and prefix), its role and
+log group, and one EventBridge rule per trigger. Each function's role gets exactly the
+tables its service declares (and ``s3:PutObject`` on exactly its archive prefixes); each
+machine's role may invoke exactly the functions its definition calls, which must all be
+this stack's. Resources are listed in dependency order (tables, buckets and roles before
+the functions that use them, functions and the log group before the machine, the machine
+before its rules).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from orderflow.deploy._monitoring import (
 from orderflow.deploy._names import StackNames
 from orderflow.deploy._plan import Resource
 from orderflow.deploy._roles import RoleResource
+from orderflow.deploy._s3 import BucketResource
 from orderflow.deploy._stepfunctions import (
     LOG_LEVELS,
     MACHINE_TYPES,
@@ -46,6 +49,7 @@ from orderflow.deploy._stepfunctions import (
 )
 from orderflow.deploy._tags import stack_tags
 from orderflow.runtime._lambda import (
+    BUCKETS_ENV,
     LAMBDA_HANDLER,
     LOCATION_ENV,
     METRICS_NAMESPACE_ENV,
@@ -165,11 +169,12 @@ def services_of(definition: Definition, names: StackNames, app: App) -> list[Ser
 
 
 def function_environment(
-    app: App, service: Service[Any, Any], namespace: str | None = None
+    app: App, service: Service[Any, Any], prefix: str | None = None
 ) -> dict[str, str]:
     """What the Lambda adapter needs to run ``service``: its name, where it lives, the
-    key of each table it uses, and, only when the service declares business metrics, the
-    namespace they go to (``namespace``, by default ``orderflow/<app name>``).
+    key of each table it uses, the S3 bucket (``{prefix}-{bucket}``) of each bucket it
+    archives to and, only when the service declares business metrics, the namespace they
+    go to (``orderflow/{prefix}``); the prefix defaults to the app's name.
 
     Raises:
         DeployError: the service is not a module-level name a Lambda function can import.
@@ -184,8 +189,12 @@ def function_environment(
         LOCATION_ENV: location,
         TABLES_ENV: json.dumps(keys, separators=(",", ":"), sort_keys=True),
     }
+    stack = prefix if prefix is not None else app.name
     if service.metrics:
-        environment[METRICS_NAMESPACE_ENV] = namespace or metrics_namespace(app.name)
+        environment[METRICS_NAMESPACE_ENV] = metrics_namespace(stack)
+    if service.archives:
+        buckets = {bucket: f"{stack}-{bucket}" for bucket, _ in service.archives}
+        environment[BUCKETS_ENV] = json.dumps(buckets, separators=(",", ":"), sort_keys=True)
     return environment
 
 
@@ -213,6 +222,12 @@ def stack_resources(
         )
         for table, key in sorted(app.tables.items())
     ]
+    resources.extend(
+        BucketResource(
+            name=names.bucket(bucket), prefix=names.prefix, region=names.region, tags=tags
+        )
+        for bucket in app.buckets
+    )
     for service in services:
         resources.append(
             RoleResource(
@@ -220,7 +235,11 @@ def stack_resources(
                 path=names.role_path,
                 prefix=names.prefix,
                 trust=lambda_trust_policy(),
-                policies={"orderflow": lambda_policy(names, service.name, service.access)},
+                policies={
+                    "orderflow": lambda_policy(
+                        names, service.name, service.access, service.archives
+                    )
+                },
                 tags=tags,
                 description=f"Execution role of {names.function(service.name)}",
             )
@@ -241,7 +260,7 @@ def stack_resources(
                 code=package(service.name),
                 environment={
                     **environment,
-                    **function_environment(app, service, metrics_namespace(names.prefix)),
+                    **function_environment(app, service, names.prefix),
                 },
                 timeout=config.timeout,
                 memory=config.memory,

@@ -24,6 +24,7 @@ from orderflow.executor._plan import refuse_duplicate_keys
 
 if TYPE_CHECKING:
     from orderflow._app import App
+    from orderflow.runtime import ServiceDeps
 
 
 def load_target(target: str) -> Definition:
@@ -51,11 +52,14 @@ def load_target(target: str) -> Definition:
 
 
 def sample_input(app: App, workflow: str | None = None) -> JSON | None:
-    """The app's declared sample input for ``workflow`` (or for its only sample), a copy;
-    ``None`` when it declares none."""
+    """The app's declared sample input for ``workflow`` (or for its default workflow, or
+    its only sample), a copy; ``None`` when it declares none."""
     samples = app.sample_inputs
+    default = getattr(app, "default_workflow", None)
     if workflow is not None:
         chosen = samples.get(workflow)
+    elif default is not None and default in samples:
+        chosen = samples[default]
     elif len(samples) == 1:
         chosen = next(iter(samples.values()))
     else:
@@ -114,6 +118,7 @@ def run_locally(
     on_event: Callable[[str, dict[str, Any] | None], None] | None = None,
     aws: LocalAws | None = None,
     state_machine_type: str = "STANDARD",
+    deps: ServiceDeps | None = None,
 ) -> Execution:
     """Execute ``definition`` with ``app``'s services answering its Lambda calls.
 
@@ -130,6 +135,9 @@ def run_locally(
             (DynamoDB, SNS, SQS, EventBridge, S3, Step Functions); by default a fresh
             :class:`~orderflow.testing.LocalAws` with every table the definition uses.
         state_machine_type: ``STANDARD`` or ``EXPRESS``.
+        deps: the services' deps (store, buckets, clock...), to read afterwards what the
+            run wrote; by default ``app.deps(seed=seed, failure_rates=failure_rates)``
+            (``failure_rates`` is then ignored: the deps carry their own).
 
     Raises:
         orderflow.ConfigurationError: a failure rate names a service the app does not
@@ -138,7 +146,8 @@ def run_locally(
         orderflow.InvalidDefinition: the definition has structural errors.
     """
     rates = check_failure_rates(app, failure_rates or {})
-    deps = app.deps(seed=seed, failure_rates=rates)
+    if deps is None:
+        deps = app.deps(seed=seed, failure_rates=rates)
     handler = app.local_handler(deps)
     if aws is None:
         aws = LocalAws(seed=seed, lambda_handler=handler)

@@ -9,7 +9,7 @@ workflow; ``orderflow.orders.app:app`` is the :class:`orderflow.App` every comma
 when no other app is named.
 
 The service modules (``user``, ``order``, ``payment``, ``inventory``, ``notification``,
-``compensation``) are imported on first use of one of their names, so a Lambda function
+``compensation``, ``stock``) are imported on first use of one of their names, so a Lambda function
 loads, and ships, only its own service's code. Type checkers see every name as usual.
 
 Example:
@@ -72,6 +72,12 @@ if _typing.TYPE_CHECKING:
         PaymentGatewayTimeout,
         authorize_payment,
     )
+    from orderflow.orders.stock import (
+        InventoryAdjusted,
+        StockLevel,
+        StockUnderflow,
+        adjust_inventory,
+    )
     from orderflow.orders.user import GetUserInput, User, UserInactive, UserNotFound, get_user
 
 # Name -> the service module defining it, imported on first access (PEP 562).
@@ -129,8 +135,11 @@ _LAZY: _typing.Final[_Mapping[str, str]] = {
         "payment",
     ),
     **dict.fromkeys(("GetUserInput", "User", "UserInactive", "UserNotFound", "get_user"), "user"),
+    **dict.fromkeys(
+        ("InventoryAdjusted", "StockLevel", "StockUnderflow", "adjust_inventory"), "stock"
+    ),
 }
-_SUBMODULES: _typing.Final = frozenset({*_LAZY.values(), "app", "workflow"})
+_SUBMODULES: _typing.Final = frozenset({*_LAZY.values(), "app", "workflow", "inventory_workflow"})
 
 if not _typing.TYPE_CHECKING:
     # Hidden from type checkers, which see the imports above: a typo in an import from
@@ -162,6 +171,7 @@ __all__ = [
     "GetUserInput",
     "InsufficientStock",
     "InvalidOrder",
+    "InventoryAdjusted",
     "Notification",
     "Order",
     "OrderConflict",
@@ -182,10 +192,13 @@ __all__ = [
     "ReserveInventoryInput",
     "ReservedItem",
     "SendNotificationInput",
+    "StockLevel",
+    "StockUnderflow",
     "User",
     "UserInactive",
     "UserNotFound",
     "ValidatedOrder",
+    "adjust_inventory",
     "authorize_payment",
     "cancel_order",
     "create_order",

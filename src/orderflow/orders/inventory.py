@@ -92,7 +92,8 @@ def adjust_stock(stock: Table, product_id: str, delta: int) -> int | None:
         available = int(item["available"]) if item is not None else 0
         if available + delta < 0:
             return None
-        new = {"product_id": product_id, "available": available + delta}
+        # Other attributes (the stock service's applied-adjustment ids) are kept as they are.
+        new = {**(item or {}), "product_id": product_id, "available": available + delta}
         expect = {"available": available} if item is not None else ABSENT
         if stock.put(new, expect=expect):
             return available + delta

@@ -3,6 +3,10 @@
 The total arrives in integer cents and is shown formatted (``1234`` -> ``$12.34``). One
 confirmation per order: the notification id is derived from the order id, so a retry
 returns the recorded notification instead of mailing twice.
+
+Every message sent is archived as JSON to the ``archive`` bucket under
+``notifications/{notification_id}.json`` (``ARCHIVE_PREFIX``); a retry writes the same
+object again, so an archive missed by a crashed attempt is repaired.
 """
 
 from __future__ import annotations
@@ -53,12 +57,33 @@ def compose(request: SendNotificationInput) -> tuple[str, str]:
     return subject, message
 
 
+ARCHIVE_BUCKET = "archive"
+"""The bucket every sent message is archived to."""
+
+ARCHIVE_PREFIX = "notifications/"
+"""The key prefix of the archived messages (the only keys the service may write)."""
+
+
+def archive_key(notification_id: str) -> str:
+    """Where a notification is archived: ``notifications/{notification_id}.json``."""
+    return f"{ARCHIVE_PREFIX}{notification_id}.json"
+
+
+def _archived(notification: Notification, deps: ServiceDeps) -> Notification:
+    deps.objects.bucket(ARCHIVE_BUCKET).put(
+        archive_key(notification.notification_id),
+        notification.model_dump_json(),
+        content_type="application/json",
+    )
+    return notification
+
+
 def _send_notification(request: SendNotificationInput, deps: ServiceDeps) -> Notification:
     table = deps.store.table("notifications")
     notification_id = derived_id("ntf", request.order_id)
     existing = table.get(notification_id)
     if existing is not None:
-        return Notification.model_validate(existing)
+        return _archived(Notification.model_validate(existing), deps)
     subject, message = compose(request)
     notification = Notification(
         notification_id=notification_id,
@@ -70,10 +95,10 @@ def _send_notification(request: SendNotificationInput, deps: ServiceDeps) -> Not
     )
     stored = put_new(table, notification.model_dump(mode="json"))
     if not stored.created:
-        return Notification.model_validate(stored.item)
+        return _archived(Notification.model_validate(stored.item), deps)
     deps.metrics.add(ORDERS_COMPLETED, 1)
     deps.metrics.add(REVENUE_CENTS, request.total_cents)
-    return notification
+    return _archived(notification, deps)
 
 
 send_notification: Service[SendNotificationInput, Notification] = Service(
@@ -81,10 +106,20 @@ send_notification: Service[SendNotificationInput, Notification] = Service(
     handler=_send_notification,
     input_model=SendNotificationInput,
     output_model=Notification,
-    description="Send the order confirmation (total formatted from integer cents), once.",
+    description="Send the order confirmation (total formatted from integer cents), once; "
+    "archive it.",
     reads=("notifications",),
     writes=("notifications",),
     metrics=(ORDERS_COMPLETED, REVENUE_CENTS),
+    archives=((ARCHIVE_BUCKET, ARCHIVE_PREFIX),),
 )
 
-__all__ = ["Notification", "SendNotificationInput", "compose", "send_notification"]
+__all__ = [
+    "ARCHIVE_BUCKET",
+    "ARCHIVE_PREFIX",
+    "Notification",
+    "SendNotificationInput",
+    "archive_key",
+    "compose",
+    "send_notification",
+]

@@ -3,7 +3,8 @@
 A service is a typed function with a Pydantic contract (:class:`Service`), declaring what
 it does to which tables (:class:`TableAccess`). It receives :class:`ServiceDeps`: a
 :class:`Store` of named tables (in memory, or DynamoDB once deployed), a clock and a random
-source, so it is deterministic under test. The Lambda adapter (``lambda_entry``, imported
+source, so it is deterministic under test, and the app's buckets as :class:`Objects`
+(in memory, or S3 once deployed). The Lambda adapter (``lambda_entry``, imported
 on first use) runs any app's service on AWS Lambda.
 
 Example:
@@ -24,6 +25,16 @@ from orderflow.runtime._metrics import (
     MetricsRecorder,
     NullMetrics,
     RecordedMetrics,
+)
+from orderflow.runtime._objects import (
+    BUCKETS_ENV,
+    Bucket,
+    InMemoryBucket,
+    Objects,
+    S3Bucket,
+    StoredObject,
+    physical_bucket_name,
+    write_objects,
 )
 from orderflow.runtime._registry import (
     ServiceLocationError,
@@ -84,19 +95,24 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "ABSENT",
+    "BUCKETS_ENV",
     "EPOCH",
     "LAMBDA_HANDLER",
     "OPERATIONS",
     "AccessDeclarationError",
+    "Bucket",
     "Datum",
     "DynamoTable",
     "FixedClock",
+    "InMemoryBucket",
     "InMemoryTable",
     "Metric",
     "MetricsRecorder",
     "NullMetrics",
+    "Objects",
     "Operation",
     "RecordedMetrics",
+    "S3Bucket",
     "Service",
     "ServiceDeps",
     "ServiceLocationError",
@@ -105,6 +121,7 @@ __all__ = [
     "StorageError",
     "Store",
     "Stored",
+    "StoredObject",
     "Table",
     "TableAccess",
     "TableKeys",
@@ -114,8 +131,10 @@ __all__ = [
     "lambda_entry",
     "load_service",
     "make_handler",
+    "physical_bucket_name",
     "physical_table_name",
     "put_new",
     "resolve_service",
     "service_location",
+    "write_objects",
 ]

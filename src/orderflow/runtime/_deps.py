@@ -9,12 +9,13 @@ process boundary, uses the real clock and OS entropy.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from orderflow._errors import ContractError
 from orderflow.runtime._metrics import MetricsRecorder, NullMetrics
+from orderflow.runtime._objects import Objects
 from orderflow.runtime._storage import Store, TableKeys
 
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
@@ -74,6 +75,8 @@ class ServiceDeps:
         metrics: where the service's business metrics go (``deps.metrics.add(metric,
             value, **dimensions)``); by default :class:`NullMetrics`, which checks each
             value and keeps none. The Lambda adapter injects a Powertools-backed one.
+        objects: the buckets (``deps.objects.bucket("archive").put(key, body)``); none
+            unless the app declares some.
 
     Raises:
         ContractError: a failure rate is not a number in [0, 1].
@@ -84,6 +87,7 @@ class ServiceDeps:
     rng: random.Random
     failure_rates: Mapping[str, float] = field(default_factory=dict)
     metrics: MetricsRecorder = field(default_factory=NullMetrics)
+    objects: Objects = field(default_factory=lambda: Objects({}))
 
     def __post_init__(self) -> None:
         for name, rate in self.failure_rates.items():
@@ -108,10 +112,12 @@ class ServiceDeps:
         clock: Callable[[], datetime] | None = None,
         failure_rates: Mapping[str, float] | None = None,
         metrics: MetricsRecorder | None = None,
+        buckets: Iterable[str] = (),
     ) -> ServiceDeps:
         """Deterministic deps: an empty in-memory store with ``tables`` (name -> key
-        attribute), a stepping clock from :data:`EPOCH` (unless ``clock``), ``Random(seed)``,
-        and ``metrics`` (default :class:`NullMetrics`).
+        attribute), empty in-memory ``buckets``, a stepping clock from :data:`EPOCH`
+        (unless ``clock``), ``Random(seed)``, and ``metrics`` (default
+        :class:`NullMetrics`).
         """
         return cls(
             store=Store.in_memory(tables),
@@ -119,6 +125,7 @@ class ServiceDeps:
             rng=random.Random(seed),
             failure_rates=dict(failure_rates or {}),
             metrics=metrics if metrics is not None else NullMetrics(),
+            objects=Objects.in_memory(buckets),
         )
 
 

@@ -12,6 +12,8 @@ Environment:
     ORDERFLOW_TABLES: JSON object, table name -> partition key attribute, of the tables
         the service uses.
     ORDERFLOW_STORAGE, ORDERFLOW_TABLE_PREFIX: see ``Store.from_environment``.
+    ORDERFLOW_BUCKETS: JSON object, bucket name -> S3 bucket, of the buckets the service
+        archives to (see ``Objects.from_environment``).
     ORDERFLOW_FAILURE_RATE_<NAME>: simulated transient-failure probability for the
         service, ``<NAME>`` being its name upper-cased with ``-`` as ``_``
         (``ORDERFLOW_FAILURE_RATE_AUTHORIZE_PAYMENT=0.2``).
@@ -42,6 +44,7 @@ from typing import Any
 
 from orderflow._errors import ConfigurationError, ContractError
 from orderflow.runtime._deps import ServiceDeps, utc_now
+from orderflow.runtime._objects import BUCKETS_ENV, Objects
 from orderflow.runtime._registry import UnknownServiceError, load_service
 from orderflow.runtime._service import Service
 from orderflow.runtime._storage import Store
@@ -106,8 +109,8 @@ def deps_from_environment(
 
     Raises:
         ContractError: a failure rate is not a number in [0, 1].
-        ConfigurationError: ``ORDERFLOW_TABLES`` is malformed, or seeding is asked for
-            without a loadable ``ORDERFLOW_APP``.
+        ConfigurationError: ``ORDERFLOW_TABLES`` or ``ORDERFLOW_BUCKETS`` is malformed,
+            or seeding is asked for without a loadable ``ORDERFLOW_APP``.
     """
     names = services if services is not None else (env.get(SERVICE_ENV, ""),)
     rates: dict[str, float] = {}
@@ -140,7 +143,13 @@ def deps_from_environment(
         app.seed_data(store)
     # The process boundary is the one place real entropy enters; everything below is injected.
     rng = random.Random(int.from_bytes(os.urandom(16), "big"))
-    return ServiceDeps(store=store, clock=utc_now, rng=rng, failure_rates=rates)
+    return ServiceDeps(
+        store=store,
+        clock=utc_now,
+        rng=rng,
+        failure_rates=rates,
+        objects=Objects.from_environment(env),
+    )
 
 
 def _boundary(service: Service[Any, Any], env: Mapping[str, str]) -> Any:
@@ -238,6 +247,7 @@ _preload(os.environ)
 
 __all__ = [
     "APP_ENV",
+    "BUCKETS_ENV",
     "FAILURE_RATE_ENV_PREFIX",
     "LAMBDA_HANDLER",
     "LOCATION_ENV",

@@ -11,10 +11,15 @@ each operation into exactly one DynamoDB action (``GetItem``, ``PutItem``, ``Del
 ``TableAccess`` holds that declaration; it is what ``Service.tables`` holds: a tuple of the
 table names (sorted), as ``Service.tables`` always was, so code that iterates or compares
 table names keeps working, with the per-table operations alongside.
+
+Object storage is declared the same way: ``archives`` lists ``(bucket, key prefix)`` pairs,
+the parts of the app's buckets the service writes; deploy grants ``s3:PutObject`` on
+exactly ``{bucket}/{prefix}*``.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -41,6 +46,50 @@ OPERATIONS: Final[tuple[Operation, ...]] = get_args(Operation)
 
 class AccessDeclarationError(ContractError):
     """A service's table access is declared wrongly (unknown operation, table without one)."""
+
+
+# An S3 key prefix a role is limited to: no wildcards (they would widen the grant), no
+# leading slash (keys have none), at most 512 bytes.
+_ARCHIVE_PREFIX: Final = re.compile(r"[A-Za-z0-9!_.'()/-]{1,512}\Z")
+_BUCKET: Final = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,28}[a-z0-9])?\Z")
+
+
+def check_archives(service: str, archives: object) -> tuple[tuple[str, str], ...]:
+    """``archives`` as a tuple of ``(bucket, prefix)`` pairs, each checked.
+
+    Raises:
+        AccessDeclarationError: not pairs of strings, a bucket name S3 would refuse
+            (lowercase letters, digits, hyphens; at most 30 characters), or a prefix that
+            is empty, starts with ``/`` or holds ``*``/``?`` or other characters outside
+            S3's safe set.
+    """
+    pairs: list[tuple[str, str]] = []
+    if isinstance(archives, (str, bytes)) or not isinstance(archives, Iterable):
+        raise AccessDeclarationError(
+            f"service {service!r}: archives= must be (bucket, prefix) pairs, not {archives!r}"
+        )
+    for entry in archives:
+        if (
+            not isinstance(entry, tuple)
+            or len(entry) != 2
+            or not all(isinstance(part, str) for part in entry)
+        ):
+            raise AccessDeclarationError(
+                f"service {service!r}: archives= entry {entry!r} is not a (bucket, prefix) pair"
+            )
+        bucket, prefix = entry
+        if not _BUCKET.match(bucket):
+            raise AccessDeclarationError(
+                f"service {service!r}: bucket {bucket!r}: use 1-30 lowercase letters, digits "
+                "and hyphens (it becomes the S3 bucket {prefix}-{bucket})"
+            )
+        if prefix.startswith("/") or not _ARCHIVE_PREFIX.match(prefix):
+            raise AccessDeclarationError(
+                f"service {service!r}: key prefix {prefix!r} of bucket {bucket!r}: use letters, "
+                "digits and !_.'()/- (no wildcards, no leading '/'), e.g. 'notifications/'"
+            )
+        pairs.append((bucket, prefix))
+    return tuple(pairs)
 
 
 class TableAccess(tuple[str, ...]):
@@ -168,10 +217,16 @@ class Service(Generic[I, O]):
     the app's dashboard, and only a service declaring some gets the Powertools metrics
     boundary on Lambda."""
 
+    archives: tuple[tuple[str, str], ...] = ()
+    """``(bucket, key prefix)`` pairs: where the handler calls ``deps.objects.bucket(bucket)
+    .put(key, ...)``, every key starting with the prefix (``s3:PutObject`` on exactly
+    ``{bucket}/{prefix}*``)."""
+
     def __post_init__(self) -> None:
         names = [metric.name for metric in self.metrics]
         if len(set(names)) != len(names):
             raise ContractError(f"service {self.name!r} declares a metric twice: {names}")
+        object.__setattr__(self, "archives", check_archives(self.name, self.archives))
         if self.reads or self.writes or self.deletes or self.scans:
             access = TableAccess.of(
                 reads=self.reads, writes=self.writes, deletes=self.deletes, scans=self.scans
@@ -238,4 +293,5 @@ __all__ = [
     "Operation",
     "Service",
     "TableAccess",
+    "check_archives",
 ]

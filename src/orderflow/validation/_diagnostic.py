@@ -105,6 +105,7 @@ CODES: dict[str, CodeInfo] = {
     # resources
     "invalid-resource": _e("a Task Resource that is not a well-formed ARN AWS recognises"),
     "express-unsupported-integration": _e("'.sync' or '.waitForTaskToken' in an EXPRESS machine"),
+    "express-activity": _e("an activity Task in an EXPRESS machine"),
     "placeholder-arn": _w("a Lambda or activity ARN whose region or account is not a real one"),
     # limits and literal values
     "definition-too-large": _e("a definition over CreateStateMachine's 1,048,576 characters"),

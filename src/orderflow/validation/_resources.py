@@ -160,6 +160,18 @@ def _check_arn(
     ref: StateRef, arn: str, pointer: str, field: str, machine_type: str, out: Collector
 ) -> None:
     resource = _LAMBDA.match(arn) or _ACTIVITY.match(arn)
+    if resource is not None and resource.re is _ACTIVITY and machine_type == "EXPRESS":
+        # AWS, "Choosing workflow type in Step Functions": Express workflows do not
+        # support activities (a worker polling GetActivityTask is a wait for a callback).
+        out.report(
+            "express-activity",
+            pointer,
+            f"an EXPRESS state machine does not support activities ({arn!r}); call the "
+            "worker through a request-response integration (Lambda, SQS, HTTP) or make "
+            "the machine STANDARD",
+            state=ref.name,
+            field=field,
+        )
     if resource is not None:
         region, account = resource.group("region"), resource.group("account")
         if not _REAL_REGION.match(region) or not _REAL_ACCOUNT.match(account):
