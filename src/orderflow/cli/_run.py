@@ -23,6 +23,7 @@ from orderflow._targets import import_attribute, is_module_target, load_workflow
 from orderflow.asl import _wire as wire
 from orderflow.cli._app import app_option, the_app, workflow_option
 from orderflow.cli._report import report_option, write_report_file
+from orderflow.cli._store import echo_store, show_store_option
 from orderflow.executor._local import (
     check_failure_rates,
     check_input,
@@ -149,6 +150,7 @@ def _execution_input(
     "Also write an HTML page with the execution drawn on the graph: path, statuses, "
     "durations, retries, caught errors, each state's input and output (needs Graphviz's dot)."
 )
+@show_store_option
 def run(
     target: str | None,
     app_spec: str | None,
@@ -158,10 +160,12 @@ def run(
     fail: tuple[str, ...],
     seed: int,
     report: Path | None,
+    show_store: bool,
 ) -> int:
     """Run a workflow of the app (or TARGET) locally and print its output JSON."""
     app = the_app(app_spec)
     rates = _failure_rates(app, fail)
+    deps = app.deps(seed=seed, failure_rates=rates)
     definition, workflow = _subject(app, target, workflow_name)
     execution_input = _execution_input(app, input_text, workflow, workflow_name)
     if workflow is not None:
@@ -175,12 +179,14 @@ def run(
             execution_input,
             app=app,
             seed=seed,
-            failure_rates=rates,
+            deps=deps,
             state_machine_type=workflow.type if workflow is not None else "STANDARD",
             on_event=observe,
         )
     if trace:
         click.echo(format_trace(execution), err=True)
+    if show_store:
+        echo_store(deps.store)
     if report is not None:
         subject = target or (workflow.name if workflow is not None else app.name)
         write_report_file(

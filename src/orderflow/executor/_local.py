@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
-from orderflow._errors import ContractError, ExecutionError
+from orderflow._errors import ConfigurationError, ContractError, ExecutionError
 from orderflow._targets import is_module_target, load_definition_target, read_definition_bytes
 from orderflow.asl import JSON, Definition, parse_definition
 from orderflow.executor._clock import Clock
@@ -24,6 +24,7 @@ from orderflow.executor._plan import refuse_duplicate_keys
 
 if TYPE_CHECKING:
     from orderflow._app import App
+    from orderflow.runtime import ServiceDeps
 
 
 def load_target(target: str) -> Definition:
@@ -114,6 +115,7 @@ def run_locally(
     on_event: Callable[[str, dict[str, Any] | None], None] | None = None,
     aws: LocalAws | None = None,
     state_machine_type: str = "STANDARD",
+    deps: ServiceDeps | None = None,
 ) -> Execution:
     """Execute ``definition`` with ``app``'s services answering its Lambda calls.
 
@@ -130,6 +132,9 @@ def run_locally(
             (DynamoDB, SNS, SQS, EventBridge, S3, Step Functions); by default a fresh
             :class:`~orderflow.testing.LocalAws` with every table the definition uses.
         state_machine_type: ``STANDARD`` or ``EXPRESS``.
+        deps: what the services run on; by default ``app.deps(seed=seed,
+            failure_rates=failure_rates)``. Pass your own (made by ``app.deps``) to read
+            its store after the run; its failure rates then apply.
 
     Raises:
         orderflow.ConfigurationError: a failure rate names a service the app does not
@@ -138,7 +143,13 @@ def run_locally(
         orderflow.InvalidDefinition: the definition has structural errors.
     """
     rates = check_failure_rates(app, failure_rates or {})
-    deps = app.deps(seed=seed, failure_rates=rates)
+    if deps is None:
+        deps = app.deps(seed=seed, failure_rates=rates)
+    elif rates:
+        raise ConfigurationError(
+            "run_locally() got both deps= and failure_rates=: give the failure rates to "
+            "app.deps(failure_rates=...) instead"
+        )
     handler = app.local_handler(deps)
     if aws is None:
         aws = LocalAws(seed=seed, lambda_handler=handler)
