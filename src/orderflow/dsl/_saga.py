@@ -138,6 +138,8 @@ class Compensation(Generic[TIn]):
         try:
             payload = self._payload(scope, name)
         except WorkflowBuildError as exc:
+            if "cannot be read outside" not in exc.message:
+                raise
             raise WorkflowBuildError(
                 f"{exc.message}; a compensation runs on the failure path, where only values "
                 "from before the failing step exist: inside a Parallel branch, key it by a "
