@@ -267,6 +267,17 @@ def test_a_failure_after_the_parallel_undoes_it_too() -> None:
     assert execution.error == "Bounced"
 
 
+def test_the_jsonata_form_compensates_the_same_way() -> None:
+    jsonata = Workflow("fanout", Req, fanout._build, query_language="JSONata")
+    states = render(jsonata).states
+    # A JSONata state outputs its result unless told otherwise: keep the caught error.
+    assert states["Compensate Fan"]["Output"] == "{% $states.input %}"
+    for wf in (fanout, jsonata):
+        execution, calls = run(wf, {"ship": ["Lost"]})
+        assert calls[-1] == "unbook"
+        assert (execution.error, execution.cause) == ("Lost", "ship failed with Lost")
+
+
 def test_a_compensation_failing_transiently_is_retried() -> None:
     execution, calls = run(trip, {"ship": ["Broken"], "unpay": ["Lambda.ServiceException"] * 2})
     assert calls == ["book", "pay", "ship", "unpay", "unpay", "unpay", "unbook"]
