@@ -3,7 +3,14 @@
 # ruff: noqa: E501 - each marked line holds the code and the error mypy must report
 # fmt: off
 from orderflow.dsl import Compensation, Flow, workflow
-from orderflow.orders import CancelOrderInput, CreateOrderInput, OrderRequest, cancel_order, create_order, validate_order
+from orderflow.orders import (
+    CancelOrderInput,
+    CreateOrderInput,
+    OrderRequest,
+    cancel_order,
+    create_order,
+    validate_order,
+)
 
 
 @workflow("w", input_model=OrderRequest)
