@@ -120,6 +120,9 @@ def test_functions_and_contracts() -> None:
         "authorize-payment",
         "reserve-inventory",
         "send-notification",
+        "cancel-order",
+        "refund-payment",
+        "release-inventory",
     ]
     contracts = contracts_for(order_workflow, prefix="shop")
     arn = "arn:aws:lambda:us-east-1:123456789012:function:shop-get-user"

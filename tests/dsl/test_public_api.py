@@ -39,6 +39,7 @@ EXPECTED = {
     "STATES_TIMEOUT",
     "Catch",
     "CaughtError",
+    "Compensation",
     "CompiledWorkflow",
     "Condition",
     "Flow",

@@ -15,6 +15,10 @@ ORDER_STATES = [
     "ReserveInventory",
     "SendNotification",
     "OrderRejected",
+    "Compensate ProcessOrder",
+    "Compensate CreateOrder",
+    "Compensate AuthorizePayment",
+    "Compensate ReserveInventory",
 ]
 """The order workflow's states, in document order."""
 

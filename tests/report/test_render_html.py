@@ -94,11 +94,12 @@ def test_the_page_is_self_contained_and_draws_every_state() -> None:
     for name in names:
         assert f">{name}</tspan>" in page
     # Catch edges carry the error names; retriers are annotated on the states.
-    assert ">PaymentDeclined, InsufficientStock</text>" in page
-    assert page.count('class="edge k-catch"') == 3
+    assert ">UserNotFound, UserInactive</text>" in page
+    # ValidateOrder, GetUser, and the saga's two (the Parallel, SendNotification).
+    assert page.count('class="edge k-catch"') == 4
     assert "↻ retry PaymentGatewayTimeout x4" in page
-    # The Parallel is a cluster with one box per branch.
-    assert page.count('class="cluster t-Parallel body"') == 3
+    # Each Parallel (the order's and its compensation) is a cluster with a box per branch.
+    assert page.count('class="cluster t-Parallel body"') == 6
 
 
 @needs_dot

@@ -208,17 +208,17 @@ SCENARIOS: dict[str, list[tuple[dict[str, Any], str]]] = {
     "release-inventory": [
         ({"reservation_id": SEED_KEY}, "ok"),
         ({"reservation_id": SEED_KEY}, "ok"),
-        ({"reservation_id": "nope"}, "ReservationNotFound"),
+        ({"reservation_id": "nope"}, "ok"),
     ],
     "refund-payment": [
-        ({"transaction_id": SEED_TXN}, "ok"),
-        ({"transaction_id": SEED_TXN}, "ok"),
-        ({"transaction_id": "nope"}, "PaymentNotFound"),
+        ({"idempotency_key": SEED_KEY}, "ok"),
+        ({"idempotency_key": SEED_KEY}, "ok"),
+        ({"idempotency_key": "nope"}, "ok"),
     ],
     "cancel-order": [
-        ({"order_id": order_id_for(SEED_KEY)}, "ok"),
-        ({"order_id": order_id_for(SEED_KEY)}, "ok"),
-        ({"order_id": "nope"}, "OrderNotFound"),
+        ({"request_id": SEED_KEY}, "ok"),
+        ({"request_id": SEED_KEY}, "ok"),
+        ({"request_id": "nope"}, "ok"),
     ],
 }
 

@@ -133,7 +133,7 @@ def test_services_end_to_end_on_dynamodb(aws: Any) -> None:
     assert store.table("stock").get("p-9") == {"product_id": "p-9", "available": 0}
     release_inventory(ReleaseInventoryInput(reservation_id=reservation.reservation_id), deps)
     assert store.table("stock").get("p-9") == {"product_id": "p-9", "available": 2}
-    refund = refund_payment(RefundPaymentInput(transaction_id=payment.transaction_id), deps)
+    refund = refund_payment(RefundPaymentInput(idempotency_key=payment.idempotency_key), deps)
     assert refund.amount_cents == 120_002
     raw = aws.Table(physical_table_name(PREFIX, "payments")).get_item(
         Key={"transaction_id": payment.transaction_id}

@@ -149,7 +149,7 @@ def test_edge_failures_are_real_contract_rejections(
     pytester.makepyfile(test_order=ORDER_MODULE.format(contracts=tmp_path / "c"))
     result = _run(pytester, "-k", "test_edge")
     outcomes = result.parseoutcomes()
-    assert outcomes.get("passed", 0) + outcomes.get("failed", 0) == 8
+    assert outcomes.get("passed", 0) + outcomes.get("failed", 0) == 11  # 3 compensations
     failed = outcomes.get("failed", 0)
     raised = [line for line in result.outlines if line.endswith(": EdgeContractError")]
     assert len(raised) == failed
@@ -158,7 +158,7 @@ def test_edge_failures_are_real_contract_rejections(
 
 def test_every_edge_of_the_order_workflow_holds(pytester: pytest.Pytester, tmp_path: Path) -> None:
     pytester.makepyfile(test_order=ORDER_MODULE.format(contracts=tmp_path / "c"))
-    _run(pytester, "-k", "test_edge").assert_outcomes(passed=8)
+    _run(pytester, "-k", "test_edge").assert_outcomes(passed=11)
 
 
 def test_a_broken_raw_asl_workflow_fails_its_workflow_and_edge_tests(

@@ -46,6 +46,8 @@ RUNTIME = {
     "callback_result_misuse": ("GetUser", "user_id"),
     "raw_output_misuse": ("Load", "nickname"),
     "distributed_map_item_misuse": ("GetUser", "user_id"),
+    "compensation_misuse": ("Compensate CreateOrder", "request_id"),
+    "compensation_result_misuse": ("CreateOrder", "phone"),
 }
 
 

@@ -23,6 +23,7 @@ from orderflow._targets import import_attribute, is_module_target, load_workflow
 from orderflow.asl import _wire as wire
 from orderflow.cli._app import app_option, the_app, workflow_option
 from orderflow.cli._report import report_option, write_report_file
+from orderflow.cli._store import echo_store, show_store_option
 from orderflow.executor._local import (
     check_failure_rates,
     check_input,
@@ -153,6 +154,7 @@ def _execution_input(
     "Also write an HTML page with the execution drawn on the graph: path, statuses, "
     "durations, retries, caught errors, each state's input and output (needs Graphviz's dot)."
 )
+@show_store_option
 def run(
     target: str | None,
     app_spec: str | None,
@@ -163,6 +165,7 @@ def run(
     seed: int,
     save_objects: Path | None,
     report: Path | None,
+    show_store: bool,
 ) -> int:
     """Run a workflow of the app (or TARGET) locally and print its output JSON."""
     app = the_app(app_spec)
@@ -181,16 +184,17 @@ def run(
             execution_input,
             app=app,
             seed=seed,
-            failure_rates=rates,
+            deps=deps,
             state_machine_type=workflow.type if workflow is not None else "STANDARD",
             on_event=observe,
-            deps=deps,
         )
     if trace:
         click.echo(format_trace(execution), err=True)
     if save_objects is not None:
         for path in write_objects(deps.objects, save_objects):
             click.echo(f"saved {path}", err=True)
+    if show_store:
+        echo_store(deps.store)
     if report is not None:
         subject = target or (workflow.name if workflow is not None else app.name)
         write_report_file(

@@ -73,6 +73,7 @@ from orderflow.dsl._retry import (
     CaughtError,
     Retry,
 )
+from orderflow.dsl._saga import Compensation
 from orderflow.dsl._task import PassCall, TaskCall
 from orderflow.dsl._workflow import Workflow, workflow
 
@@ -89,6 +90,7 @@ __all__ = [
     "Catch",
     "CaughtError",
     "ChoiceDefault",
+    "Compensation",
     "CompiledWorkflow",
     "Condition",
     "DynamoDB",

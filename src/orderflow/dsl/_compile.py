@@ -225,7 +225,7 @@ class _Compiler:
                         state["OutputPath"] = end_output
                     state["End"] = True
         for handler in scope.handlers:
-            self.sequence(handler, states, next_after=None, end_output=None)
+            self.sequence(handler, states, next_after=handler.continues_to, end_output=None)
         return steps[0].name if steps else next_after
 
     def choice_branches(
@@ -298,7 +298,9 @@ class _Compiler:
                 "Type": "Parallel",
                 "Branches": [self.machine(b, end_output=b.output_path) for b in step.branches],
             }
-            if step.result_path is not None:
+            if step.discard_result:
+                state["ResultPath"] = None
+            elif step.result_path is not None:
                 state["ResultPath"] = step.result_path
             _retry_catch(state, step.retry, step.catch)
         elif isinstance(step, MapStep):
@@ -347,10 +349,13 @@ def _task(
 ) -> dict[str, Any]:
     """A Task state: the resource and its parameters, then the step's result handling."""
     state: dict[str, Any] = {"Type": "Task", "Resource": resource, "Parameters": parameters}
-    if step.result_selector is not None:
-        state["ResultSelector"] = dict(step.result_selector)
-    if step.result_path is not None:
-        state["ResultPath"] = step.result_path
+    if isinstance(step, TaskStep) and step.discard_result:
+        state["ResultPath"] = None
+    else:
+        if step.result_selector is not None:
+            state["ResultSelector"] = dict(step.result_selector)
+        if step.result_path is not None:
+            state["ResultPath"] = step.result_path
     if step.timeout_seconds is not None:
         state["TimeoutSeconds"] = step.timeout_seconds
     if step.heartbeat_seconds is not None:

@@ -44,7 +44,14 @@ from orderflow.dsl._refs import (
 )
 from orderflow.dsl._retry import (
     Catch,
+    CatchHandler,
     Retry,
+)
+from orderflow.dsl._saga import (
+    DEFAULT_FAIL_STATE,
+    CompensateOption,
+    compensate_branches,
+    start_saga,
 )
 from orderflow.dsl._scope import (
     ChoiceStep,
@@ -171,6 +178,7 @@ class Flow(Generic[In]):
         heartbeat_seconds: int | None = None,
         result_key: str | None = None,
         comment: str | None = None,
+        compensate: CompensateOption[TOut] = None,
     ) -> TaskCall[TIn, TOut]:
         """Start a Lambda Task calling ``service``; finish it with ``.call(...)``.
 
@@ -183,6 +191,10 @@ class Flow(Generic[In]):
             heartbeat_seconds: the Task's HeartbeatSeconds.
             result_key: where the result goes (``$.<result_key>``); default snake_case(name).
             comment: the state's Comment.
+            compensate: makes the Task a saga step (see :meth:`saga`): how to undo it, a
+                :class:`~orderflow.dsl.Compensation` or a function of the Task's result
+                returning one. Any failure after the Task runs it (and those of the other
+                completed steps, newest first), then the execution fails.
         """
         name = self._name(name)
         if not isinstance(service, Service):
@@ -199,6 +211,34 @@ class Flow(Generic[In]):
             heartbeat_seconds=heartbeat_seconds,
             result_key=result_key,
             comment=comment,
+            compensate=compensate,
+        )
+
+    def saga(
+        self,
+        *,
+        on_failure: CatchHandler | None = None,
+        result_key: str = "error",
+        fail_state: str = DEFAULT_FAIL_STATE,
+    ) -> None:
+        """Declare how the workflow's saga ends; call it before the first ``compensate=``.
+
+        Steps declared with ``compensate=`` form a saga on their own; this only changes
+        its outcome. After a failure every completed step is compensated, newest first,
+        then ``on_failure(flow, error)`` runs (like a Catch handler, e.g. one failing
+        with a business name), or, without it, the Fail state ``fail_state`` ends the
+        execution with the original error and cause.
+
+        Args:
+            on_failure: builds the states that run after the compensations.
+            result_key: where the caught error sits (``$.<result_key>``) meanwhile.
+            fail_state: the name of the final Fail state when there is no ``on_failure``.
+        """
+        start_saga(
+            self,
+            on_failure=on_failure,
+            result_key=result_key,
+            fail_state=self._name(fail_state),
         )
 
     def pass_(
@@ -350,6 +390,9 @@ class Flow(Generic[In]):
             built.append(body)
             outputs.append(ref)
         check_retry_targets(name, retry, [s for b in built for s in services_in(b)])
+        # A failing branch stops the others, but they may have completed: the Parallel
+        # catches into the compensation of every branch step (see dsl/_saga.py).
+        compensate_branches(self, name, built)
         key = scope.claim_key(result_key or snake_case(name), name)
         scope.add(ParallelStep(name, built, f"$.{key}", retry_asl, catch_specs, comment))
         return parallel_result(

@@ -212,7 +212,11 @@ def _output(
             )
     if output_path not in (None, "$"):
         merged = f"( $m := {merged}; {path(str(output_path), '$m', state)} )"
-    return None if merged == "$states.input" else "{% " + merged + " %}"
+    if merged == "$states.input" and not (has_result and result_path is None):
+        return None  # a state without a result passes its input on by itself
+    # ``ResultPath: null`` keeps the input, but a JSONata state's default output is its
+    # result: say so explicitly (a saga's compensations rely on it to keep the error).
+    return "{% " + merged + " %}"
 
 
 def condition(rule: dict[str, Any], state: str) -> str:

@@ -44,6 +44,8 @@ class TaskStep:
     timeout_seconds: int | None = None
     heartbeat_seconds: int | None = None
     comment: str | None = None
+    discard_result: bool = False
+    """``ResultPath: null``: keep the input (a saga's compensation keeps the caught error)."""
 
 
 @dataclass
@@ -84,6 +86,8 @@ class ParallelStep:
     retry: list[dict[str, Any]]
     catch: list[CatchSpec]
     comment: str | None = None
+    discard_result: bool = False
+    """``ResultPath: null``: keep the input (a saga's compensation keeps the caught error)."""
 
 
 @dataclass
@@ -221,6 +225,13 @@ class Scope:
         items come in batches)."""
         self.barriers: list[Barrier] = []
         """Raw states in this sequence that replace the whole state data."""
+        self.saga: Any = None
+        """The saga's compensation chain (a ``SagaFrame``) when this sequence has one."""
+        self.pending_compensations: list[tuple[str, Any]] = []
+        """In a Parallel branch: (step, Compensation) pairs the enclosing saga takes over."""
+        self.continues_to: str | None = None
+        """For a handler that does not end the execution: the state its last state goes to
+        (a saga's compensation goes on to the next older one)."""
 
     # --- sequence ---------------------------------------------------------------------------
 
@@ -239,6 +250,13 @@ class Scope:
             )
         self.steps.append(step)
         self.builder.epoch += 1
+        sequence: Scope | None = self
+        # A Choice branch's states sit in the same state machine as the sequence around it,
+        # so they can catch into that sequence's saga too.
+        while sequence is not None and sequence.kind == "choice":
+            sequence = sequence.parent
+        if sequence is not None and sequence.saga is not None:
+            sequence.saga.attach(step)
 
     def add_barrier(self, state: str, declared: bool) -> None:
         """Record that ``state`` (just added) replaces the data: older values are gone."""

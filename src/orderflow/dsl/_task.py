@@ -17,6 +17,7 @@ from orderflow._errors import WorkflowBuildError
 from orderflow.dsl._options import catchers, check_retry_targets, retriers
 from orderflow.dsl._refs import Ref
 from orderflow.dsl._retry import Catch, Retry
+from orderflow.dsl._saga import CompensateOption, add_compensation
 from orderflow.dsl._scope import PassStep, TaskStep
 from orderflow.dsl._wiring import payload_template, result_selector, snake_case, whole_payload
 from orderflow.runtime._service import Service
@@ -45,10 +46,12 @@ class TaskCall(Generic[TIn, TOut]):
         heartbeat_seconds: int | None,
         result_key: str | None,
         comment: str | None,
+        compensate: CompensateOption[TOut] = None,
     ) -> None:
         self._flow = flow
         self._name = name
         self._service = service
+        self._compensate = compensate
         self._retry = retry
         self._catch = catch
         self._timeouts = (timeout_seconds, heartbeat_seconds)
@@ -108,7 +111,10 @@ class TaskCall(Generic[TIn, TOut]):
                 self._comment,
             )
         )
-        return cast(TOut, Ref(scope, f"$.{key}", service.output_model, name))
+        result = Ref(scope, f"$.{key}", service.output_model, name)
+        if self._compensate is not None:
+            add_compensation(flow, name, self._compensate, result)
+        return cast(TOut, result)
 
 
 class PassCall:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
-from orderflow._errors import ContractError, ExecutionError
+from orderflow._errors import ConfigurationError, ContractError, ExecutionError
 from orderflow._targets import is_module_target, load_definition_target, read_definition_bytes
 from orderflow.asl import JSON, Definition, parse_definition
 from orderflow.executor._clock import Clock
@@ -135,9 +135,9 @@ def run_locally(
             (DynamoDB, SNS, SQS, EventBridge, S3, Step Functions); by default a fresh
             :class:`~orderflow.testing.LocalAws` with every table the definition uses.
         state_machine_type: ``STANDARD`` or ``EXPRESS``.
-        deps: the services' deps (store, buckets, clock...), to read afterwards what the
-            run wrote; by default ``app.deps(seed=seed, failure_rates=failure_rates)``
-            (``failure_rates`` is then ignored: the deps carry their own).
+        deps: what the services run on; by default ``app.deps(seed=seed,
+            failure_rates=failure_rates)``. Pass your own (made by ``app.deps``) to read
+            its store after the run; its failure rates then apply.
 
     Raises:
         orderflow.ConfigurationError: a failure rate names a service the app does not
@@ -148,6 +148,11 @@ def run_locally(
     rates = check_failure_rates(app, failure_rates or {})
     if deps is None:
         deps = app.deps(seed=seed, failure_rates=rates)
+    elif rates:
+        raise ConfigurationError(
+            "run_locally() got both deps= and failure_rates=: give the failure rates to "
+            "app.deps(failure_rates=...) instead"
+        )
     handler = app.local_handler(deps)
     if aws is None:
         aws = LocalAws(seed=seed, lambda_handler=handler)

@@ -4,6 +4,14 @@ Money is integer cents. A compensation run twice does its work once: release res
 once, refund refunds once (the refund id is derived from the transaction id), cancel leaves
 a cancelled order cancelled. Each first marks its record (with a compare-and-set on the
 status) and only then touches anything else, so two concurrent runs cannot both act.
+
+Each is keyed by the key the caller already holds before the step runs (the request id, the
+payment's idempotency key, the reservation id), not by the step's result: the order
+workflow's saga compensates every branch of a failed Parallel, and a branch that failed, or
+never got to its step, left no result to read. For the same reason each succeeds when its
+step never ran, reporting that there was nothing to undo. Releasing an unknown reservation
+records it as released (with no units), so a reservation arriving late with that id is
+refused instead of holding stock for a rejected order.
 """
 
 from __future__ import annotations
@@ -12,11 +20,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from orderflow import ServiceError
-from orderflow.orders._fields import Id, PositiveCents, derived_id
+from orderflow.orders._fields import Cents, Id, derived_id
 from orderflow.orders.inventory import Reservation, adjust_stock
-from orderflow.orders.order import Order
-from orderflow.orders.payment import Payment
+from orderflow.orders.order import Order, order_id_for
+from orderflow.orders.payment import Payment, transaction_id_for
 from orderflow.runtime import Service, ServiceDeps, put_new
 
 
@@ -25,7 +32,9 @@ class ReleaseInventoryInput(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    reservation_id: Id = Field(description="The reservation to release.")
+    reservation_id: Id = Field(
+        description="The reservation to release (an unknown one is recorded as released)."
+    )
 
 
 class RefundPaymentInput(BaseModel):
@@ -33,7 +42,10 @@ class RefundPaymentInput(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    transaction_id: Id = Field(description="The payment transaction to refund.")
+    idempotency_key: Id = Field(
+        description="The key the payment was authorised with (its transaction id derives "
+        "from it); no payment under that key means nothing to refund."
+    )
 
 
 class Refund(BaseModel):
@@ -43,8 +55,10 @@ class Refund(BaseModel):
 
     refund_id: Id = Field(description="The refund's id (derived from the transaction id).")
     transaction_id: Id = Field(description="The refunded payment.")
-    amount_cents: PositiveCents = Field(description="Amount refunded in integer cents.")
-    status: Literal["refunded"] = Field(description="Always 'refunded'.")
+    amount_cents: Cents = Field(description="Amount refunded in integer cents (0: nothing).")
+    status: Literal["refunded", "nothing_to_refund"] = Field(
+        description="'refunded', or 'nothing_to_refund' when no payment was authorised."
+    )
 
 
 class CancelOrderInput(BaseModel):
@@ -52,26 +66,34 @@ class CancelOrderInput(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    order_id: Id = Field(description="The order to cancel.")
+    request_id: Id = Field(
+        description="The request the order was created for (its order id derives from it)."
+    )
 
 
-class ReservationNotFound(ServiceError):
-    """No reservation has the given id."""
+class Cancellation(BaseModel):
+    """What ``cancel-order`` did."""
 
+    model_config = ConfigDict(extra="forbid")
 
-class PaymentNotFound(ServiceError):
-    """No payment has the given transaction id."""
-
-
-class OrderNotFound(ServiceError):
-    """No order has the given id."""
+    order_id: Id = Field(description="The order's id (derived from the request id).")
+    request_id: Id = Field(description="The request the order was created for.")
+    status: Literal["cancelled", "nothing_to_cancel"] = Field(
+        description="'cancelled' (now or before), or 'nothing_to_cancel' when no order exists."
+    )
 
 
 def _release_inventory(request: ReleaseInventoryInput, deps: ServiceDeps) -> Reservation:
     table = deps.store.table("reservations")
     item = table.get(request.reservation_id)
     if item is None:
-        raise ReservationNotFound(f"no reservation with id {request.reservation_id!r}")
+        # Nothing was reserved (yet): record the id as released, so a reservation that
+        # arrives late (its Lambda still running when the saga compensated) conflicts.
+        tombstone = Reservation(reservation_id=request.reservation_id, items=[], status="released")
+        stored = put_new(table, tombstone.model_dump(mode="json"))
+        if stored.created:
+            return tombstone
+        item = stored.item
     reservation = Reservation.model_validate(item)
     if reservation.status == "released":
         return reservation
@@ -91,14 +113,20 @@ def refund_id_for(transaction_id: str) -> str:
 
 def _refund_payment(request: RefundPaymentInput, deps: ServiceDeps) -> Refund:
     refunds = deps.store.table("refunds")
-    refund_id = refund_id_for(request.transaction_id)
+    transaction_id = transaction_id_for(request.idempotency_key)
+    refund_id = refund_id_for(transaction_id)
     existing = refunds.get(refund_id)
     if existing is not None:
         return Refund.model_validate(existing)
     payments = deps.store.table("payments")
-    item = payments.get(request.transaction_id)
+    item = payments.get(transaction_id)
     if item is None:
-        raise PaymentNotFound(f"no payment with transaction id {request.transaction_id!r}")
+        return Refund(
+            refund_id=refund_id,
+            transaction_id=transaction_id,
+            amount_cents=0,
+            status="nothing_to_refund",
+        )
     payment = Payment.model_validate(item)
     refund = Refund(
         refund_id=refund_id,
@@ -113,17 +141,18 @@ def _refund_payment(request: RefundPaymentInput, deps: ServiceDeps) -> Refund:
     return refund
 
 
-def _cancel_order(request: CancelOrderInput, deps: ServiceDeps) -> Order:
+def _cancel_order(request: CancelOrderInput, deps: ServiceDeps) -> Cancellation:
     table = deps.store.table("orders")
-    item = table.get(request.order_id)
+    order_id = order_id_for(request.request_id)
+    done = Cancellation(order_id=order_id, request_id=request.request_id, status="cancelled")
+    item = table.get(order_id)
     if item is None:
-        raise OrderNotFound(f"no order with id {request.order_id!r}")
+        return done.model_copy(update={"status": "nothing_to_cancel"})
     order = Order.model_validate(item)
-    if order.status == "cancelled":
-        return order
-    cancelled = order.model_copy(update={"status": "cancelled"})
-    table.put(cancelled.model_dump(mode="json"))
-    return cancelled
+    if order.status != "cancelled":
+        cancelled = order.model_copy(update={"status": "cancelled"})
+        table.put(cancelled.model_dump(mode="json"), expect={"status": order.status})
+    return done
 
 
 release_inventory: Service[ReleaseInventoryInput, Reservation] = Service(
@@ -131,8 +160,7 @@ release_inventory: Service[ReleaseInventoryInput, Reservation] = Service(
     handler=_release_inventory,
     input_model=ReleaseInventoryInput,
     output_model=Reservation,
-    errors=(ReservationNotFound,),
-    description="Give a reservation's units back to stock (idempotent).",
+    description="Give a reservation's units back to stock (idempotent; unknown ids too).",
     reads=("reservations", "stock"),
     writes=("reservations", "stock"),
 )
@@ -142,31 +170,27 @@ refund_payment: Service[RefundPaymentInput, Refund] = Service(
     handler=_refund_payment,
     input_model=RefundPaymentInput,
     output_model=Refund,
-    errors=(PaymentNotFound,),
-    description="Refund a whole payment, amount in integer cents (idempotent).",
+    description="Refund a whole payment, amount in integer cents (idempotent; none is a no-op).",
     reads=("payments", "refunds"),
     writes=("payments", "refunds"),
 )
 
-cancel_order: Service[CancelOrderInput, Order] = Service(
+cancel_order: Service[CancelOrderInput, Cancellation] = Service(
     name="cancel-order",
     handler=_cancel_order,
     input_model=CancelOrderInput,
-    output_model=Order,
-    errors=(OrderNotFound,),
-    description="Mark an order cancelled (idempotent).",
+    output_model=Cancellation,
+    description="Mark the order of a request cancelled (idempotent; none is a no-op).",
     reads=("orders",),
     writes=("orders",),
 )
 
 __all__ = [
     "CancelOrderInput",
-    "OrderNotFound",
-    "PaymentNotFound",
+    "Cancellation",
     "RefundPaymentInput",
     "Refund",
     "ReleaseInventoryInput",
-    "ReservationNotFound",
     "cancel_order",
     "refund_id_for",
     "refund_payment",

@@ -7,7 +7,11 @@ validated total, the confirmation goes to the user's e-mail with the order id, t
 total and the payment's transaction id.
 
 Business errors (unknown or suspended user, invalid order, declined payment, missing stock)
-are caught into one ``OrderRejected`` Fail state that reports the error and its cause. Only
+end in one ``OrderRejected`` Fail state that reports the error and its cause. Creating the
+order, authorising the payment and reserving the stock form a saga: each declares its
+compensation (cancel, refund, release), keyed by the request id, so after any failure from
+the Parallel on every branch is undone (a branch may have completed while another failed)
+before ``OrderRejected``. Only
 transient errors are retried: the Lambda service's own errors everywhere, and the payment
 gateway timeout on the payment (safe because payments carry an idempotency key); a decline
 is never retried.
@@ -21,29 +25,34 @@ from orderflow.dsl import (
     LAMBDA_TRANSIENT_ERRORS,
     Catch,
     CaughtError,
+    Compensation,
     Flow,
     Retry,
     workflow,
 )
 from orderflow.orders import (
     AuthorizePaymentInput,
+    CancelOrderInput,
     CreateOrderInput,
     GetUserInput,
-    InsufficientStock,
     InvalidOrder,
     Order,
     OrderRequest,
     Payment,
-    PaymentDeclined,
     PaymentGatewayTimeout,
+    RefundPaymentInput,
+    ReleaseInventoryInput,
     Reservation,
     ReserveInventoryInput,
     SendNotificationInput,
     UserInactive,
     UserNotFound,
     authorize_payment,
+    cancel_order,
     create_order,
     get_user,
+    refund_payment,
+    release_inventory,
     reserve_inventory,
     send_notification,
     validate_order,
@@ -110,9 +119,19 @@ def order_workflow(flow: Flow[OrderRequest]) -> None:
         timeout_seconds=TASK_TIMEOUT_SECONDS,
     ).call(GetUserInput, user_id=validated.user_id)
 
+    # From here on a failure undoes every step that may have completed, then rejects.
+    # Compensations are keyed by the request id: a failed branch leaves no result to read.
+    flow.saga(on_failure=reject)
+
     def create(branch: Flow[OrderRequest]) -> Order:
         return branch.task(
-            "CreateOrder", create_order, retry=[TRANSIENT], timeout_seconds=TASK_TIMEOUT_SECONDS
+            "CreateOrder",
+            create_order,
+            retry=[TRANSIENT],
+            timeout_seconds=TASK_TIMEOUT_SECONDS,
+            compensate=Compensation(
+                cancel_order, retry=[TRANSIENT], timeout_seconds=TASK_TIMEOUT_SECONDS
+            ).call(CancelOrderInput, request_id=validated.request_id),
         ).call(
             CreateOrderInput,
             request_id=validated.request_id,
@@ -126,6 +145,9 @@ def order_workflow(flow: Flow[OrderRequest]) -> None:
             authorize_payment,
             retry=[GATEWAY_TIMEOUT, TRANSIENT],
             timeout_seconds=TASK_TIMEOUT_SECONDS,
+            compensate=Compensation(
+                refund_payment, retry=[TRANSIENT], timeout_seconds=TASK_TIMEOUT_SECONDS
+            ).call(RefundPaymentInput, idempotency_key=validated.request_id),
         ).call(
             AuthorizePaymentInput,
             idempotency_key=validated.request_id,
@@ -140,15 +162,12 @@ def order_workflow(flow: Flow[OrderRequest]) -> None:
             reserve_inventory,
             retry=[TRANSIENT],
             timeout_seconds=TASK_TIMEOUT_SECONDS,
+            compensate=Compensation(
+                release_inventory, retry=[TRANSIENT], timeout_seconds=TASK_TIMEOUT_SECONDS
+            ).call(ReleaseInventoryInput, reservation_id=validated.request_id),
         ).call(ReserveInventoryInput, reservation_id=validated.request_id, items=validated.items)
 
-    order, payment, _reservation = flow.parallel(
-        "ProcessOrder",
-        create,
-        pay,
-        reserve,
-        catch=[Catch([PaymentDeclined, InsufficientStock], then=reject)],
-    )
+    order, payment, _reservation = flow.parallel("ProcessOrder", create, pay, reserve)
 
     flow.task(
         "SendNotification",
