@@ -95,7 +95,7 @@ def test_the_page_is_self_contained_and_draws_every_state() -> None:
         assert f">{name}</tspan>" in page
     # Catch edges carry the error names; retriers are annotated on the states.
     assert ">PaymentDeclined, InsufficientStock</text>" in page
-    assert page.count('class="edge k-catch"') == 3
+    assert page.count('class="edge k-catch"') == 4
     assert "↻ retry PaymentGatewayTimeout x4" in page
     # The Parallel is a cluster with one box per branch.
     assert page.count('class="cluster t-Parallel body"') == 3

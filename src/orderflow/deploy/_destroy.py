@@ -7,8 +7,9 @@ no app), roles by the stack's IAM path, and deleted only when tagged
 beginning (``shop-eu`` for ``shop``) is left alone, and so is anything a user made by hand
 with a similar name. The order undoes deploy's: the rule (its targets first), the
 state machine (its aliases first; AWS deletes its published versions with it, and destroy
-reports each version an alias pointed at), its log group, the functions, the tables, then
-the roles that the deleted resources used (managed policies detached first). Anything
+reports each version an alias pointed at), its log group, the functions, the tables, the
+SNS topics (found by their tags, as they keep the names the workflows give them), then the
+roles that the deleted resources used (managed policies detached first). Anything
 already gone is skipped, so destroy on a half-deployed or destroyed stack succeeds.
 
 Not deleted: the ``/aws/lambda/<function>`` log groups that Lambda itself creates when a
@@ -28,6 +29,7 @@ from orderflow.deploy._logs import delete_log_group
 from orderflow.deploy._names import StackNames, check_prefix
 from orderflow.deploy._plan import Progress
 from orderflow.deploy._roles import delete_role
+from orderflow.deploy._sns import delete_topic, stack_topics
 from orderflow.deploy._stepfunctions import (
     delete_alias,
     delete_state_machine,
@@ -161,6 +163,13 @@ class _Destroyer:
                 tags = from_key_value(client.list_tags_of_resource(ResourceArn=arn).get("Tags", []))
             self._handle("DynamoDB table", table, tags, lambda t=table: delete_table(self.aws, t))
 
+    def topics(self) -> None:
+        # Topics keep the names their workflows give them, so they are found by tag only.
+        for arn, tags in stack_topics(self.aws).items():
+            if is_ours(tags, self.prefix):
+                delete_topic(self.aws, arn)
+                self._deleted("SNS topic", arn.rsplit(":", 1)[-1])
+
     def roles(self) -> None:
         client = self.aws.client("iam")
         with calling(f"IAM roles under {self.names.role_path}", "iam:ListRoles"):
@@ -201,6 +210,7 @@ def destroy(aws: Aws, *, prefix: str, progress: Progress) -> list[str]:
     destroyer.log_groups()
     destroyer.functions()
     destroyer.tables()
+    destroyer.topics()
     destroyer.roles()
     if not destroyer.deleted:
         progress(f"nothing to destroy for prefix {prefix} in {aws.region}")

@@ -105,6 +105,11 @@ class StackNames:
         """The DynamoDB table ARN of a logical table."""
         return self._arn("dynamodb", f"table/{self.table(table)}")
 
+    # SNS
+    def topic_arn(self, topic: str) -> str:
+        """The ARN of an SNS topic of the stack (topics keep the name the workflows use)."""
+        return self._arn("sns", topic)
+
     # IAM
     @property
     def role_path(self) -> str:

@@ -1,8 +1,9 @@
 """The stack: every resource deploy manages, derived from an app and its rendered workflows.
 
 The app is the source: one Lambda function per service (compensations too), one DynamoDB
-table per declared table, and per workflow a state machine (its definition rendered with
-the real account, region and prefix), its role and log group, and one EventBridge rule per
+table per declared table, one SNS topic per declared topic (by the name the workflows
+publish to), and per workflow a state machine (its definition rendered with the real
+account, region and prefix), its role and log group, and one EventBridge rule per
 trigger. Each function's role gets exactly the tables its service declares; each machine's
 role may invoke exactly the functions its definition calls, which must all be this stack's.
 Resources are listed in dependency order (tables and roles before the functions that use
@@ -33,6 +34,7 @@ from orderflow.deploy._logs import LogGroupResource
 from orderflow.deploy._names import StackNames
 from orderflow.deploy._plan import Resource
 from orderflow.deploy._roles import RoleResource
+from orderflow.deploy._sns import TopicResource
 from orderflow.deploy._stepfunctions import (
     LOG_LEVELS,
     MACHINE_TYPES,
@@ -199,6 +201,15 @@ def stack_resources(
         )
         for table, key in sorted(app.tables.items())
     ]
+    resources.extend(
+        TopicResource(
+            name=topic,
+            arn=names.topic_arn(topic),
+            prefix=names.prefix,
+            tags=tags,
+        )
+        for topic in app.topics
+    )
     for service in services:
         resources.append(
             RoleResource(

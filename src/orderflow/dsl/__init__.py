@@ -11,6 +11,12 @@ service's output into another's input is type-checked against the real Pydantic 
     definition = render(order_workflow, account="111122223333", region="eu-west-1")
 """
 
+from orderflow.dsl._approval import (
+    APPROVAL_REJECTED,
+    REJECTIONS,
+    ApprovalDecision,
+    require_approval,
+)
 from orderflow.dsl._aws_models import (
     DynamoWriteResult,
     Event,
@@ -77,14 +83,17 @@ from orderflow.dsl._task import PassCall, TaskCall
 from orderflow.dsl._workflow import Workflow, workflow
 
 __all__ = [
+    "APPROVAL_REJECTED",
     "CONTINUE",
     "FAIL",
     "LAMBDA_INVOKE",
     "LAMBDA_TRANSIENT_ERRORS",
+    "REJECTIONS",
     "STATES_ALL",
     "STATES_HEARTBEAT_TIMEOUT",
     "STATES_TASK_FAILED",
     "STATES_TIMEOUT",
+    "ApprovalDecision",
     "Callback",
     "Catch",
     "CaughtError",
@@ -137,5 +146,6 @@ __all__ = [
     "ne",
     "not_",
     "render",
+    "require_approval",
     "workflow",
 ]

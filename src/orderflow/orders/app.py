@@ -1,8 +1,9 @@
 """The bundled order app: what every orderflow command uses when no other app is named.
 
 Nine services (five steps of the order workflow and their compensations), seven tables,
-the order workflow, and the EventBridge trigger that starts it on each ``Order Submitted``
-event from ``microservices.orders``.
+the order workflow, the EventBridge trigger that starts it on each ``Order Submitted``
+event from ``microservices.orders``, and the SNS topic high-value orders' approval requests
+go to.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from orderflow.orders.notification import send_notification
 from orderflow.orders.order import create_order, validate_order
 from orderflow.orders.payment import authorize_payment
 from orderflow.orders.user import get_user
-from orderflow.orders.workflow import SAMPLE_ORDER, order_workflow
+from orderflow.orders.workflow import APPROVALS_TOPIC, SAMPLE_ORDER, order_workflow
 
 app = App(
     "orderflow",
@@ -33,6 +34,7 @@ app = App(
     workflows=[order_workflow],
     tables=TABLES,
     triggers=[Trigger("order", source="microservices.orders", detail_type="Order Submitted")],
+    topics=[APPROVALS_TOPIC],
     packages=("orderflow.orders",),
     seed_data=seed_sample_data,
     sample_inputs={"order": SAMPLE_ORDER},

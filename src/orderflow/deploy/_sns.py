@@ -1,0 +1,104 @@
+"""SNS topics as deploy resources: the topics an app's workflows publish to.
+
+An app declares them (``App(topics=[...])``, e.g. the order app's approvals topic); the
+workflows name them in their ``sns:publish`` tasks, so the topic keeps the name written
+there, and the state machine role may publish to exactly those topics (see
+:mod:`orderflow.deploy._grants`). Topics are tagged like every resource of the stack;
+destroy finds them by those tags, whatever their name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from orderflow._errors import DeployError
+from orderflow.deploy._aws import Aws, calling, error_code
+from orderflow.deploy._plan import View
+from orderflow.deploy._tags import as_key_value, from_key_value, is_ours, tag_changes
+
+
+@dataclass(frozen=True)
+class TopicResource:
+    """One SNS topic.
+
+    Attributes:
+        name: the topic name (``orderflow-approvals``).
+        arn: its ARN.
+        prefix: the stack prefix.
+        tags: the topic's tags.
+    """
+
+    name: str
+    arn: str
+    prefix: str
+    tags: Mapping[str, str]
+    kind: str = field(default="SNS topic", init=False)
+
+    @property
+    def _label(self) -> str:
+        return f"{self.kind} {self.name}"
+
+    def desired(self) -> View:
+        return {"Tags": dict(self.tags)}
+
+    def read(self, aws: Aws) -> View | None:
+        client = aws.client("sns")
+        try:
+            client.get_topic_attributes(TopicArn=self.arn)
+        except Exception as exc:
+            if error_code(exc) in ("NotFound", "NotFoundException"):
+                return None
+            with calling(self._label, "sns:GetTopicAttributes"):
+                raise
+        with calling(self._label, "sns:ListTagsForResource"):
+            tags = from_key_value(client.list_tags_for_resource(ResourceArn=self.arn)["Tags"])
+        if not is_ours(tags, self.prefix):
+            raise DeployError(
+                f"{self._label} exists but was not made by orderflow for prefix "
+                f"{self.prefix!r}; refusing to change it (rename the topic in the workflow "
+                "and the app, or choose another --prefix)"
+            )
+        return {"Tags": tags}
+
+    def create(self, aws: Aws) -> None:
+        with calling(self._label, "sns:CreateTopic"):
+            aws.client("sns").create_topic(Name=self.name, Tags=as_key_value(self.tags))
+
+    def refusal(self, actual: View) -> str | None:
+        return None  # tags are all deploy manages on a topic
+
+    def update(self, aws: Aws, actual: View) -> None:
+        client = aws.client("sns")
+        to_set, to_remove = tag_changes(self.tags, actual["Tags"])
+        if to_set:
+            with calling(self._label, "sns:TagResource"):
+                client.tag_resource(ResourceArn=self.arn, Tags=as_key_value(to_set))
+        if to_remove:
+            with calling(self._label, "sns:UntagResource"):
+                client.untag_resource(ResourceArn=self.arn, TagKeys=to_remove)
+
+
+def delete_topic(aws: Aws, arn: str) -> None:
+    """Delete a topic (SNS treats an already-deleted topic as deleted)."""
+    with calling(f"SNS topic {arn.rsplit(':', 1)[-1]}", "sns:DeleteTopic"):
+        aws.client("sns").delete_topic(TopicArn=arn)
+
+
+def stack_topics(aws: Aws) -> dict[str, dict[str, str]]:
+    """Every topic of the account and region -> its tags (destroy picks its own by tag)."""
+    client = aws.client("sns")
+    found: dict[str, dict[str, str]] = {}
+    with calling("SNS topics", "sns:ListTopics"):
+        arns = [
+            topic["TopicArn"]
+            for page in client.get_paginator("list_topics").paginate()
+            for topic in page.get("Topics", [])
+        ]
+    for arn in arns:
+        with calling(f"SNS topic {arn.rsplit(':', 1)[-1]}", "sns:ListTagsForResource"):
+            found[arn] = from_key_value(client.list_tags_for_resource(ResourceArn=arn)["Tags"])
+    return found
+
+
+__all__ = ["TopicResource", "delete_topic", "stack_topics"]
