@@ -103,7 +103,8 @@ def test_dry_run_refuses_a_state_machine_type_change_as_deploy_does(
 
     dry = run_cli(capsys, *deploy_args(moto, wheel_dir, "--dry-run"))
     assert dry.code == 1, dry.err
-    assert re.search(r"blocked: cannot update state machine shop-order \([^)]*type", dry.out), dry.out
+    blocked_line = r"blocked: cannot update state machine shop-order \([^)]*type"
+    assert re.search(blocked_line, dry.out), dry.out
     assert "error: state machine shop-order is EXPRESS, asked for STANDARD" in dry.err
     same_type = deploy(
         aws,

@@ -20,9 +20,10 @@ pytestmark = pytest.mark.moto
 OURS = [{"Key": "project", "Values": ["orderflow"]}]
 
 
-# What deploy makes for the order app: a table per table, a role and a function per
-# service, and for its one workflow a log group, a role, the machine, a role and a rule.
-STACK = len(app.tables) + 2 * len(app.services) + 5
+# What deploy makes for the order app: a table per table, a topic per topic, a role and a
+# function per service, and for its one workflow a log group, a role, the machine, a role
+# and a rule.
+STACK = len(app.tables) + len(app.topics) + 2 * len(app.services) + 5
 
 
 def tagged(moto: MotoServer, prefix: str | None = None) -> list[str]:

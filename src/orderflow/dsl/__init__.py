@@ -27,6 +27,7 @@ from orderflow.dsl._aws_models import (
     SqsSendMessageResult,
     StartExecutionResult,
 )
+from orderflow.dsl._breaker import BreakerState, CircuitBreaker
 from orderflow.dsl._compile import LAMBDA_INVOKE, CompiledWorkflow, Target, compile_workflow
 from orderflow.dsl._conditions import (
     CONTINUE,
@@ -94,10 +95,12 @@ __all__ = [
     "STATES_TASK_FAILED",
     "STATES_TIMEOUT",
     "ApprovalDecision",
+    "BreakerState",
     "Callback",
     "Catch",
     "CaughtError",
     "ChoiceDefault",
+    "CircuitBreaker",
     "CompiledWorkflow",
     "Condition",
     "DynamoDB",
