@@ -136,8 +136,10 @@ class App:
             read, write, delete from or scan.
         triggers: EventBridge rules starting workflows.
         topics: the SNS topics the workflows publish to that deploy creates (and destroy
-            removes), by the name the workflows use (e.g. an approvals topic); the state
-            machine role may publish to exactly the topics its workflow names.
+            removes), by the name the workflows use (e.g. an approvals topic);
+            ``{prefix}`` in a name stands for the deploy prefix, as in the workflow
+            (``"{prefix}-approvals"``). The state machine role may publish to exactly the
+            topics its workflow names.
         packages: import packages shipped in each Lambda zip (default: the top-level
             package of the module calling ``App``).
         requirements: extra PyPI distributions for the Lambda zips (pydantic and
@@ -262,10 +264,16 @@ class App:
             raise self._fail(f"topics= must be a list of topic names, not the string {topics!r}")
         found: list[str] = []
         for topic in topics:
-            if not isinstance(topic, str) or not _TOPIC_NAME.match(topic):
+            if not isinstance(topic, str) or not _TOPIC_NAME.match(topic.replace("{prefix}", "p")):
                 raise self._fail(
                     f"topic name {topic!r}: use 1-256 letters, digits, '-' and '_' (an SNS "
-                    "topic name, as the workflows' sns:publish tasks name it)"
+                    "topic name, as the workflows' sns:publish tasks name it; {prefix} "
+                    "stands for the deploy prefix)"
+                )
+            if not topic.startswith("{prefix}-"):
+                raise self._fail(
+                    f"topic name {topic!r} must start with '{{prefix}}-' (as in the workflow): "
+                    "each deployed stack gets its own topic, and destroy finds it by the prefix"
                 )
             if topic in found:
                 raise self._fail(f"topic {topic!r} is declared twice in topics=")

@@ -20,7 +20,8 @@ from .conftest import ACCOUNT, REGION, MotoServer
 
 pytestmark = pytest.mark.moto
 
-TOPIC_ARN = f"arn:aws:sns:{REGION}:{ACCOUNT}:{APPROVALS_TOPIC}"
+TOPIC = APPROVALS_TOPIC.replace("{prefix}", "shop")
+TOPIC_ARN = f"arn:aws:sns:{REGION}:{ACCOUNT}:{TOPIC}"
 
 
 def quiet(_line: str) -> None:
@@ -55,7 +56,7 @@ def test_deploy_creates_the_topic_tagged_and_grants_publish_on_it_alone(
     # A second deploy leaves it alone.
     lines: list[str] = []
     deploy(aws, prefix="shop", packager=packager, progress=lines.append)
-    assert f"unchanged SNS topic {APPROVALS_TOPIC}" in lines
+    assert f"unchanged SNS topic {TOPIC}" in lines
 
 
 def test_dry_run_lists_the_topic(
@@ -63,7 +64,7 @@ def test_dry_run_lists_the_topic(
 ) -> None:
     result = run_cli(capsys, *deploy_args(moto, wheel_dir, "--dry-run"))
     assert result.code == 0, result.err
-    assert f"create SNS topic {APPROVALS_TOPIC}" in result.out
+    assert f"create SNS topic {TOPIC}" in result.out
 
 
 def test_destroy_removes_the_topic_and_only_ours(aws: Aws, packager: Packager) -> None:
@@ -71,17 +72,17 @@ def test_destroy_removes_the_topic_and_only_ours(aws: Aws, packager: Packager) -
     deploy(aws, prefix="shop", packager=packager, progress=quiet)
     lines: list[str] = []
     deleted = destroy(aws, prefix="shop", progress=lines.append)
-    assert f"SNS topic {APPROVALS_TOPIC}" in deleted
+    assert f"SNS topic {TOPIC}" in deleted
     assert list(topics(aws)) == [foreign]
 
 
 def test_a_topic_someone_else_made_is_refused(aws: Aws, packager: Packager) -> None:
-    aws.client("sns").create_topic(Name=APPROVALS_TOPIC)
+    aws.client("sns").create_topic(Name=TOPIC)
     with pytest.raises(Exception, match="not made by orderflow"):
         deploy(aws, prefix="shop", packager=packager, progress=quiet)
 
 
-@pytest.mark.parametrize("topics_arg", [["bad name"], ["a", "a"], "orderflow-approvals"])
+@pytest.mark.parametrize("topics_arg", [["bad name"], ["a", "a"], "{prefix}-approvals"])
 def test_app_checks_its_topics(topics_arg: Any) -> None:
     from orderflow import App
 

@@ -8,9 +8,8 @@ beginning (``shop-eu`` for ``shop``) is left alone, and so is anything a user ma
 with a similar name. The order undoes deploy's: the rule (its targets first), the
 state machine (its aliases first; AWS deletes its published versions with it, and destroy
 reports each version an alias pointed at), its log group, the functions, the tables, the
-SNS topics (found by their tags, as they keep the names the workflows give them), then the
-roles that the deleted resources used (managed policies detached first). Anything
-already gone is skipped, so destroy on a half-deployed or destroyed stack succeeds.
+SNS topics, then the roles that the deleted resources used (managed policies detached
+first). Anything already gone is skipped, so destroy on a half-deployed or destroyed stack succeeds.
 
 Not deleted: the ``/aws/lambda/<function>`` log groups that Lambda itself creates when a
 function first runs (deploy did not make them; they are untagged).
@@ -164,11 +163,13 @@ class _Destroyer:
             self._handle("DynamoDB table", table, tags, lambda t=table: delete_table(self.aws, t))
 
     def topics(self) -> None:
-        # Topics keep the names their workflows give them, so they are found by tag only.
-        for arn, tags in stack_topics(self.aws).items():
-            if is_ours(tags, self.prefix):
-                delete_topic(self.aws, arn)
-                self._deleted("SNS topic", arn.rsplit(":", 1)[-1])
+        for arn, tags in stack_topics(self.aws, self.prefix).items():
+            self._handle(
+                "SNS topic",
+                arn.rsplit(":", 1)[-1],
+                tags,
+                lambda a=arn: delete_topic(self.aws, a),
+            )
 
     def roles(self) -> None:
         client = self.aws.client("iam")

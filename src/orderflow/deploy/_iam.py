@@ -293,6 +293,15 @@ DEPLOYER_ACTIONS: Mapping[str, tuple[str, ...]] = {
         "UntagResource",
         "PutEvents",
     ),
+    "sns": (
+        "CreateTopic",
+        "DeleteTopic",
+        "GetTopicAttributes",
+        "ListTagsForResource",
+        "ListTopics",
+        "TagResource",
+        "UntagResource",
+    ),
 }
 
 # Checked on the deployer's own credentials when CreateStateMachine/UpdateStateMachine set
@@ -313,6 +322,7 @@ _UNSCOPED = frozenset(
         "logs:DescribeLogGroups",
         "states:ListStateMachines",
         "events:ListRules",
+        "sns:ListTopics",
     }
 )
 
@@ -341,6 +351,7 @@ def deployer_policy(names: StackNames) -> Policy:
             f"{arn}:events:{where}:rule/{p}-*",
             f"{arn}:events:{where}:event-bus/default",
         ],
+        "sns": [f"{arn}:sns:{where}:{p}-*"],
     }
     statements: list[Policy] = []
     unscoped = sorted(_UNSCOPED)

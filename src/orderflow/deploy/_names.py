@@ -106,6 +106,10 @@ class StackNames:
         return self._arn("dynamodb", f"table/{self.table(table)}")
 
     # SNS
+    def topic(self, topic: str) -> str:
+        """An app topic's name: as the workflows write it, ``{prefix}`` replaced."""
+        return topic.replace("{prefix}", self.prefix)
+
     def topic_arn(self, topic: str) -> str:
         """The ARN of an SNS topic of the stack (topics keep the name the workflows use)."""
         return self._arn("sns", topic)

@@ -3,8 +3,8 @@
 An app declares them (``App(topics=[...])``, e.g. the order app's approvals topic); the
 workflows name them in their ``sns:publish`` tasks, so the topic keeps the name written
 there, and the state machine role may publish to exactly those topics (see
-:mod:`orderflow.deploy._grants`). Topics are tagged like every resource of the stack;
-destroy finds them by those tags, whatever their name.
+:mod:`orderflow.deploy._grants`). Topic names start with the prefix (``"{prefix}-approvals"``
+in the workflow and the app), so destroy finds them as it finds the rest of the stack.
 """
 
 from __future__ import annotations
@@ -85,8 +85,8 @@ def delete_topic(aws: Aws, arn: str) -> None:
         aws.client("sns").delete_topic(TopicArn=arn)
 
 
-def stack_topics(aws: Aws) -> dict[str, dict[str, str]]:
-    """Every topic of the account and region -> its tags (destroy picks its own by tag)."""
+def stack_topics(aws: Aws, prefix: str) -> dict[str, dict[str, str]]:
+    """Every topic named ``{prefix}-…`` -> its tags (destroy deletes those tagged ours)."""
     client = aws.client("sns")
     found: dict[str, dict[str, str]] = {}
     with calling("SNS topics", "sns:ListTopics"):
@@ -96,6 +96,8 @@ def stack_topics(aws: Aws) -> dict[str, dict[str, str]]:
             for topic in page.get("Topics", [])
         ]
     for arn in arns:
+        if not arn.rsplit(":", 1)[-1].startswith(f"{prefix}-"):
+            continue
         with calling(f"SNS topic {arn.rsplit(':', 1)[-1]}", "sns:ListTagsForResource"):
             found[arn] = from_key_value(client.list_tags_for_resource(ResourceArn=arn)["Tags"])
     return found

@@ -2,12 +2,13 @@
 
 The app is the source: one Lambda function per service (compensations too), one DynamoDB
 table per declared table, one SNS topic per declared topic (by the name the workflows
-publish to), and per workflow a state machine (its definition rendered with the real
-account, region and prefix), its role and log group, and one EventBridge rule per
-trigger. Each function's role gets exactly the tables its service declares; each machine's
-role may invoke exactly the functions its definition calls, which must all be this stack's.
-Resources are listed in dependency order (tables and roles before the functions that use
-them, functions and the log group before the machine, the machine before its rules).
+publish to, ``{prefix}`` replaced), and per workflow a state machine (its definition
+rendered with the real account, region and prefix), its role and log group, and one
+EventBridge rule per trigger. Each function's role gets exactly the tables its service
+declares; each machine's role may invoke exactly the functions its definition calls, which
+must all be this stack's. Resources are listed in dependency order (tables and roles before
+the functions that use them, functions and the log group before the machine, the machine
+before its rules).
 """
 
 from __future__ import annotations
@@ -203,8 +204,8 @@ def stack_resources(
     ]
     resources.extend(
         TopicResource(
-            name=topic,
-            arn=names.topic_arn(topic),
+            name=names.topic(topic),
+            arn=names.topic_arn(names.topic(topic)),
             prefix=names.prefix,
             tags=tags,
         )

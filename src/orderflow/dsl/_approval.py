@@ -18,7 +18,7 @@ Example:
     >>> require_approval(
     ...     flow, "ApproveOrder",
     ...     when=gt(validated.total_cents, 100_000),
-    ...     topic="orderflow-approvals",
+    ...     topic="{prefix}-approvals",
     ...     message={"order": validated.request_id, "total_cents": validated.total_cents},
     ...     timeout_seconds=86_400, heartbeat_seconds=3_600,
     ...     on_reject=lambda f, error: f.fail("NotApproved", error=error.Error, cause=error.Cause),
@@ -81,7 +81,8 @@ def require_approval(
         name: the callback task's state name (the Choice is ``{name}Needed``).
         when: the condition under which a person must decide (e.g.
             ``gt(order.total_cents, 100_000)``).
-        topic: the SNS topic the approval request goes to (a name or an ARN).
+        topic: the SNS topic the approval request goes to (a name or an ARN; ``{prefix}``
+            stands for the deploy prefix, e.g. ``"{prefix}-approvals"``).
         message: the request: field -> literal or reference; the token is added as
             ``task_token``.
         timeout_seconds: how long to wait for a decision before rejecting automatically.

@@ -91,8 +91,9 @@ TASK_TIMEOUT_SECONDS = 30
 APPROVAL_THRESHOLD_CENTS = 500_000
 """Orders whose validated total is above this ($5,000.00) wait for a human approval."""
 
-APPROVALS_TOPIC = "orderflow-approvals"
-"""The SNS topic approval requests go to (deployed with the app, see ``app.topics``)."""
+APPROVALS_TOPIC = "{prefix}-approvals"
+"""The SNS topic approval requests go to, one per deployed stack (``orderflow-approvals``
+for the default prefix; deployed with the app, see ``app.topics``)."""
 
 APPROVAL_TIMEOUT_SECONDS = 24 * 3600
 """No decision within a day rejects the order automatically (``States.Timeout``)."""
