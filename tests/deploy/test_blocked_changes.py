@@ -8,14 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from orderflow.asl import Definition
-from orderflow.deploy import Aws, StackConfig, StackNames, deploy
+from orderflow.deploy import Aws, StackConfig, deploy
 from orderflow.deploy._package import Packager
 from orderflow.deploy._plan import Action, Change, Plan
-from orderflow.dsl import render
-from orderflow.orders.workflow import order_workflow
 
-from ._helpers import deploy_args, run_cli
+from ._helpers import deploy_args, run_cli, without_approval
 from .conftest import MotoServer
 
 pytestmark = pytest.mark.moto
@@ -119,15 +116,3 @@ def test_dry_run_refuses_a_state_machine_type_change_as_deploy_does(
     # The order workflow itself waits for approvals, which EXPRESS cannot do.
     refused = run_cli(capsys, *deploy_args(moto, wheel_dir, "--dry-run", "--type", "EXPRESS"))
     assert refused.code == 1 and "waitForTaskToken" in refused.err
-
-
-def without_approval(names: StackNames) -> Definition:
-    """The order workflow minus its human approval (an EXPRESS machine cannot wait for one)."""
-    data = render(
-        order_workflow, account=names.account, region=names.region, prefix=names.prefix
-    ).to_dict()
-    states = data["States"]
-    for name in ("ApproveOrderNeeded", "ApproveOrder", "OrderNotApproved"):
-        del states[name]
-    states["GetUser"]["Next"] = "ProcessOrder"
-    return Definition(data)

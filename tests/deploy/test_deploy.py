@@ -37,7 +37,7 @@ from orderflow.orders.app import app
 from orderflow.orders.workflow import order_workflow
 from orderflow.runtime import LAMBDA_HANDLER, service_location
 
-from ._helpers import deploy_args, run_cli
+from ._helpers import deploy_args, run_cli, without_approval
 from .conftest import ACCOUNT, REGION, FakeDependencies, MotoServer
 
 pytestmark = pytest.mark.moto
@@ -67,7 +67,7 @@ def test_deploy_creates_every_resource(
     progress = [line for line in result.err.splitlines() if line.startswith("created ")]
     # One line per resource: tables, a role and a function per service, log group, the
     # machine's role, the machine, the EventBridge role and the rule.
-    assert len(progress) == len(WORKFLOW_TABLES) + 2 * len(WORKFLOW_SERVICES) + 5
+    assert len(progress) == len(WORKFLOW_TABLES) + len(app.topics) + 2 * len(WORKFLOW_SERVICES) + 5
     assert "Traceback" not in result.err
 
     lam = client(moto, "lambda")
@@ -152,7 +152,7 @@ def test_dry_run_writes_nothing_and_lists_every_resource(
     lines = result.out.splitlines()
     assert "create Lambda function shop-get-user" in lines
     assert "create EventBridge rule shop-order-order-submitted" in lines
-    total = len(WORKFLOW_TABLES) + 2 * len(WORKFLOW_SERVICES) + 5
+    total = len(WORKFLOW_TABLES) + len(app.topics) + 2 * len(WORKFLOW_SERVICES) + 5
     assert lines[-1] == f"{total} to create, 0 to update, 0 unchanged"
     assert moto.writes() == []
     assert client(moto, "lambda").list_functions()["Functions"] == []
@@ -299,7 +299,10 @@ def test_policies_grant_exactly_what_is_listed(aws: Aws, packager: Packager) -> 
     role, policy = _role(aws, "shop-order-states")
     assert role["AssumeRolePolicyDocument"] == states_trust_policy(NAMES)
     function_arns = [NAMES.function_arn(s) for s in INVOKED]  # only what the machine calls
-    assert policy == states_policy(NAMES, function_arns)
+    deployed = render(
+        order_workflow, account=NAMES.account, region=NAMES.region, prefix=NAMES.prefix
+    )
+    assert policy == states_policy(NAMES, function_arns, deployed)
     (invoke,) = [s for s in policy["Statement"] if "lambda:InvokeFunction" in s["Action"]]
     assert set(invoke["Resource"]) == {*function_arns, *(f"{a}:*" for a in function_arns)}
     assert set(wildcard_actions(policy)) <= set(WILDCARD_ACTIONS)
@@ -614,12 +617,19 @@ def test_express_machines_deploy_and_the_type_cannot_silently_change(
     aws: Aws, packager: Packager
 ) -> None:
     express = StackConfig(machine_type="EXPRESS")
-    deploy(aws, prefix="shop", packager=packager, config=express, progress=quiet)
+    deploy(
+        aws,
+        prefix="shop",
+        packager=packager,
+        config=express,
+        workflow=without_approval,
+        progress=quiet,
+    )
     machine = aws.client("stepfunctions").describe_state_machine(
         stateMachineArn=NAMES.state_machine_arn
     )
     assert machine["type"] == "EXPRESS"
-    plan = deploy(aws, prefix="shop", packager=packager, dry_run=True)
+    plan = deploy(aws, prefix="shop", packager=packager, workflow=without_approval, dry_run=True)
     (change,) = [c for c in plan.changes if c.action is Action.UPDATE]
     assert change.diff == ('~ type: "EXPRESS" -> "STANDARD"',)
     with pytest.raises(DeployError, match=r"state machine shop-order is EXPRESS.*destroy"):

@@ -65,6 +65,7 @@ def test_resources_come_in_dependency_order() -> None:
     kinds = [r.kind for r in resources]
     order = [
         "DynamoDB table",
+        "SNS topic",
         "IAM role",
         "Lambda function",
         "log group",
