@@ -1,7 +1,8 @@
 """The stack: every resource deploy manages, derived from an app and its rendered workflows.
 
 The app is the source: one Lambda function per service (compensations too), one DynamoDB
-table per declared table, one SNS topic per declared topic (by the name the workflows
+table per declared table and per ``{prefix}-…`` table its workflows' DynamoDB integrations
+key (a circuit breaker's), one SNS topic per declared topic (by the name the workflows
 publish to, ``{prefix}`` replaced), and per workflow a state machine (its definition
 rendered with the real account, region and prefix), its role and log group, and one
 EventBridge rule per trigger. Each function's role gets exactly the tables its service
@@ -30,6 +31,7 @@ from orderflow.deploy._iam import (
     states_policy,
     states_trust_policy,
 )
+from orderflow.deploy._integration_tables import integration_tables
 from orderflow.deploy._lambda import FunctionResource
 from orderflow.deploy._logs import LogGroupResource
 from orderflow.deploy._names import StackNames
@@ -202,6 +204,20 @@ def stack_resources(
         )
         for table, key in sorted(app.tables.items())
     ]
+    service_tables = {names.table(table) for table in app.tables}
+    resources.extend(
+        TableResource(
+            name=table,
+            arn=names.table_arn(table.removeprefix(f"{names.prefix}-")),
+            prefix=names.prefix,
+            key=key,
+            tags=tags,
+        )
+        for table, key in sorted(
+            integration_tables([m.definition for m in machines], names.prefix).items()
+        )
+        if table not in service_tables
+    )
     resources.extend(
         TopicResource(
             name=names.topic(topic),
