@@ -47,6 +47,8 @@ _APP_NAME: Final = re.compile(r"[a-z](?:[a-z0-9]|-(?=[a-z0-9])){0,31}\Z")
 _WORKFLOW_NAME: Final = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_]|-(?=[A-Za-z0-9_])){0,39}\Z")
 # DynamoDB's table-name alphabet, leaving room for the prefix.
 _TABLE_NAME: Final = re.compile(r"[A-Za-z0-9_.-]{1,200}\Z")
+# SNS's topic-name alphabet and length.
+_TOPIC_NAME: Final = re.compile(r"[A-Za-z0-9_-]{1,256}\Z")
 _PACKAGE: Final = re.compile(r"[^\W\d]\w*(?:\.[^\W\d]\w*)*\Z")
 
 SeedData = Callable[[Store], object]
@@ -133,6 +135,11 @@ class App:
         tables: table name -> partition key attribute; exactly the tables the services
             read, write, delete from or scan.
         triggers: EventBridge rules starting workflows.
+        topics: the SNS topics the workflows publish to that deploy creates (and destroy
+            removes), by the name the workflows use (e.g. an approvals topic);
+            ``{prefix}`` in a name stands for the deploy prefix, as in the workflow
+            (``"{prefix}-approvals"``). The state machine role may publish to exactly the
+            topics its workflow names.
         packages: import packages shipped in each Lambda zip (default: the top-level
             package of the module calling ``App``).
         requirements: extra PyPI distributions for the Lambda zips (pydantic and
@@ -164,6 +171,7 @@ class App:
         workflows: Iterable[Workflow[Any]],
         tables: Mapping[str, str] | None = None,
         triggers: Iterable[Trigger] = (),
+        topics: Iterable[str] = (),
         packages: Iterable[str] | None = None,
         requirements: Iterable[str] = (),
         seed_data: SeedData | None = None,
@@ -181,6 +189,7 @@ class App:
         self._workflows = self._index_workflows(workflows)
         self._tables = self._check_tables(dict(tables or {}))
         self.triggers: tuple[Trigger, ...] = tuple(triggers)
+        self.topics: tuple[str, ...] = self._check_topics(topics)
         self.packages: tuple[str, ...] = (
             tuple(packages) if packages is not None else (_caller_package(),)
         )
@@ -290,6 +299,27 @@ class App:
                 "(declare archives= on the services, or drop them)"
             )
         return tuple(sorted(declared))
+
+    def _check_topics(self, topics: Iterable[str]) -> tuple[str, ...]:
+        if isinstance(topics, str):
+            raise self._fail(f"topics= must be a list of topic names, not the string {topics!r}")
+        found: list[str] = []
+        for topic in topics:
+            if not isinstance(topic, str) or not _TOPIC_NAME.match(topic.replace("{prefix}", "p")):
+                raise self._fail(
+                    f"topic name {topic!r}: use 1-256 letters, digits, '-' and '_' (an SNS "
+                    "topic name, as the workflows' sns:publish tasks name it; {prefix} "
+                    "stands for the deploy prefix)"
+                )
+            if not topic.startswith("{prefix}-"):
+                raise self._fail(
+                    f"topic name {topic!r} must start with '{{prefix}}-' (as in the workflow): "
+                    "each deployed stack gets its own topic, and destroy finds it by the prefix"
+                )
+            if topic in found:
+                raise self._fail(f"topic {topic!r} is declared twice in topics=")
+            found.append(topic)
+        return tuple(found)
 
     def _check_rest(self) -> None:
         for trigger in self.triggers:

@@ -7,7 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from orderflow.asl import Definition
 from orderflow.cli import main
+from orderflow.deploy import StackNames
+from orderflow.dsl import render
+from orderflow.orders.workflow import order_workflow
 
 from .conftest import MotoServer
 
@@ -42,3 +46,15 @@ def deploy_args(moto: MotoServer, wheel_dir: Path, *extra: str) -> list[str]:
         "--no-download",
         *extra,
     ]
+
+
+def without_approval(names: StackNames) -> Definition:
+    """The order workflow minus its human approval (an EXPRESS machine cannot wait for one)."""
+    data = render(
+        order_workflow, account=names.account, region=names.region, prefix=names.prefix
+    ).to_dict()
+    states = data["States"]
+    for name in ("ApproveOrderNeeded", "ApproveOrder", "OrderNotApproved"):
+        del states[name]
+    states["GetUser"]["Next"] = "ProcessOrder"
+    return Definition(data)

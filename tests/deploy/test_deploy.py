@@ -38,7 +38,7 @@ from orderflow.orders.app import app
 from orderflow.orders.workflow import order_workflow
 from orderflow.runtime import LAMBDA_HANDLER, service_location
 
-from ._helpers import deploy_args, run_cli
+from ._helpers import deploy_args, run_cli, without_approval
 from .conftest import ACCOUNT, REGION, FakeDependencies, MotoServer
 
 pytestmark = pytest.mark.moto
@@ -77,13 +77,14 @@ def test_deploy_creates_every_resource(
     assert result.code == 0, result.err
     assert "created" in result.out
     progress = [line for line in result.err.splitlines() if line.startswith("created ")]
-    # One line per resource: tables, the bucket, a role and a function per service, and
+    # One line per resource: tables, the bucket, the topics, a role and a function per service, and
     # per workflow its log group, the machine's role, the machine, the EventBridge role
     # and the rule; then monitoring: the alarm topic, a failure-rate alarm per workflow
     # and a backlog alarm per Standard one, a throttle alarm per service, the dashboard.
     assert len(progress) == (
         len(WORKFLOW_TABLES)
         + len(app.buckets)
+        + len(app.topics)
         + 2 * len(WORKFLOW_SERVICES)
         + 5 * len(app.workflows)
         + _monitoring()
@@ -188,6 +189,7 @@ def test_dry_run_writes_nothing_and_lists_every_resource(
     total = (
         len(WORKFLOW_TABLES)
         + len(app.buckets)
+        + len(app.topics)
         + 2 * len(WORKFLOW_SERVICES)
         + 5 * len(app.workflows)
         + _monitoring()
@@ -352,7 +354,10 @@ def test_policies_grant_exactly_what_is_listed(aws: Aws, packager: Packager) -> 
     role, policy = _role(aws, "shop-order-states")
     assert role["AssumeRolePolicyDocument"] == states_trust_policy(NAMES)
     function_arns = [NAMES.function_arn(s) for s in INVOKED]  # only what the machine calls
-    assert policy == states_policy(NAMES, function_arns)
+    deployed = render(
+        order_workflow, account=NAMES.account, region=NAMES.region, prefix=NAMES.prefix
+    )
+    assert policy == states_policy(NAMES, function_arns, deployed)
     (invoke,) = [s for s in policy["Statement"] if "lambda:InvokeFunction" in s["Action"]]
     assert set(invoke["Resource"]) == {*function_arns, *(f"{a}:*" for a in function_arns)}
     assert set(wildcard_actions(policy)) <= set(WILDCARD_ACTIONS)
@@ -691,12 +696,27 @@ def test_express_machines_deploy_and_the_type_cannot_silently_change(
     aws: Aws, packager: Packager
 ) -> None:
     express = StackConfig(machine_type="EXPRESS")
-    deploy(aws, prefix="shop", packager=packager, config=express, progress=quiet)
+    deploy(
+        aws,
+        prefix="shop",
+        packager=packager,
+        config=express,
+        workflows=["order"],
+        workflow=without_approval,
+        progress=quiet,
+    )
     machine = aws.client("stepfunctions").describe_state_machine(
         stateMachineArn=NAMES.state_machine_arn
     )
     assert machine["type"] == "EXPRESS"
-    plan = deploy(aws, prefix="shop", packager=packager, dry_run=True)
+    plan = deploy(
+        aws,
+        prefix="shop",
+        packager=packager,
+        workflows=["order"],
+        workflow=without_approval,
+        dry_run=True,
+    )
     (change,) = [c for c in plan.changes if c.action is Action.UPDATE and c.kind == "state machine"]
     assert change.diff == ('~ type: "EXPRESS" -> "STANDARD"',)
     # A Standard machine can wait for approvals: its backlog alarm would be added.

@@ -21,10 +21,10 @@ OURS = [{"Key": "project", "Values": ["orderflow"]}]
 
 
 # What deploy makes for the order app: a table per table, a role and a function per
-# service, the bucket, and for each workflow a log group, a role, the machine, a role and
-# a rule; then monitoring: the alarm topic, a failure-rate alarm per workflow and a backlog
-# alarm per Standard one, a throttle alarm per service (all tagged), and the dashboard
-# (CloudWatch dashboards cannot be tagged).
+# service, the bucket, a topic per topic, and for each workflow a log group, a role, the
+# machine, a role and a rule; then monitoring: the alarm topic, a failure-rate alarm per
+# workflow and a backlog alarm per Standard one, a throttle alarm per service (all
+# tagged), and the dashboard (CloudWatch dashboards cannot be tagged).
 MONITORING_TAGGED = (
     1
     + sum(2 if workflow.type == "STANDARD" else 1 for workflow in app.workflows.values())
@@ -33,6 +33,7 @@ MONITORING_TAGGED = (
 STACK = (
     len(app.tables)
     + len(app.buckets)
+    + len(app.topics)
     + 2 * len(app.services)
     + 5 * len(app.workflows)
     + MONITORING_TAGGED

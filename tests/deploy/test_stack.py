@@ -66,6 +66,7 @@ def test_resources_come_in_dependency_order() -> None:
     order = [
         "DynamoDB table",
         "S3 bucket",
+        "SNS topic",
         "IAM role",
         "Lambda function",
         "log group",

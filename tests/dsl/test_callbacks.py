@@ -148,9 +148,13 @@ def _asks(flow: Flow[Job]) -> None:
 asks = Workflow("asks", Job, _asks)
 
 
-def test_orderflow_run_says_a_callback_is_waiting(capsys: pytest.CaptureFixture[str]) -> None:
+def test_orderflow_run_lets_an_unanswered_callback_time_out(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Without --approve/--reject nobody answers: the task times out (virtual clock)."""
     from orderflow.cli import main
 
     assert main(["run", f"{__name__}:asks", "--input", '{"tag": "x"}']) == 1
     err = capsys.readouterr().err
-    assert "execution RUNNING: waiting for task token" in err and "send_task_success" in err
+    assert "nobody answered; the task timed out" in err
+    assert "execution FAILED: States.Timeout" in err

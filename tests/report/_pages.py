@@ -9,6 +9,9 @@ from typing import Any
 ORDER_STATES = [
     "ValidateOrder",
     "GetUser",
+    "ApproveOrderNeeded",
+    "ApproveOrder",
+    "OrderNotApproved",
     "ProcessOrder",
     "CreateOrder",
     "AuthorizePayment",

@@ -5,6 +5,10 @@ workflow's input model before the run starts (exit 2 naming the field). Without
 ``--input``, only an app that declares a sample input for the workflow (the bundled order
 app does) runs on it; otherwise ``--input`` is required.
 
+A task waiting for a task token (a human approval) is answered with ``--approve`` or
+``--reject REASON``; with neither, it waits out its ``TimeoutSeconds`` on the virtual clock
+and times out (an approval then rejects automatically).
+
 Exit codes: 0 the execution succeeded; 1 it failed, timed out or was aborted (the error
 and cause are printed); 2 bad usage, unreadable or invalid input, or an app wired wrongly.
 """
@@ -41,6 +45,7 @@ if TYPE_CHECKING:
     from orderflow._app import App
     from orderflow.asl import Definition
     from orderflow.dsl import Workflow
+    from orderflow.executor import Execution
 
 
 def _read_input(text: str) -> Any:
@@ -84,6 +89,37 @@ def _failure_rates(app: App, values: tuple[str, ...]) -> dict[str, float]:
         return check_failure_rates(app, rates)
     except (ExecutionError, ConfigurationError) as exc:
         raise click.BadParameter(str(exc), param_hint="--fail") from None
+
+
+# A workflow answering its own callbacks in a loop would never end; no real one waits
+# this many times in one execution.
+_MAX_ANSWERS = 1000
+
+
+def answer_tokens(execution: Execution, *, approve: bool, reject_reason: str | None) -> None:
+    """Answer each token ``execution`` waits on, until it ends or waits without a limit.
+
+    ``approve`` sends ``SendTaskSuccess`` with ``{}`` (what ``orderflow approve`` sends),
+    ``reject_reason`` sends ``SendTaskFailure`` with error ``Rejected`` and that cause;
+    with neither, virtual time passes until the waiting task times out, as it would on AWS
+    when nobody answers. Each answer is reported on stderr.
+    """
+    for _ in range(_MAX_ANSWERS):
+        token = execution.waiting_token
+        if token is None:
+            return
+        if approve:
+            click.echo(f"task token {token}: approved (--approve)", err=True)
+            execution.send_task_success(token, {})
+        elif reject_reason is not None:
+            click.echo(f"task token {token}: rejected (--reject {reject_reason!r})", err=True)
+            execution.send_task_failure(token, "Rejected", reject_reason)
+        else:
+            try:
+                execution.advance()
+            except ExecutionError:
+                return  # no time limit: reported as RUNNING by the caller
+            click.echo(f"task token {token}: nobody answered; the task timed out", err=True)
 
 
 def _subject(
@@ -150,6 +186,18 @@ def _execution_input(
     help="After the run, write every object the services stored in the app's buckets to "
     "DIR/BUCKET/KEY (e.g. the notification archive), and list them on stderr.",
 )
+@click.option(
+    "--approve",
+    is_flag=True,
+    help="Answer every task that waits for a token (e.g. a human approval) with success.",
+)
+@click.option(
+    "--reject",
+    "reject_reason",
+    metavar="REASON",
+    help="Answer every task that waits for a token with failure 'Rejected', cause REASON. "
+    "Without --approve or --reject, waiting tasks time out (virtual clock).",
+)
 @report_option(
     "Also write an HTML page with the execution drawn on the graph: path, statuses, "
     "durations, retries, caught errors, each state's input and output (needs Graphviz's dot)."
@@ -164,10 +212,14 @@ def run(
     fail: tuple[str, ...],
     seed: int,
     save_objects: Path | None,
+    approve: bool,
+    reject_reason: str | None,
     report: Path | None,
     show_store: bool,
 ) -> int:
     """Run a workflow of the app (or TARGET) locally and print its output JSON."""
+    if approve and reject_reason is not None:
+        raise click.UsageError("--approve and --reject are exclusive: one decision per run")
     app = the_app(app_spec)
     rates = _failure_rates(app, fail)
     definition, workflow = _subject(app, target, workflow_name)
@@ -188,6 +240,7 @@ def run(
             state_machine_type=workflow.type if workflow is not None else "STANDARD",
             on_event=observe,
         )
+        answer_tokens(execution, approve=approve, reject_reason=reject_reason)
     if trace:
         click.echo(format_trace(execution), err=True)
     if save_objects is not None:
@@ -210,8 +263,8 @@ def run(
         # A callback task waits for a token nobody can answer from the command line.
         click.echo(
             f"execution RUNNING: waiting for task token {execution.waiting_token} (a "
-            ".waitForTaskToken task); answer callbacks from Python with run_asl(...) and "
-            "send_task_success",
+            ".waitForTaskToken task with no time limit); answer it with --approve or "
+            "--reject REASON, or from Python with run_asl(...) and send_task_success",
             err=True,
         )
         return 1
@@ -221,4 +274,4 @@ def run(
     return 1
 
 
-__all__ = ["run"]
+__all__ = ["answer_tokens", "run"]

@@ -9,9 +9,9 @@ with a similar name. The order undoes deploy's: the alarms, the dashboard (untag
 recognised by the marker in its first widget) and the alarm topic, the rule (its targets first), the
 state machine (its aliases first; AWS deletes its published versions with it, and destroy
 reports each version an alias pointed at), its log group, the functions, the tables, the
-S3 buckets (emptied first: every object version), then the roles that the deleted
-resources used (managed policies detached first). Anything already gone is skipped, so
-destroy on a half-deployed or destroyed stack succeeds.
+S3 buckets (emptied first: every object version), the SNS topics, then the roles that the
+deleted resources used (managed policies detached first). Anything already gone is skipped,
+so destroy on a half-deployed or destroyed stack succeeds.
 
 Not deleted: the ``/aws/lambda/<function>`` log groups that Lambda itself creates when a
 function first runs (deploy did not make them; they are untagged).
@@ -33,6 +33,7 @@ from orderflow.deploy._names import StackNames, check_prefix
 from orderflow.deploy._plan import Progress
 from orderflow.deploy._roles import delete_role
 from orderflow.deploy._s3 import bucket_tags, delete_bucket, stack_buckets
+from orderflow.deploy._sns import delete_topic, stack_topics
 from orderflow.deploy._stepfunctions import (
     delete_alias,
     delete_state_machine,
@@ -175,6 +176,15 @@ class _Destroyer:
                 lambda b=bucket: delete_bucket(self.aws, b),
             )
 
+    def topics(self) -> None:
+        for arn, tags in stack_topics(self.aws, self.prefix).items():
+            self._handle(
+                "SNS topic",
+                arn.rsplit(":", 1)[-1],
+                tags,
+                lambda a=arn: delete_topic(self.aws, a),
+            )
+
     def roles(self) -> None:
         client = self.aws.client("iam")
         with calling(f"IAM roles under {self.names.role_path}", "iam:ListRoles"):
@@ -228,6 +238,7 @@ def _destroy(aws: Aws, names: StackNames, progress: Progress) -> list[str]:
     destroyer.functions()
     destroyer.tables()
     destroyer.buckets()
+    destroyer.topics()
     destroyer.roles()
     if not destroyer.deleted:
         progress(f"nothing to destroy for prefix {prefix} in {aws.region}")

@@ -303,14 +303,6 @@ DEPLOYER_ACTIONS: Mapping[str, tuple[str, ...]] = {
         "TagResource",
         "UntagResource",
     ),
-    "sns": (
-        "CreateTopic",
-        "GetTopicAttributes",
-        "DeleteTopic",
-        "ListTagsForResource",
-        "TagResource",
-        "UntagResource",
-    ),
     "events": (
         "DescribeRule",
         "PutRule",
@@ -323,6 +315,15 @@ DEPLOYER_ACTIONS: Mapping[str, tuple[str, ...]] = {
         "TagResource",
         "UntagResource",
         "PutEvents",
+    ),
+    "sns": (
+        "CreateTopic",
+        "DeleteTopic",
+        "GetTopicAttributes",
+        "ListTagsForResource",
+        "ListTopics",
+        "TagResource",
+        "UntagResource",
     ),
 }
 
@@ -345,6 +346,7 @@ _UNSCOPED = frozenset(
         "states:ListStateMachines",
         "events:ListRules",
         "s3:ListAllMyBuckets",
+        "sns:ListTopics",
     }
 )
 
@@ -374,11 +376,11 @@ def deployer_policy(names: StackNames) -> Policy:
             f"{arn}:cloudwatch:{where}:alarm:{p}-*",
             f"{arn}:cloudwatch::{names.account}:dashboard/{p}-*",
         ],
-        "sns": [f"{arn}:sns:{where}:{p}-*"],
         "events": [
             f"{arn}:events:{where}:rule/{p}-*",
             f"{arn}:events:{where}:event-bus/default",
         ],
+        "sns": [f"{arn}:sns:{where}:{p}-*"],
     }
     statements: list[Policy] = []
     unscoped = sorted(_UNSCOPED)

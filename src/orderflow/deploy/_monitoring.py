@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from orderflow._errors import DeployError
-from orderflow.deploy._alarm_topic import TopicResource, delete_topic, topic_tags
 from orderflow.deploy._alarms import (
     AlarmResource,
     backlog_alarm,
@@ -36,6 +35,7 @@ from orderflow.deploy._dashboard import (
 )
 from orderflow.deploy._names import StackNames
 from orderflow.deploy._plan import Resource
+from orderflow.deploy._sns import TopicResource, delete_topic, topic_tags
 from orderflow.deploy._tags import from_key_value, stack_tags
 
 if TYPE_CHECKING:

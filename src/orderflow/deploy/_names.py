@@ -114,6 +114,15 @@ class StackNames:
         """The S3 bucket ARN of a logical bucket (no region or account in it)."""
         return f"arn:{self.partition}:s3:::{self.bucket(bucket)}"
 
+    # SNS
+    def topic(self, topic: str) -> str:
+        """An app topic's name: as the workflows write it, ``{prefix}`` replaced."""
+        return topic.replace("{prefix}", self.prefix)
+
+    def topic_arn(self, topic: str) -> str:
+        """The ARN of an SNS topic of the stack (topics keep the name the workflows use)."""
+        return self._arn("sns", topic)
+
     # IAM
     @property
     def role_path(self) -> str:

@@ -1,13 +1,15 @@
 """The stack: every resource deploy manages, derived from an app and its rendered workflows.
 
 The app is the source: one Lambda function per service (compensations too), one DynamoDB
-table per declared table, one S3 bucket per declared bucket, and per workflow a state
-machine (its definition rendered with the real account, region and prefix), its role and
-log group, and one EventBridge rule per trigger. Each function's role gets exactly the
+table per declared table and per ``{prefix}-…`` table its workflows' DynamoDB integrations
+key (a circuit breaker's), one S3 bucket per declared bucket, one SNS topic per declared
+topic (by the name the workflows publish to, ``{prefix}`` replaced), and per workflow a
+state machine (its definition rendered with the real account, region and prefix), its role
+and log group, and one EventBridge rule per trigger. Each function's role gets exactly the
 tables its service declares (and ``s3:PutObject`` on exactly its archive prefixes); each
 machine's role may invoke exactly the functions its definition calls, which must all be
-this stack's. Resources are listed in dependency order (tables, buckets and roles before
-the functions that use them, functions and the log group before the machine, the machine
+this stack's. Resources are listed in dependency order (tables, buckets, topics and roles
+before the functions that use them, functions and the log group before the machine, the machine
 before its rules).
 """
 
@@ -30,6 +32,7 @@ from orderflow.deploy._iam import (
     states_policy,
     states_trust_policy,
 )
+from orderflow.deploy._integration_tables import integration_tables
 from orderflow.deploy._lambda import FunctionResource
 from orderflow.deploy._logs import LogGroupResource
 from orderflow.deploy._monitoring import (
@@ -41,6 +44,7 @@ from orderflow.deploy._names import StackNames
 from orderflow.deploy._plan import Resource
 from orderflow.deploy._roles import RoleResource
 from orderflow.deploy._s3 import BucketResource
+from orderflow.deploy._sns import TopicResource
 from orderflow.deploy._stepfunctions import (
     LOG_LEVELS,
     MACHINE_TYPES,
@@ -227,6 +231,29 @@ def stack_resources(
             name=names.bucket(bucket), prefix=names.prefix, region=names.region, tags=tags
         )
         for bucket in app.buckets
+    )
+    service_tables = {names.table(table) for table in app.tables}
+    resources.extend(
+        TableResource(
+            name=table,
+            arn=names.table_arn(table.removeprefix(f"{names.prefix}-")),
+            prefix=names.prefix,
+            key=key,
+            tags=tags,
+        )
+        for table, key in sorted(
+            integration_tables([m.definition for m in machines], names.prefix).items()
+        )
+        if table not in service_tables
+    )
+    resources.extend(
+        TopicResource(
+            name=names.topic(topic),
+            arn=names.topic_arn(names.topic(topic)),
+            prefix=names.prefix,
+            tags=tags,
+        )
+        for topic in app.topics
     )
     for service in services:
         resources.append(

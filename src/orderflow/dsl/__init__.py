@@ -11,6 +11,12 @@ service's output into another's input is type-checked against the real Pydantic 
     definition = render(order_workflow, account="111122223333", region="eu-west-1")
 """
 
+from orderflow.dsl._approval import (
+    APPROVAL_REJECTED,
+    REJECTIONS,
+    ApprovalDecision,
+    require_approval,
+)
 from orderflow.dsl._aws_models import (
     DynamoWriteResult,
     Event,
@@ -21,6 +27,7 @@ from orderflow.dsl._aws_models import (
     SqsSendMessageResult,
     StartExecutionResult,
 )
+from orderflow.dsl._breaker import BreakerState, CircuitBreaker
 from orderflow.dsl._compile import LAMBDA_INVOKE, CompiledWorkflow, Target, compile_workflow
 from orderflow.dsl._conditions import (
     CONTINUE,
@@ -78,18 +85,23 @@ from orderflow.dsl._task import PassCall, TaskCall
 from orderflow.dsl._workflow import Workflow, workflow
 
 __all__ = [
+    "APPROVAL_REJECTED",
     "CONTINUE",
     "FAIL",
     "LAMBDA_INVOKE",
     "LAMBDA_TRANSIENT_ERRORS",
+    "REJECTIONS",
     "STATES_ALL",
     "STATES_HEARTBEAT_TIMEOUT",
     "STATES_TASK_FAILED",
     "STATES_TIMEOUT",
+    "ApprovalDecision",
+    "BreakerState",
     "Callback",
     "Catch",
     "CaughtError",
     "ChoiceDefault",
+    "CircuitBreaker",
     "Compensation",
     "CompiledWorkflow",
     "Condition",
@@ -139,5 +151,6 @@ __all__ = [
     "ne",
     "not_",
     "render",
+    "require_approval",
     "workflow",
 ]

@@ -44,6 +44,9 @@ _REGION = re.compile(r"[a-z]{2,4}(?:-[a-z]+){1,2}-[0-9]{1,2}\Z")
 _FUNCTION_NAME = re.compile(r"[A-Za-z0-9_-]+\Z")
 MAX_FUNCTION_NAME = 64
 
+PREFIX_PLACEHOLDER = "{prefix}"
+"""Stands for the deploy prefix in a resource name the Target makes an ARN of."""
+
 
 @dataclass(frozen=True)
 class Target:
@@ -104,7 +107,12 @@ class Target:
         return "aws"
 
     def arn(self, service: str, resource: str, *, regional: bool = True) -> str:
-        """``arn:{partition}:{service}:{region}:{account}:{resource}``; an ARN passes through."""
+        """``arn:{partition}:{service}:{region}:{account}:{resource}``; an ARN passes through.
+
+        ``{prefix}`` in ``resource`` becomes the prefix, so a resource the app deploys (an
+        approvals topic ``"{prefix}-approvals"``) is named per stack like its functions.
+        """
+        resource = resource.replace(PREFIX_PLACEHOLDER, self.prefix)
         if resource.startswith("arn:"):
             return resource
         region = self.region if regional else ""

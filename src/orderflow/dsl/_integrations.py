@@ -75,8 +75,9 @@ def resource(target: Target, spec: str) -> str:
 
 
 def _check_name(value: object, pattern: re.Pattern[str], what: str, state: str, field: str) -> str:
+    # "{prefix}" stands for the deploy prefix (see Target.arn): checked as a plain name.
     if not isinstance(value, str) or not (
-        value.startswith(("arn:", "https://")) or pattern.match(value)
+        value.startswith(("arn:", "https://")) or pattern.match(value.replace("{prefix}", "p"))
     ):
         raise WorkflowBuildError(
             f"{what} {value!r} is not a valid name or ARN", state=state, field=field

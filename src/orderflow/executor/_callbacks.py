@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from orderflow._errors import ExecutionError
 from orderflow.asl import JSON
@@ -64,6 +64,8 @@ class Callbacks:
         self.pausable = False
         self.aborted = False
         self.pauses = 0
+        # token -> (started, TimeoutSeconds, HeartbeatSeconds), for Execution.advance.
+        self._waits: dict[str, tuple[datetime, int | None, int | None]] = {}
 
     def issue(self, token: str) -> None:
         self._issued.add(token)
@@ -99,9 +101,12 @@ class Callbacks:
         return list(self._heartbeats.get(token, ()))
 
     def _answer(self, token: str, answer: Answer) -> None:
+        self._answer_at(token, answer)
+
+    def _answer_at(self, token: str, answer: Answer) -> None:
         with self.condition:
             self._check(token)
-            self._answers[token] = replace(answer, at=self._now())
+            self._answers[token] = replace(answer, at=answer.at or self._now())
             self.condition.notify_all()
 
     def expect(
@@ -125,6 +130,27 @@ class Callbacks:
             heartbeat: the task's ``HeartbeatSeconds``, if any.
             deadline: when the whole execution times out, if it does.
         """
+        self._waits[token] = (started, timeout, heartbeat)
+
+    def due(self, token: str) -> datetime | None:
+        """When the task waiting on ``token`` times out if nobody answers or beats; ``None``
+        when it has neither ``TimeoutSeconds`` nor ``HeartbeatSeconds``."""
+        limits = self._waits.get(token)
+        if limits is None:
+            return None
+        started, timeout, heartbeat = limits
+        moments: list[datetime] = []
+        if timeout is not None:
+            moments.append(started + timedelta(seconds=timeout))
+        if heartbeat is not None:
+            last = max([started, *self._heartbeats.get(token, ())])
+            moments.append(last + timedelta(seconds=heartbeat))
+        return min(moments) if moments else None
+
+    def expire(self, token: str, at: datetime) -> None:
+        """Nobody answered ``token`` by ``at`` (past its time limit): the waiting task wakes
+        and judges its own ``TimeoutSeconds``/``HeartbeatSeconds`` against ``at``."""
+        self._answer_at(token, Answer(failed=True, error="States.Timeout", at=at))
 
     def take(self, token: str) -> Answer | None:
         """The answer for ``token`` if one has arrived."""

@@ -130,6 +130,48 @@ class Execution:
         self._callbacks().send_heartbeat(token)
         return self
 
+    def advance(self, seconds: float | None = None) -> Execution:
+        """Let virtual time pass while the execution waits for a task token.
+
+        When the waiting task's ``TimeoutSeconds`` (or ``HeartbeatSeconds`` since its last
+        heartbeat) runs out within ``seconds``, it times out as on AWS
+        (``States.Timeout``/``States.HeartbeatTimeout``, which its Catch may handle) and the
+        run resumes. Without ``seconds``, time passes until the task times out.
+
+        Raises:
+            ExecutionError: the execution is not waiting for a token, its clock is not a
+                :class:`~orderflow.executor.VirtualClock`, or (without ``seconds``) the
+                waiting task has no time limit, so it would wait for ever.
+        """
+        token = self.waiting_token
+        if token is None:
+            raise ExecutionError(f"the execution is {self.status}, not waiting for a task token")
+        clock = self._rt.clock
+        if not isinstance(clock, VirtualClock):
+            raise ExecutionError("only an execution on a VirtualClock can be moved in time")
+        callbacks = self._callbacks()
+        due = callbacks.due(token)
+        if seconds is None:
+            if due is None:
+                raise ExecutionError(
+                    f"the task waiting on {token!r} has no TimeoutSeconds or HeartbeatSeconds: "
+                    "it waits until answered"
+                )
+            # The limit is exceeded only strictly after it (a task answered exactly at
+            # its TimeoutSeconds still succeeds), hence the millisecond.
+            target = max(due + timedelta(milliseconds=1), clock.now())
+        else:
+            if seconds < 0:
+                raise ExecutionError(f"cannot move time backwards ({seconds} seconds)")
+            target = clock.now() + timedelta(seconds=seconds)
+        # Set, not sleep: the scheduler's driver must not run branches on this thread.
+        clock.set(target)
+        if due is not None and target > due:
+            before = callbacks.pauses
+            callbacks.expire(token, target)
+            self._resume(before)
+        return self
+
     def stop(self, error: str | None = None, cause: str | None = None) -> Execution:
         """Abort a running execution (``StopExecution``)."""
         if self.status != "RUNNING":

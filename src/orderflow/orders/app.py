@@ -1,11 +1,11 @@
 """The bundled order app: what every orderflow command uses when no other app is named.
 
 Ten services (five steps of the order workflow, their compensations, and the stock
-adjustment), seven tables, the ``archive`` bucket the notification service writes to, and
-two workflows, each with the EventBridge trigger that starts it: ``order`` (STANDARD, the
-default workflow of every command) on each ``Order Submitted`` event from
-``microservices.orders``, and ``inventory`` (EXPRESS) on each ``Inventory Adjusted`` event
-from ``orderflow.inventory``.
+adjustment), seven tables, the ``archive`` bucket the notification service writes to, the
+SNS topic high-value orders' approval requests go to, and two workflows, each with the
+EventBridge trigger that starts it: ``order`` (STANDARD, the default workflow of every
+command) on each ``Order Submitted`` event from ``microservices.orders``, and ``inventory``
+(EXPRESS) on each ``Inventory Adjusted`` event from ``orderflow.inventory``.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from orderflow.orders.order import create_order, validate_order
 from orderflow.orders.payment import authorize_payment
 from orderflow.orders.stock import adjust_inventory
 from orderflow.orders.user import get_user
-from orderflow.orders.workflow import SAMPLE_ORDER, order_workflow
+from orderflow.orders.workflow import APPROVALS_TOPIC, SAMPLE_ORDER, order_workflow
 
 app = App(
     "orderflow",
@@ -47,6 +47,7 @@ app = App(
         Trigger("order", source="microservices.orders", detail_type="Order Submitted"),
         Trigger("inventory", source=EVENT_SOURCE, detail_type=ADJUSTED_DETAIL_TYPE),
     ],
+    topics=[APPROVALS_TOPIC],
     packages=("orderflow.orders",),
     seed_data=seed_sample_data,
     sample_inputs={"order": SAMPLE_ORDER, "inventory": SAMPLE_ADJUSTMENT},

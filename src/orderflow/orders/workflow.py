@@ -6,6 +6,11 @@ reference, so mypy checks the wiring against the service contracts: the payment 
 validated total, the confirmation goes to the user's e-mail with the order id, the order
 total and the payment's transaction id.
 
+Orders above ``APPROVAL_THRESHOLD_CENTS`` wait for a person's decision before anything is
+created, paid or reserved: the request goes to the ``APPROVALS_TOPIC`` SNS topic with a task
+token (``orderflow approve/reject TOKEN``); a rejection, or no answer within
+``APPROVAL_TIMEOUT_SECONDS``, ends the execution in ``OrderNotApproved`` with nothing to undo.
+
 Business errors (unknown or suspended user, invalid order, declined payment, missing stock)
 end in one ``OrderRejected`` Fail state that reports the error and its cause. Creating the
 order, authorising the payment and reserving the stock form a saga: each declares its
@@ -28,6 +33,8 @@ from orderflow.dsl import (
     Compensation,
     Flow,
     Retry,
+    gt,
+    require_approval,
     workflow,
 )
 from orderflow.orders import (
@@ -90,10 +97,25 @@ GATEWAY_TIMEOUT = Retry(
 
 TASK_TIMEOUT_SECONDS = 30
 
+APPROVAL_THRESHOLD_CENTS = 500_000
+"""Orders whose validated total is above this ($5,000.00) wait for a human approval."""
+
+APPROVALS_TOPIC = "{prefix}-approvals"
+"""The SNS topic approval requests go to, one per deployed stack (``orderflow-approvals``
+for the default prefix; deployed with the app, see ``app.topics``)."""
+
+APPROVAL_TIMEOUT_SECONDS = 24 * 3600
+"""No decision within a day rejects the order automatically (``States.Timeout``)."""
+
 
 def reject(flow: Flow[OrderRequest], error: CaughtError) -> None:
     """End the execution with the business error's name and cause."""
     flow.fail("OrderRejected", error=error.Error, cause=error.Cause)
+
+
+def not_approved(flow: Flow[OrderRequest], error: CaughtError) -> None:
+    """End the execution: the approver said no (``Rejected``) or nobody answered in time."""
+    flow.fail("OrderNotApproved", error=error.Error, cause=error.Cause)
 
 
 @workflow(
@@ -118,6 +140,22 @@ def order_workflow(flow: Flow[OrderRequest]) -> None:
         catch=[Catch([UserNotFound, UserInactive], then=reject)],
         timeout_seconds=TASK_TIMEOUT_SECONDS,
     ).call(GetUserInput, user_id=validated.user_id)
+
+    # Before the Parallel: a rejected order has created, paid and reserved nothing.
+    require_approval(
+        flow,
+        "ApproveOrder",
+        when=gt(validated.total_cents, APPROVAL_THRESHOLD_CENTS),
+        topic=APPROVALS_TOPIC,
+        message={
+            "request_id": validated.request_id,
+            "user_id": validated.user_id,
+            "email": user.email,
+            "total_cents": validated.total_cents,
+        },
+        timeout_seconds=APPROVAL_TIMEOUT_SECONDS,
+        on_reject=not_approved,
+    )
 
     # From here on a failure undoes every step that may have completed, then rejects.
     # Compensations are keyed by the request id: a failed branch leaves no result to read.
@@ -183,4 +221,10 @@ def order_workflow(flow: Flow[OrderRequest]) -> None:
     )
 
 
-__all__ = ["SAMPLE_ORDER", "order_workflow"]
+__all__ = [
+    "APPROVALS_TOPIC",
+    "APPROVAL_THRESHOLD_CENTS",
+    "APPROVAL_TIMEOUT_SECONDS",
+    "SAMPLE_ORDER",
+    "order_workflow",
+]

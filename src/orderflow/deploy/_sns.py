@@ -1,8 +1,11 @@
-"""The SNS topic the stack's alarms notify (``{prefix}-alarms``) as a deploy resource.
+"""SNS topics as deploy resources: the topics an app's workflows publish to, and the
+stack's alarm topic (see :mod:`orderflow.deploy._monitoring`).
 
-Deploy creates the topic, tagged, and nothing else: who is told (an e-mail address, a chat
-hook, an on-call tool) is the operator's choice, made by subscribing to the topic. A topic
-in the same account as the alarms needs no access policy for CloudWatch to publish to it.
+An app declares its topics (``App(topics=[...])``, e.g. the order app's approvals topic); the
+workflows name them in their ``sns:publish`` tasks, so the topic keeps the name written
+there, and the state machine role may publish to exactly those topics (see
+:mod:`orderflow.deploy._grants`). Topic names start with the prefix (``"{prefix}-approvals"``
+in the workflow and the app), so destroy finds them as it finds the rest of the stack.
 """
 
 from __future__ import annotations
@@ -20,15 +23,16 @@ _MISSING = ("NotFound", "NotFoundException", "ResourceNotFoundException")
 
 def topic_tags(aws: Aws, arn: str) -> dict[str, str] | None:
     """The topic's tags, or ``None`` when it does not exist."""
+    label = f"SNS topic {arn.rsplit(':', 1)[-1]}"
     client = aws.client("sns")
     try:
         client.get_topic_attributes(TopicArn=arn)
     except Exception as exc:
         if error_code(exc) in _MISSING:
             return None
-        with calling(f"SNS topic {arn}", "sns:GetTopicAttributes"):
+        with calling(label, "sns:GetTopicAttributes"):
             raise
-    with calling(f"SNS topic {arn}", "sns:ListTagsForResource"):
+    with calling(label, "sns:ListTagsForResource"):
         return from_key_value(client.list_tags_for_resource(ResourceArn=arn).get("Tags", []))
 
 
@@ -37,10 +41,10 @@ class TopicResource:
     """One SNS topic.
 
     Attributes:
-        name: the topic name.
+        name: the topic name (``orderflow-approvals``).
         arn: its ARN.
         prefix: the stack prefix.
-        tags: its tags.
+        tags: the topic's tags.
     """
 
     name: str
@@ -68,7 +72,7 @@ class TopicResource:
             aws.client("sns").create_topic(Name=self.name, Tags=as_key_value(self.tags))
 
     def refusal(self, actual: View) -> str | None:
-        return None  # tags are the only managed field
+        return None  # tags are all deploy manages on a topic
 
     def update(self, aws: Aws, actual: View) -> None:
         client = aws.client("sns")
@@ -82,9 +86,27 @@ class TopicResource:
 
 
 def delete_topic(aws: Aws, arn: str) -> None:
-    """Delete a topic (SNS answers a delete of a missing topic with success)."""
-    with calling(f"SNS topic {arn}", "sns:DeleteTopic"):
+    """Delete a topic (SNS treats an already-deleted topic as deleted)."""
+    with calling(f"SNS topic {arn.rsplit(':', 1)[-1]}", "sns:DeleteTopic"):
         aws.client("sns").delete_topic(TopicArn=arn)
 
 
-__all__ = ["TopicResource", "delete_topic", "topic_tags"]
+def stack_topics(aws: Aws, prefix: str) -> dict[str, dict[str, str]]:
+    """Every topic named ``{prefix}-…`` -> its tags (destroy deletes those tagged ours)."""
+    client = aws.client("sns")
+    found: dict[str, dict[str, str]] = {}
+    with calling("SNS topics", "sns:ListTopics"):
+        arns = [
+            topic["TopicArn"]
+            for page in client.get_paginator("list_topics").paginate()
+            for topic in page.get("Topics", [])
+        ]
+    for arn in arns:
+        if not arn.rsplit(":", 1)[-1].startswith(f"{prefix}-"):
+            continue
+        with calling(f"SNS topic {arn.rsplit(':', 1)[-1]}", "sns:ListTagsForResource"):
+            found[arn] = from_key_value(client.list_tags_for_resource(ResourceArn=arn)["Tags"])
+    return found
+
+
+__all__ = ["TopicResource", "delete_topic", "stack_topics", "topic_tags"]
