@@ -90,6 +90,7 @@ def test_dry_run_refuses_a_state_machine_type_change_as_deploy_does(
         prefix="shop",
         packager=packager,
         config=express,
+        workflows=["order"],
         workflow=without_approval,
         progress=lambda line: None,
     )
@@ -108,6 +109,7 @@ def test_dry_run_refuses_a_state_machine_type_change_as_deploy_does(
         prefix="shop",
         packager=packager,
         config=express,
+        workflows=["order"],
         workflow=without_approval,
         dry_run=True,
         progress=lambda line: None,

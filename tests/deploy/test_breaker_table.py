@@ -54,7 +54,9 @@ def test_only_the_stacks_keyed_tables_are_found() -> None:
 def test_deploy_creates_the_breaker_table_and_grants_exactly_its_actions(
     aws: Aws, packager: Packager
 ) -> None:
-    deploy(aws, prefix="shop", packager=packager, workflow=source, progress=quiet)
+    deploy(
+        aws, prefix="shop", packager=packager, workflows=["order"], workflow=source, progress=quiet
+    )
     client = aws.client("dynamodb")
     table = client.describe_table(TableName="shop-breakers")["Table"]
     assert table["KeySchema"] == [{"AttributeName": "breaker", "KeyType": "HASH"}]

@@ -268,4 +268,7 @@ def test_order_services_with_metrics_ship_powertools(packager: Packager) -> None
 def test_monitoring_can_be_turned_off(aws: Aws, packager: Packager) -> None:
     config = StackConfig(monitoring=dataclasses.replace(MonitoringConfig(), enabled=False))
     planned = deploy(aws, app=app, prefix="shop", packager=packager, config=config, dry_run=True)
-    assert not [c for c in planned.changes if c.kind.startswith(("CloudWatch", "SNS"))]
+    assert not [c for c in planned.changes if c.kind.startswith("CloudWatch")]
+    # The app's own topics stay; only the alarm topic goes.
+    topics = [c.name for c in planned.changes if c.kind == "SNS topic"]
+    assert topics == [topic.replace("{prefix}", "shop") for topic in app.topics]
