@@ -21,7 +21,7 @@ from orderflow.cli._render import render_text
 from orderflow.dsl import contracts_for, functions, render
 from orderflow.orders.app import app
 from orderflow.orders.workflow import SAMPLE_ORDER, order_workflow
-from orderflow.testing import run_asl
+from orderflow.testing import LocalAws, run_asl
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 REGENERATE = os.environ.get("ORDERFLOW_REGEN_GOLDEN") == "1"
@@ -146,7 +146,10 @@ def run_order(order: dict[str, Any]) -> tuple[str, Any, list[tuple[str, Any]]]:
         calls.append((function.rsplit(":", 1)[-1].removeprefix("orderflow-"), payload))
         return invoke(function, payload)
 
-    execution = run_asl(render(order_workflow).to_json(), order, lambda_handler=recording)
+    definition = render(order_workflow).to_json()
+    aws = LocalAws()
+    aws.tables_for(definition)  # the payment breaker's table
+    execution = run_asl(definition, order, lambda_handler=recording, aws=aws)
     if execution.status == "FAILED":
         return "FAILED", {"error": execution.error, "cause": execution.cause}, calls
     return execution.status, execution.output, calls

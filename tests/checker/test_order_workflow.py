@@ -17,7 +17,7 @@ from orderflow.dsl import contracts_for, render
 from orderflow.orders import OrderRequest
 from orderflow.orders.app import app
 from orderflow.orders.workflow import SAMPLE_ORDER, order_workflow
-from orderflow.testing import run_asl
+from orderflow.testing import LocalAws, run_asl
 from orderflow.validation import Diagnostic
 
 
@@ -31,8 +31,21 @@ def contracts() -> dict[str, Any]:
     return contracts_for(order_workflow)
 
 
+def _breakers_own(d: Diagnostic) -> bool:
+    """The payment breaker's time arithmetic: JSONata the checker reports as not followed
+    (its inputs are the breaker's item and the state's entry time, no contract's data)."""
+    return d.code == "unchecked" and (d.state or "").startswith("PaymentBreaker: ")
+
+
 def _check(definition: dict[str, Any], contracts: dict[str, Any]) -> list[Diagnostic]:
-    return check_dataflow(definition, contracts=contracts, input_model=OrderRequest)
+    found = check_dataflow(definition, contracts=contracts, input_model=OrderRequest)
+    return [d for d in found if not _breakers_own(d)]
+
+
+def _run(definition: dict[str, Any]) -> Any:
+    aws = LocalAws()
+    aws.tables_for(definition)
+    return run_asl(definition, SAMPLE_ORDER, lambda_handler=app.local_handler(app.deps()), aws=aws)
 
 
 def _branch_state(definition: dict[str, Any], branch: int, name: str) -> dict[str, Any]:
@@ -44,7 +57,8 @@ def test_the_order_workflow_checks_clean(
     definition: dict[str, Any], contracts: dict[str, Any]
 ) -> None:
     assert _check(definition, contracts) == []
-    assert check_dataflow(definition) == []
+    found = check_dataflow(definition)
+    assert found and all(_breakers_own(d) for d in found)
 
 
 def test_reading_a_parallel_output_as_an_object(
@@ -142,8 +156,8 @@ def test_the_executor_agrees_with_the_parallel_finding(
     broken = copy.deepcopy(definition)
     payload = broken["States"]["SendNotification"]["Parameters"]["Payload"]
     payload["order_id.$"] = "$.process_order.order_id"
-    execution = run_asl(broken, SAMPLE_ORDER, lambda_handler=app.local_handler(app.deps()))
+    execution = _run(broken)
     assert (execution.status, execution.error) == ("FAILED", "States.Runtime")
     assert "'SendNotification'" in (execution.cause or "")
-    fixed = run_asl(definition, SAMPLE_ORDER, lambda_handler=app.local_handler(app.deps()))
+    fixed = _run(definition)
     assert fixed.status == "SUCCEEDED", fixed.cause

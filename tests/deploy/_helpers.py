@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from orderflow._app import App
 from orderflow.asl import Definition
 from orderflow.cli import main
 from orderflow.deploy import StackNames
+from orderflow.deploy._integration_tables import integration_tables
 from orderflow.dsl import render
 from orderflow.orders.workflow import order_workflow
 
@@ -21,6 +23,14 @@ class Result:
     code: int
     out: str
     err: str
+
+
+def integration_table_count(app: App, prefix: str = "shop") -> int:
+    """The tables deploy makes for the app's workflows' DynamoDB integrations (a circuit
+    breaker's), besides the tables its services declare."""
+    definitions = [render(flow, prefix=prefix) for flow in app.workflows.values()]
+    declared = {f"{prefix}-{table}" for table in app.tables}
+    return len(set(integration_tables(definitions, prefix)) - declared)
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> Result:

@@ -38,7 +38,7 @@ from orderflow.orders.app import app
 from orderflow.orders.workflow import order_workflow
 from orderflow.runtime import LAMBDA_HANDLER, service_location
 
-from ._helpers import deploy_args, run_cli, without_approval
+from ._helpers import deploy_args, integration_table_count, run_cli, without_approval
 from .conftest import ACCOUNT, REGION, FakeDependencies, MotoServer
 
 pytestmark = pytest.mark.moto
@@ -83,6 +83,7 @@ def test_deploy_creates_every_resource(
     # and a backlog alarm per Standard one, a throttle alarm per service, the dashboard.
     assert len(progress) == (
         len(WORKFLOW_TABLES)
+        + integration_table_count(app)
         + len(app.buckets)
         + len(app.topics)
         + 2 * len(WORKFLOW_SERVICES)
@@ -122,7 +123,12 @@ def test_deploy_creates_every_resource(
     assert len(lam.list_functions()["Functions"]) == len(WORKFLOW_SERVICES)
 
     ddb = client(moto, "dynamodb")
-    assert sorted(ddb.list_tables()["TableNames"]) == sorted(f"shop-{t}" for t in WORKFLOW_TABLES)
+    # The services' tables, and the payment breaker's (keyed by the breaker's name).
+    assert sorted(ddb.list_tables()["TableNames"]) == sorted(
+        [f"shop-{t}" for t in WORKFLOW_TABLES] + ["shop-breakers"]
+    )
+    breakers = ddb.describe_table(TableName="shop-breakers")["Table"]
+    assert breakers["KeySchema"] == [{"AttributeName": "breaker", "KeyType": "HASH"}]
     for table in WORKFLOW_TABLES:
         described = ddb.describe_table(TableName=f"shop-{table}")["Table"]
         # Keyed by exactly the attribute the storage layer queries.
@@ -188,6 +194,7 @@ def test_dry_run_writes_nothing_and_lists_every_resource(
     assert "create SNS topic shop-alarms" in lines
     total = (
         len(WORKFLOW_TABLES)
+        + integration_table_count(app)
         + len(app.buckets)
         + len(app.topics)
         + 2 * len(WORKFLOW_SERVICES)

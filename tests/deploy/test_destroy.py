@@ -12,7 +12,7 @@ from orderflow.deploy import Aws, deploy, destroy
 from orderflow.deploy._package import Packager
 from orderflow.orders.app import app
 
-from ._helpers import deploy_args, run_cli
+from ._helpers import deploy_args, integration_table_count, run_cli
 from .conftest import REGION, MotoServer
 
 pytestmark = pytest.mark.moto
@@ -32,6 +32,7 @@ MONITORING_TAGGED = (
 )
 STACK = (
     len(app.tables)
+    + integration_table_count(app)  # the payment breaker's
     + len(app.buckets)
     + len(app.topics)
     + 2 * len(app.services)

@@ -22,7 +22,7 @@ from orderflow.deploy._stack import Machine, StackConfig, stack_resources
 from orderflow.dsl import render
 from orderflow.orders.app import app
 from orderflow.orders.workflow import SAMPLE_ORDER, order_workflow
-from orderflow.testing import run_asl
+from orderflow.testing import LocalAws, run_asl
 
 NAMES = StackNames("shop", "123456789012", "us-east-1").for_workflow("order")
 
@@ -60,6 +60,13 @@ def test_rule_pattern_matches_order_submitted_only(deployed: tuple[Any, RuleReso
     assert not event_matches(rule.pattern, envelope(SAMPLE_ORDER, source="microservices.users"))
 
 
+def _local_aws(definition: Any) -> LocalAws:
+    """In-memory AWS with the tables the workflow's integrations use (the breaker's)."""
+    aws = LocalAws()
+    aws.tables_for(definition)
+    return aws
+
+
 def test_an_order_submitted_event_runs_the_workflow_with_the_detail_as_input(
     deployed: tuple[Any, RuleResource],
 ) -> None:
@@ -71,7 +78,10 @@ def test_an_order_submitted_event_runs_the_workflow_with_the_detail_as_input(
     execution_input = compile_path(target["InputPath"]).evaluate(event)
     assert execution_input == SAMPLE_ORDER  # exactly what `start-execution` would send
     execution = run_asl(
-        definition, execution_input, lambda_handler=app.local_handler(app.deps(seed=0))
+        definition,
+        execution_input,
+        lambda_handler=app.local_handler(app.deps(seed=0)),
+        aws=_local_aws(definition),
     )
     assert execution.status == "SUCCEEDED", (execution.error, execution.cause)
     assert execution.output["get_user"]["user_id"] == "u-100"
@@ -87,6 +97,7 @@ def test_without_input_path_the_envelope_breaks_the_workflow(
         definition,
         envelope(SAMPLE_ORDER),
         lambda_handler=app.local_handler(app.deps(seed=0)),
+        aws=_local_aws(definition),
     )
     assert execution.status == "FAILED"
 

@@ -177,7 +177,22 @@ def test_the_deployed_definition_runs_locally_against_the_deployed_tables(
             handlers[name] = make_handler(service, deps_from_environment(env))
         return handlers[name](payload, None)
 
-    execution = run_asl(definition, SAMPLE_ORDER, lambda_handler=invoke)
+    # The payment breaker's DynamoDB integrations go to the deployed breaker table too.
+    dynamodb = aws.client("dynamodb")
+
+    def integration(action: str) -> Any:
+        def call(parameters: Any) -> Any:
+            response = dict(getattr(dynamodb, action)(**parameters))
+            response.pop("ResponseMetadata", None)
+            return response
+
+        return call
+
+    integrations = {
+        "arn:aws:states:::dynamodb:getItem": integration("get_item"),
+        "arn:aws:states:::dynamodb:updateItem": integration("update_item"),
+    }
+    execution = run_asl(definition, SAMPLE_ORDER, lambda_handler=invoke, handlers=integrations)
     assert execution.status == "SUCCEEDED", (execution.error, execution.cause)
     order_id = execution.output["process_order"][0]["order_id"]
     stored = aws.client("dynamodb").get_item(

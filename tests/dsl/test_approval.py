@@ -176,6 +176,7 @@ def run_order(order: dict[str, Any]) -> tuple[Any, LocalAws, Any]:
     aws = LocalAws()
     deps = app.deps()
     definition = render(app.workflow("order"), prefix=app.name)
+    aws.tables_for(definition)  # the payment breaker's table
     run = run_asl(definition, order, lambda_handler=app.local_handler(deps), aws=aws)
     return run, aws, deps
 

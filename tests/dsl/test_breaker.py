@@ -65,10 +65,11 @@ def test_emits_read_choice_guarded_call_record_and_close() -> None:
     assert read["Resource"] == "arn:aws:states:::dynamodb:getItem"
     assert read["QueryLanguage"] == "JSONata"
     assert read["Arguments"]["Key"] == {"breaker": {"S": "users"}}
-    assert "$states.context.State.EnteredTime" in read["Output"]
+    assert "$states.context.State.EnteredTime" in read["Assign"]["breaker_user_breaker"]
+    assert read["Output"] == "{% $states.input %}"  # the state data passes unchanged
     assert states["UserBreaker: Open?"]["Choices"] == [
         {
-            "Variable": "$.breaker_user_breaker.state",
+            "Variable": "$breaker_user_breaker.state",
             "StringEquals": "open",
             "Next": "UserBreaker open: Unavailable",
         }
@@ -80,7 +81,7 @@ def test_emits_read_choice_guarded_call_record_and_close() -> None:
     assert record["Resource"] == "arn:aws:states:::dynamodb:updateItem"
     assert record["Output"] == "{% $states.input %}"
     assert record["Next"] == "UserBreaker failed: Unavailable"
-    assert states["UserBreaker: Close"]["ResultPath"] is None
+    assert states["UserBreaker: Close"]["Output"] == "{% $states.input %}"
     assert states["UserBreaker: Probe?"]["Default"] == "Use"
 
 

@@ -117,6 +117,7 @@ def test_retries_durations_and_the_parallel_path_are_reported() -> None:
         1
         for event in execution.history
         if event["type"] == "TaskScheduled"
+        and event["taskScheduledEventDetails"]["resourceType"] == "lambda"
         and "authorize-payment" in event["taskScheduledEventDetails"]["parameters"]
     )
     page = execution_report(definition, execution.history)

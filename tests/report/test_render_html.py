@@ -95,9 +95,9 @@ def test_the_page_is_self_contained_and_draws_every_state() -> None:
         assert f">{name}</tspan>" in page
     # Catch edges carry the error names; retriers are annotated on the states.
     assert ">UserNotFound, UserInactive</text>" in page
-    # ValidateOrder, GetUser, the approval's, and the saga's two (the Parallel,
-    # SendNotification).
-    assert page.count('class="edge k-catch"') == 5
+    # ValidateOrder, GetUser, the approval's, the payment breaker's, and the saga's two
+    # (the Parallel, SendNotification).
+    assert page.count('class="edge k-catch"') == 6
     assert "↻ retry PaymentGatewayTimeout x4" in page
     # Each Parallel (the order's and its compensation) is a cluster with a box per branch.
     assert page.count('class="cluster t-Parallel body"') == 6

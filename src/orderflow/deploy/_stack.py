@@ -226,12 +226,6 @@ def stack_resources(
         )
         for table, key in sorted(app.tables.items())
     ]
-    resources.extend(
-        BucketResource(
-            name=names.bucket(bucket), prefix=names.prefix, region=names.region, tags=tags
-        )
-        for bucket in app.buckets
-    )
     service_tables = {names.table(table) for table in app.tables}
     resources.extend(
         TableResource(
@@ -245,6 +239,12 @@ def stack_resources(
             integration_tables([m.definition for m in machines], names.prefix).items()
         )
         if table not in service_tables
+    )
+    resources.extend(
+        BucketResource(
+            name=names.bucket(bucket), prefix=names.prefix, region=names.region, tags=tags
+        )
+        for bucket in app.buckets
     )
     resources.extend(
         TopicResource(

@@ -8,7 +8,9 @@ the same breaker shares it. :meth:`CircuitBreaker.guard` wraps one call:
 1. ``{label}: Read`` reads the item and classifies it, on the state's own entry time
    (``$states.context.State.EnteredTime``, which AWS and the local executor's virtual clock
    both provide): ``closed`` (no item, or ``opened_at`` 0), ``open`` (opened less than
-   ``cooldown_seconds`` ago) or ``half_open`` (the cooldown is over).
+   ``cooldown_seconds`` ago) or ``half_open`` (the cooldown is over). The verdict goes to a
+   variable (``Assign``) and the state data passes through unchanged, so the data-flow
+   check still sees what reaches the guarded call.
 2. ``{label}: Open?`` routes ``open`` to the fallback: the service is not called at all.
 3. The call runs with a Catch on ``trips_on``. A failure is recorded (``{label}: Record
    failure``): failures inside ``window_seconds`` of the window's first failure are counted,
@@ -24,12 +26,11 @@ running at the same moment may count a failure twice or once; a breaker is a heu
 that is the usual trade (no locking on the happy path).
 
 The states are JSONata where they compute times (``QueryLanguage`` per state, so they fit
-a JSONPath workflow) and keep the rest of the state data as it was.
+a JSONPath workflow) and leave the state data as it was.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
@@ -48,6 +49,9 @@ R = TypeVar("R")
 _GET = "arn:aws:states:::dynamodb:getItem"
 _UPDATE = "arn:aws:states:::dynamodb:updateItem"
 _NOW = "$toMillis($states.context.State.EnteredTime)"
+_TIMEOUT_SECONDS = 10
+"""A DynamoDB read or write of the breaker's item answers in milliseconds; one that takes
+this long fails (``States.Timeout``) rather than holding the execution."""
 
 
 class BreakerState(BaseModel):
@@ -67,7 +71,8 @@ class CircuitBreaker:
     Attributes:
         name: the breaker's item key (one item per guarded service).
         table: the DynamoDB table holding breaker items (deploy creates it from the
-            workflow, keyed by ``key_attribute``).
+            workflow, keyed by ``key_attribute``); ``{prefix}`` in it becomes the render
+            prefix (``"{prefix}-breakers"``), so each deployed stack has its own.
         failure_threshold: failures within one window that open the breaker.
         window_seconds: the length of a counting window, from its first failure.
         cooldown_seconds: how long the breaker stays open before one probe may pass.
@@ -132,8 +137,10 @@ class CircuitBreaker:
         read = flow._name(f"{label}: Read")
         scope.builder.claim_name(read)
         key = scope.claim_key(_snake(label), read)
-        scope.add(RawStep(read, self._read_state(key), False))
-        breaker = Ref(scope, f"$.{key}", BreakerState, read)
+        scope.add(RawStep(read, self._read_state(key), False, self.table))
+        # A variable, not a key of the state data: the data passes the breaker unchanged,
+        # so the data-flow check follows it to the guarded call.
+        breaker = Ref(scope, f"${key}", BreakerState, read)
 
         def when_open(branch: Flow[Any]) -> None:
             self._fallback(branch.scoped(f"{label} open"), fallback, label)
@@ -150,7 +157,7 @@ class CircuitBreaker:
         def failed(handler: Flow[Any], _error: Any) -> None:
             record = handler._name(f"{label}: Record failure")
             handler._scope.builder.claim_name(record)
-            handler._scope.add(RawStep(record, self._failure_state(key), False))
+            handler._scope.add(RawStep(record, self._failure_state(key), False, self.table))
             recorded.append(record)
             self._fallback(handler.scoped(f"{label} failed"), fallback, label)
 
@@ -170,7 +177,7 @@ class CircuitBreaker:
         def close(branch: Flow[Any]) -> None:
             name = branch._name(f"{label}: Close")
             branch._scope.builder.claim_name(name)
-            branch._scope.add(RawStep(name, self._close_state(), False))
+            branch._scope.add(RawStep(name, self._close_state(), False, self.table))
 
         flow.choice(
             f"{label}: Probe?",
@@ -197,23 +204,24 @@ class CircuitBreaker:
             "$failures := $exists($item) ? $number($item.failures.N) : 0; "
             "$window := $exists($item) ? $number($item.window_start.N) : 0; "
             "$opened := $exists($item) ? $number($item.opened_at.N) : 0; "
-            "$merge([$states.input, {" + json.dumps(key) + ": {"
-            '"state": $opened = 0 ? "closed" : '
+            '{"state": $opened = 0 ? "closed" : '
             f'($now < $opened + {cooldown} ? "open" : "half_open"), '
             '"failures": $failures, "window_start": $window, "opened_at": $opened, '
-            '"now": $now}}]) )'
+            '"now": $now} )'
         )
         return {
             "Type": "Task",
             "QueryLanguage": "JSONata",
             "Comment": f"Circuit breaker {self.name}: read its state.",
             "Resource": _GET,
+            "TimeoutSeconds": _TIMEOUT_SECONDS,
             "Arguments": {"TableName": self.table, "Key": self._key, "ConsistentRead": True},
-            "Output": "{% " + found + " %}",
+            "Assign": {key: "{% " + found + " %}"},
+            "Output": "{% $states.input %}",
         }
 
     def _failure_state(self, key: str) -> dict[str, Any]:
-        seen = f"$states.input.{key}"
+        seen = f"${key}"
         window = self.window_seconds * 1000
         in_window = f"({seen}.failures > 0 and {_NOW} - {seen}.window_start <= {window})"
         failures = f"({in_window} ? {seen}.failures + 1 : 1)"
@@ -223,6 +231,7 @@ class CircuitBreaker:
             "QueryLanguage": "JSONata",
             "Comment": f"Circuit breaker {self.name}: count a failure; open at the threshold.",
             "Resource": _UPDATE,
+            "TimeoutSeconds": _TIMEOUT_SECONDS,
             "Arguments": {
                 "TableName": self.table,
                 "Key": self._key,
@@ -241,15 +250,17 @@ class CircuitBreaker:
     def _close_state(self) -> dict[str, Any]:
         return {
             "Type": "Task",
+            "QueryLanguage": "JSONata",
             "Comment": f"Circuit breaker {self.name}: the probe succeeded; close it.",
             "Resource": _UPDATE,
-            "Parameters": {
+            "TimeoutSeconds": _TIMEOUT_SECONDS,
+            "Arguments": {
                 "TableName": self.table,
                 "Key": self._key,
                 "UpdateExpression": "SET failures = :zero, window_start = :zero, opened_at = :zero",
                 "ExpressionAttributeValues": {":zero": {"N": "0"}},
             },
-            "ResultPath": None,
+            "Output": "{% $states.input %}",
         }
 
 

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from orderflow._errors import WorkflowBuildError
 from orderflow.asl import Definition
+from orderflow.dsl._jsonata import path as jsonata_path
 from orderflow.dsl._jsonata import to_jsonata
 from orderflow.dsl._scope import (
     ChoiceStep,
@@ -230,7 +231,7 @@ class _Compiler:
                     state["Next"] = following
                 else:
                     if end_output is not None:
-                        state["OutputPath"] = end_output
+                        _end_with(state, end_output, step.name)
                     state["End"] = True
         for handler in scope.handlers:
             self.sequence(handler, states, next_after=handler.continues_to, end_output=None)
@@ -346,10 +347,31 @@ class _Compiler:
         else:
             self.raw.add(step.name)
             state = dict(step.state)
+            if step.table is not None:
+                state = _with_table(
+                    state, step.table.replace(PREFIX_PLACEHOLDER, self.target.prefix)
+                )
         comment = getattr(step, "comment", None)
         if comment:
             state = {"Comment": comment, **state}
         return state
+
+
+def _end_with(state: dict[str, Any], output: str, name: str) -> None:
+    """Make ``state``, the last of a branch or body, output the JSONPath ``output``: an
+    ``OutputPath``, or for a JSONata state (a circuit breaker's) the same as ``Output``."""
+    if state.get("QueryLanguage") == "JSONata":
+        state["Output"] = "{% " + jsonata_path(output, "$states.input", name) + " %}"
+    else:
+        state["OutputPath"] = output
+
+
+def _with_table(state: dict[str, Any], table: str) -> dict[str, Any]:
+    """``state`` with the ``TableName`` of its arguments (or parameters) set to ``table``."""
+    for field in ("Arguments", "Parameters"):
+        if field in state:
+            return {**state, field: {**state[field], "TableName": table}}
+    return state
 
 
 def _task(

@@ -35,6 +35,7 @@ from typing import Any
 
 from orderflow._errors import WorkflowBuildError
 
+_VARIABLE_PATH = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _TOKEN = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\['((?:[^'\\]|\\.)*)'\]|\[(\d+)\]")
 _INTRINSIC = re.compile(r"States\.(JsonToString|StringToJson)\((.*)\)\Z")
 # JSONata's and AWS's functions: a variable of the same name would hide the function.
@@ -126,8 +127,12 @@ _OPS = {
 
 def path(text: str, base: str, state: str) -> str:
     """A JSONPath reference path (``$.a['b c'][0]``, ``$$.Map.Item.Value``) in JSONata."""
+    variable = _VARIABLE_PATH.match(text)
     if text.startswith("$$"):
         base, rest = "$states.context", text[2:]
+    elif variable is not None:
+        # A variable (``$name.field``), written the same way in JSONata.
+        base, rest = f"${variable.group(1)}", text[variable.end() :]
     elif text.startswith("$"):
         rest = text[1:]
     else:

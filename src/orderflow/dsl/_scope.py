@@ -138,6 +138,9 @@ class RawStep:
     name: str
     state: dict[str, Any]
     terminal: bool
+    table: str | None = None
+    """A DynamoDB table the state names in its ``TableName``; ``{prefix}`` in it becomes the
+    render prefix, as in every resource the app deploys (a circuit breaker's table)."""
 
 
 Step = (

@@ -20,6 +20,14 @@ before ``OrderRejected``. Only
 transient errors are retried: the Lambda service's own errors everywhere, and the payment
 gateway timeout on the payment (safe because payments carry an idempotency key); a decline
 is never retried.
+
+The payment call sits behind a circuit breaker (``PAYMENT_BREAKER``, its state in the
+``{prefix}-breakers`` DynamoDB table every execution shares): when the gateway keeps timing
+out after the retries, the breaker opens and later orders fail fast with
+``PaymentUnavailable`` (compensated like any other failure) instead of waiting out the
+retries against a dead gateway; after the cooldown one order probes the gateway, and a
+success closes the breaker. A declined payment says nothing about the gateway's health and
+does not count.
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ from orderflow.dsl import (
     LAMBDA_TRANSIENT_ERRORS,
     Catch,
     CaughtError,
+    CircuitBreaker,
     Compensation,
     Flow,
     Retry,
@@ -108,6 +117,28 @@ APPROVAL_TIMEOUT_SECONDS = 24 * 3600
 """No decision within a day rejects the order automatically (``States.Timeout``)."""
 
 
+PAYMENT_BREAKER = CircuitBreaker(
+    "authorize-payment",
+    "{prefix}-breakers",
+    trips_on=[PaymentGatewayTimeout, "States.Timeout"],
+    failure_threshold=3,
+    window_seconds=300,
+    cooldown_seconds=120,
+)
+"""Three orders whose payment fails (after its retries, up to half a minute each) within
+five minutes open the breaker for two minutes."""
+
+
+def payment_unavailable(flow: Flow[Any]) -> None:
+    """The payment branch's fallback while the gateway is failing: fail it (the saga then
+    undoes the order and the reservation)."""
+    flow.fail(
+        "PaymentUnavailable",
+        error="PaymentUnavailable",
+        cause="the payment gateway is failing; the order was not charged, try again later",
+    )
+
+
 def reject(flow: Flow[OrderRequest], error: CaughtError) -> None:
     """End the execution with the business error's name and cause."""
     flow.fail("OrderRejected", error=error.Error, cause=error.Cause)
@@ -178,20 +209,26 @@ def order_workflow(flow: Flow[OrderRequest]) -> None:
         )
 
     def pay(branch: Flow[OrderRequest]) -> Payment:
-        return branch.task(
-            "AuthorizePayment",
-            authorize_payment,
-            retry=[GATEWAY_TIMEOUT, TRANSIENT],
-            timeout_seconds=TASK_TIMEOUT_SECONDS,
-            compensate=Compensation(
-                refund_payment, retry=[TRANSIENT], timeout_seconds=TASK_TIMEOUT_SECONDS
-            ).call(RefundPaymentInput, idempotency_key=validated.request_id),
-        ).call(
-            AuthorizePaymentInput,
-            idempotency_key=validated.request_id,
-            user_id=user.user_id,
-            amount_cents=validated.total_cents,
-            credit_score=user.credit_score,
+        def authorize(guarded: Flow[Any], catch: list[Catch]) -> Payment:
+            return guarded.task(
+                "AuthorizePayment",
+                authorize_payment,
+                retry=[GATEWAY_TIMEOUT, TRANSIENT],
+                catch=catch,
+                timeout_seconds=TASK_TIMEOUT_SECONDS,
+                compensate=Compensation(
+                    refund_payment, retry=[TRANSIENT], timeout_seconds=TASK_TIMEOUT_SECONDS
+                ).call(RefundPaymentInput, idempotency_key=validated.request_id),
+            ).call(
+                AuthorizePaymentInput,
+                idempotency_key=validated.request_id,
+                user_id=user.user_id,
+                amount_cents=validated.total_cents,
+                credit_score=user.credit_score,
+            )
+
+        return PAYMENT_BREAKER.guard(
+            branch, "PaymentBreaker", authorize, fallback=payment_unavailable
         )
 
     def reserve(branch: Flow[OrderRequest]) -> Reservation:

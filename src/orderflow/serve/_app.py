@@ -76,12 +76,21 @@ class Binding:
     lambda_handler_for: Callable[[str], LambdaHandler]
     handlers: Mapping[str, TaskHandler] = field(default_factory=dict)
     description: str = ""
+    prepare: Callable[[JSON], None] = field(default=lambda _definition: None)
+    """Called with a definition before an execution of it runs (creates the in-memory
+    tables its DynamoDB integrations use, as ``orderflow run`` does)."""
 
 
 def _app_binding(app: App) -> Binding:
-    # The app's own services on its in-memory store, as `orderflow run` binds them.
+    # The app's own services on its in-memory store, as `orderflow run` binds them, and the
+    # AWS integrations (a circuit breaker's DynamoDB table) in memory, shared by every
+    # execution of the server as a deployed stack's executions share AWS.
+    from orderflow.executor._fakes._local_aws import LocalAws
+
     handler: LambdaHandler = app.local_handler(app.deps())
-    return Binding(lambda _arn: handler, dict(LOCAL_FAKES), f"app {app.name!r}")
+    aws = LocalAws(lambda_handler=handler)
+    handlers = {**aws.handlers(), **LOCAL_FAKES}
+    return Binding(lambda _arn: handler, handlers, f"app {app.name!r}", aws.tables_for)
 
 
 def bind_app(spec: str | None) -> Binding:

@@ -202,8 +202,10 @@ class Runner:
         callbacks = DurableCallbacks(self.store, arn, clock)
         history = History()
         try:
+            definition = json.loads(row.definition)
+            self.binding.prepare(definition)
             execution = start_execution(
-                json.loads(row.definition),
+                definition,
                 json.loads(row.input),
                 lambda_handler=journaled_lambda(journal, self.binding.lambda_handler_for(arn)),
                 handlers=JournaledHandlers(journal, self.binding.handlers),
@@ -288,6 +290,7 @@ class Runner:
     ) -> Execution:
         """Run an Express execution to its end on the calling thread (``StartSyncExecution``)."""
         handler = self.binding.lambda_handler_for(name)
+        self.binding.prepare(definition)
         return start_execution(
             definition,
             value,

@@ -347,7 +347,8 @@ class TaskState(GuardedState):
         if handler is None:
             raise ConfigurationError(
                 f"state {self.name!r} uses resource {target.arn!r} but no handler was given for it "
-                "(pass handlers={resource_arn: callable})"
+                "(pass handlers={resource_arn: callable}, or aws=LocalAws() from "
+                "orderflow.testing to answer AWS service integrations in memory)"
             )
         try:
             result = handler(payload)
