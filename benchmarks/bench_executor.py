@@ -26,11 +26,13 @@ from collections.abc import Callable
 from typing import Any
 from unittest import mock
 
+from orderflow.asl import as_definition
+from orderflow.deploy._integration_tables import integration_tables
 from orderflow.dsl import render
 from orderflow.executor import start_execution
 from orderflow.orders.app import app
 from orderflow.orders.workflow import SAMPLE_ORDER, order_workflow
-from orderflow.testing import run_asl
+from orderflow.testing import LocalAws, run_asl
 
 
 def rate(label: str, count: int, seconds: float, unit: str) -> float:
@@ -55,12 +57,22 @@ def timed_pair(fn: Callable[[], Any], repeat: int) -> tuple[float, float]:
     return time.perf_counter() - started, time.process_time() - cpu
 
 
+def _integrations(definition: Any) -> dict[str, Any]:
+    """In-memory AWS for the workflow's integrations (the payment breaker's table)."""
+    aws = LocalAws()
+    aws.tables_for(definition)
+    return aws.handlers()
+
+
 def bench_order_workflow(n: int) -> float:
     definition = render(order_workflow)
     handler = app.local_handler(app.deps(seed=1))
+    handlers = _integrations(definition)
 
     def once() -> None:
-        execution = start_execution(definition, SAMPLE_ORDER, lambda_handler=handler)
+        execution = start_execution(
+            definition, SAMPLE_ORDER, lambda_handler=handler, handlers=handlers
+        )
         assert execution.status == "SUCCEEDED", execution.cause
 
     once()
@@ -200,6 +212,14 @@ def _moto_runs(
         mock_aws(config={"stepfunctions": {"execute_state_machine": True}}),
         mock.patch.object(lambda_eval_utils, "boto_client_for", lambda **_: fake),
     ):
+        # The tables the workflow's DynamoDB tasks use (the order workflow's breaker).
+        for table, key in integration_tables([as_definition(definition)], app.name).items():
+            boto3.client("dynamodb", region_name="us-east-1").create_table(
+                TableName=table,
+                KeySchema=[{"AttributeName": key, "KeyType": "HASH"}],
+                AttributeDefinitions=[{"AttributeName": key, "AttributeType": "S"}],
+                BillingMode="PAY_PER_REQUEST",
+            )
         client = boto3.client("stepfunctions", region_name="us-east-1")
         arn = client.create_state_machine(
             name="bench", definition=definition, roleArn="arn:aws:iam::123456789012:role/sfn"
@@ -244,13 +264,14 @@ def bench_moto(n: int) -> float | None:
 def bench_memory(n: int) -> None:
     definition = render(order_workflow)
     handler = app.local_handler(app.deps(seed=1))
+    handlers = _integrations(definition)
     gc.collect()
     tracemalloc.start()
     checkpoints: list[tuple[int, int]] = []
     step = max(n // 5, 1)
     print(f"memory over {n:,} sequential executions (traced bytes after gc):", flush=True)
     for i in range(1, n + 1):
-        start_execution(definition, SAMPLE_ORDER, lambda_handler=handler)
+        start_execution(definition, SAMPLE_ORDER, lambda_handler=handler, handlers=handlers)
         if i % step == 0:
             gc.collect()
             size = tracemalloc.get_traced_memory()[0]
