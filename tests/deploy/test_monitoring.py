@@ -16,11 +16,14 @@ from typing import Any
 import boto3
 import pytest
 
+from orderflow import App
 from orderflow._errors import DeployError
 from orderflow.deploy import Aws, Packager, StackConfig, deploy, destroy
 from orderflow.deploy._monitoring import MonitoringConfig, monitoring_resources
 from orderflow.deploy._names import StackNames
 from orderflow.deploy._plan import Action
+from orderflow.dsl import Flow, workflow
+from orderflow.orders import GetUserInput, get_user
 from orderflow.orders.app import app
 
 from .conftest import ACCOUNT, REGION, FakeDependencies, MotoServer
@@ -272,3 +275,23 @@ def test_monitoring_can_be_turned_off(aws: Aws, packager: Packager) -> None:
     # The app's own topics stay; only the alarm topic goes.
     topics = [c.name for c in planned.changes if c.kind == "SNS topic"]
     assert topics == [topic.replace("{prefix}", "shop") for topic in app.topics]
+
+
+@workflow("lookup", input_model=GetUserInput)
+def lookup_workflow(flow: Flow[GetUserInput]) -> None:
+    flow.task("GetUser", get_user).call_with(flow.input)
+
+
+def test_an_app_topic_named_like_the_alarm_topic_is_refused() -> None:
+    clash = App(
+        "clash",
+        services=[get_user],
+        workflows=[lookup_workflow],
+        tables={"users": "user_id"},
+        topics=["{prefix}-alarms"],
+    )
+    with pytest.raises(DeployError, match="'shop-alarms', the name deploy gives"):
+        monitoring_resources(NAMES, clash, [(MACHINE, "STANDARD")], MonitoringConfig())
+    # Without monitoring there is no alarm topic to collide with.
+    off = MonitoringConfig(enabled=False)
+    assert monitoring_resources(NAMES, clash, [(MACHINE, "STANDARD")], off) == []

@@ -140,6 +140,12 @@ def monitoring_resources(
     """
     if not config.enabled:
         return []
+    mine = alarm_topic(names)
+    if mine in {topic.replace("{prefix}", names.prefix) for topic in app.topics}:
+        raise DeployError(
+            f"app {app.name!r} declares the topic {mine!r}, the name deploy gives the "
+            "stack's alarm topic: rename the app's topic"
+        )
     tags = dict(tags) if tags is not None else stack_tags(names.prefix, app.name)
     topic_arn = alarm_topic_arn(names)
     specs: list[dict[str, Any]] = []
