@@ -8,7 +8,7 @@ import pytest
 from pydantic import BaseModel, ConfigDict
 
 from orderflow.checker import ContractTable, check_dataflow, output_shape
-from orderflow.checker._shape import ANY, INTEGER, STRING, list_of, obj
+from orderflow.checker._shape import ANY, BOOLEAN, INTEGER, NUMBER, STRING, list_of, obj
 from orderflow.validation import Diagnostic
 
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:pricing"
@@ -532,11 +532,61 @@ def test_jsonata_result_of_lambda_invoke() -> None:
     assert found(check_dataflow(m2, contracts=CONTRACTS)) == [("error", "path-cannot-exist", "T")]
 
 
-def test_jsonata_expressions_it_cannot_follow_are_reported_unchecked() -> None:
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "$states.input.xs[0]",  # a predicate
+        "$states.input.xs[$ > 1]",  # a filter
+        "$map($states.input.xs, function($x) { $x * 2 })",  # a function definition
+        "$states.input.xs ~> $sum()",  # a chain
+    ],
+)
+def test_jsonata_expressions_it_cannot_follow_are_reported_unchecked(expression: str) -> None:
     m = machine(
-        ("Use", {"Type": "Pass", "Output": "{% $sum($states.input.xs) %}"}), QueryLanguage="JSONata"
+        ("Use", {"Type": "Pass", "Output": "{% " + expression + " %}"}), QueryLanguage="JSONata"
     )
     assert found(check_dataflow(m)) == [("warning", "unchecked", "Use")]
+
+
+class Counts(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    xs: list[int]
+    label: str
+
+
+def _output(expression: str) -> dict[str, Any]:
+    return machine(
+        ("Use", {"Type": "Pass", "Output": {"v": "{% " + expression + " %}"}}),
+        ("Read", {"Type": "Pass", "Output": "{% $states.input.v %}"}),
+        QueryLanguage="JSONata",
+    )
+
+
+@pytest.mark.parametrize(
+    ("expression", "shape"),
+    [
+        ("$sum($states.input.xs)", NUMBER),
+        ("$string($count($states.input.xs) + 1)", STRING),
+        ("$states.input.label & '!'", STRING),
+        ("( $n := $count($states.input.xs); $n > 2 )", BOOLEAN),
+        ("$exists($states.input.label) ? 'yes' : 'no'", STRING),
+    ],
+)
+def test_compound_jsonata_whose_reads_all_exist_is_checked_and_typed(
+    expression: str, shape: Any
+) -> None:
+    definition = _output(expression)
+    assert check_dataflow(definition, input_model=Counts) == []
+    assert output_shape(definition, input_model=Counts) == shape
+
+
+def test_compound_jsonata_reading_a_missing_field_stays_unchecked_not_an_error() -> None:
+    # Inside an expression a missing path may be deliberate ($exists, a default): the
+    # checker does not call it an error, it just cannot vouch for the value.
+    definition = _output("$exists($states.input.nope) ? $states.input.nope : 0")
+    assert found(check_dataflow(definition, input_model=Counts)) == [
+        ("warning", "unchecked", "Use")
+    ]
 
 
 def test_any_input_shape_is_unknown() -> None:

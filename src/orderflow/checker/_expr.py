@@ -30,6 +30,7 @@ from orderflow.asl.expressions import (
     parse_intrinsic,
 )
 from orderflow.checker._diagnostics import Reporter, pointer_join
+from orderflow.checker._jsonata_reads import reads_of
 from orderflow.checker._paths import describe_reasons, follow
 from orderflow.checker._shape import (
     ANY,
@@ -38,6 +39,7 @@ from orderflow.checker._shape import (
     INTEGER,
     NEVER,
     NULL,
+    NUMBER,
     STRING,
     AnyShape,
     Arr,
@@ -528,13 +530,7 @@ def jsonata_expression(text: str, scope: Scope, site: Site, field_name: str) -> 
             pass  # reported below as unchecked; the validator names syntax errors
     m = _PLAIN_PATH.match(text)
     if m is None:
-        site.report(
-            "unchecked",
-            field_name,
-            f"the JSONata expression {text.strip()!r} is not a plain field path; "
-            "its value is not checked",
-        )
-        return ANY
+        return _compound(text, scope, site, field_name)
     root = m.group("root")
     names = [n.strip("`") for n in _STEP.findall(m.group("rest"))]
     if root.startswith("states."):
@@ -571,6 +567,46 @@ def jsonata_expression(text: str, scope: Scope, site: Site, field_name: str) -> 
                 f"{text.strip()!r} reads ${root}, which is assigned on some paths only",
             )
     return _jsonata_fields(base, names, shown, text.strip(), site, field_name)
+
+
+class _Collecting(Reporter):
+    """A reporter that only remembers which codes it was given (a trial read)."""
+
+    __slots__ = ("codes",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.codes: list[str] = []
+
+    def report(
+        self, code: str, pointer: str, message: str, *, state: str | None, field: str | None
+    ) -> None:
+        self.codes.append(code)
+
+
+_KINDS: Final[dict[str | None, Shape]] = {"string": STRING, "number": NUMBER, "boolean": BOOLEAN}
+_IDENTIFIER: Final = re.compile(r"\A[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+def _compound(text: str, scope: Scope, site: Site, field_name: str) -> Shape:
+    """A JSONata expression that is not a plain path: checked when every path it reads is
+    one the checker confirms (see ``_jsonata_reads``), else reported as unchecked."""
+    reads = reads_of(text.strip())
+    if reads is not None and all("`" not in n for _, names in reads.paths for n in names):
+        trial = Site(_Collecting(), site.state, site.pointer)
+        for variable, names in reads.paths:
+            steps = "".join(f".{n}" if _IDENTIFIER.match(n) else f".`{n}`" for n in names)
+            jsonata_expression(f"${variable}{steps}", scope, trial, field_name)
+        assert isinstance(trial.reporter, _Collecting)
+        if not trial.reporter.codes:
+            return _KINDS.get(reads.kind, ANY)
+    site.report(
+        "unchecked",
+        field_name,
+        f"the JSONata expression {text.strip()!r} is not a plain field path; "
+        "its value is not checked",
+    )
+    return ANY
 
 
 # Built-in functions named without a call (``$now``) are function values, not variables.
