@@ -45,7 +45,6 @@ _STRING_FUNCTIONS: Final = frozenset(
         "now",
         "uuid",
         "hash",
-        "partition",
     }
 )
 _NUMBER_FUNCTIONS: Final = frozenset(
@@ -74,6 +73,7 @@ _OTHER_FUNCTIONS: Final = frozenset(
     {
         "merge",
         "append",
+        "partition",
         "keys",
         "values",
         "lookup",
