@@ -570,6 +570,8 @@ def _output(expression: str) -> dict[str, Any]:
         ("$states.input.label & '!'", STRING),
         ("( $n := $count($states.input.xs); $n > 2 )", BOOLEAN),
         ("$exists($states.input.label) ? 'yes' : 'no'", STRING),
+        # A binding inside an object constructor is local there too.
+        ('{"n": ($x := $count($states.input.xs); $x + 1)}', ANY),
     ],
 )
 def test_compound_jsonata_whose_reads_all_exist_is_checked_and_typed(

@@ -167,6 +167,8 @@ def reads_of(text: str) -> Reads | None:
     except (_GiveUp, RecursionError):
         return None
     except Exception:
+        # A syntax error (the validator names it), or a node shape of the parser this walk
+        # does not expect: either way the expression stays unchecked, never a crash.
         return None
     return Reads(tuple(walk.paths), kind)
 
@@ -178,7 +180,7 @@ class _Walk:
 
     def locals_in(self, node: Any) -> None:
         """Every variable the expression binds with ``:=`` (anywhere: a local)."""
-        if isinstance(node, list):
+        if isinstance(node, (list, tuple)):
             for item in node:
                 self.locals_in(item)
             return
